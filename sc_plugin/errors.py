@@ -1,0 +1,58 @@
+"""One error hierarchy for the whole package.
+
+User mistakes (a bad file, a bad option, a missing tool) raise a subclass of `ScError`; the CLIs print its
+one-line message and exit non-zero, never a traceback. Anything else is a bug and keeps its traceback.
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "ScError",
+    "AigerFormatError",
+    "UnsupportedFileError",
+    "TruthTableError",
+    "AbcError",
+    "AbcNotFoundError",
+    "VerificationError",
+]
+
+
+class ScError(Exception):
+    """Base class of every error caused by input, configuration or an external tool."""
+
+
+class AigerFormatError(ScError):
+    """An AIGER file is malformed. The message names the file and the problem."""
+
+    def __init__(self, path: str, problem: str) -> None:
+        super().__init__(f"{path}: {problem}")
+        self.path = path
+        self.problem = problem
+
+
+class UnsupportedFileError(ScError):
+    """A file whose type (by extension or content) this package cannot read or write."""
+
+
+class TruthTableError(ScError):
+    """A truth table given as text is malformed (bad hex, wrong length, too many inputs)."""
+
+
+class AbcError(ScError):
+    """ABC ran but failed. ABC exits 0 even on errors, so failures are recognised from its output."""
+
+    def __init__(self, message: str, *, binary: str = "", command: str = "", output: str = "") -> None:
+        detail = f" (binary {binary}, command {command!r})" if binary else ""
+        tail = output.strip().splitlines()[-3:]
+        super().__init__(message + detail + (": " + " | ".join(tail) if tail else ""))
+        self.binary = binary
+        self.command = command
+        self.output = output
+
+
+class AbcNotFoundError(ScError):
+    """No ABC executable could be found."""
+
+
+class VerificationError(ScError):
+    """A result failed its equivalence check; the caller must keep the original."""
