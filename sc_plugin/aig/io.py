@@ -1,0 +1,32 @@
+"""Reading and writing networks by file extension: the single entry point the CLIs and flows use."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from sc_plugin.aig.aiger import read_aiger, write_aiger
+from sc_plugin.aig.network import Aig
+from sc_plugin.errors import UnsupportedFileError
+
+__all__ = ["read_network", "write_network", "NETWORK_SUFFIXES"]
+
+NETWORK_SUFFIXES = (".aig", ".aag")
+
+
+def _suffix(path: str | os.PathLike) -> str:
+    suffix = Path(path).suffix.lower()
+    if suffix not in NETWORK_SUFFIXES:
+        raise UnsupportedFileError(f"{path}: unknown file type {suffix or '(no extension)'!r} "
+                                   f"(expected one of {', '.join(NETWORK_SUFFIXES)})")
+    return suffix
+
+
+def read_network(path: str | os.PathLike) -> Aig:
+    _suffix(path)
+    return read_aiger(path)
+
+
+def write_network(aig: Aig, path: str | os.PathLike) -> None:
+    _suffix(path)
+    write_aiger(aig, path)
