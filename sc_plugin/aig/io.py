@@ -7,11 +7,12 @@ from pathlib import Path
 
 from sc_plugin.aig.aiger import read_aiger, write_aiger
 from sc_plugin.aig.network import Aig
+from sc_plugin.aig.verilog import read_verilog, write_verilog
 from sc_plugin.errors import UnsupportedFileError
 
 __all__ = ["read_network", "write_network", "NETWORK_SUFFIXES"]
 
-NETWORK_SUFFIXES = (".aig", ".aag")
+NETWORK_SUFFIXES = (".aig", ".aag", ".v")
 
 
 def _suffix(path: str | os.PathLike) -> str:
@@ -23,10 +24,12 @@ def _suffix(path: str | os.PathLike) -> str:
 
 
 def read_network(path: str | os.PathLike) -> Aig:
-    _suffix(path)
-    return read_aiger(path)
+    """AIGER (.aig binary, .aag ASCII) or structural Verilog (.v), chosen by extension."""
+    return read_verilog(path) if _suffix(path) == ".v" else read_aiger(path)
 
 
 def write_network(aig: Aig, path: str | os.PathLike) -> None:
-    _suffix(path)
-    write_aiger(aig, path)
+    if _suffix(path) == ".v":
+        write_verilog(aig, path)
+    else:
+        write_aiger(aig, path)
