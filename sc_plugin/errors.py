@@ -12,6 +12,7 @@ __all__ = [
     "UnsupportedFileError",
     "TruthTableError",
     "AbcError",
+    "AbcTimeoutError",
     "AbcNotFoundError",
     "VerificationError",
 ]
@@ -48,6 +49,10 @@ class AbcError(ScError):
         self.binary = binary
         self.command = command
         self.output = output
+
+
+class AbcTimeoutError(AbcError):
+    """ABC ran past its time limit and was killed."""
 
 
 class AbcNotFoundError(ScError):
