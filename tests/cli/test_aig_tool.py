@@ -1,0 +1,39 @@
+import json
+from pathlib import Path
+
+from sc_plugin.aig import Aig, write_aiger
+from sc_plugin.cli.aig_tool import main
+
+EXAMPLE = Path(__file__).resolve().parents[2] / "sc_plugin" / "data" / "examples" / "int2float.aig"
+
+
+def test_info_reports_sizes_and_cuts(capsys):
+    assert main(["info", str(EXAMPLE), "--json"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert (report["inputs"], report["outputs"], report["ands"], report["levels"]) == (11, 7, 260, 16)
+    assert report["cuts"] > report["ands"]
+
+
+def _gate(path: Path, use_or: bool) -> None:
+    aig = Aig()
+    a, b = aig.create_pi("a"), aig.create_pi("b")
+    aig.create_po(aig.create_or(a, b) if use_or else aig.create_and(a, b), "y")
+    write_aiger(aig, path)
+
+
+def test_cec_exit_codes_and_counterexample(tmp_path, capsys):
+    _gate(tmp_path / "and.aig", use_or=False)
+    _gate(tmp_path / "or.aag", use_or=True)
+    assert main(["cec", str(tmp_path / "and.aig"), str(tmp_path / "and.aig")]) == 0
+    assert main(["cec", str(tmp_path / "and.aig"), str(tmp_path / "or.aag")]) == 2
+    out = capsys.readouterr().out
+    assert "not equivalent" in out and "counterexample" in out
+
+
+def test_convert_and_user_errors(tmp_path, capsys):
+    assert main(["convert", str(EXAMPLE), str(tmp_path / "x.v")]) == 0
+    assert main(["info", str(tmp_path / "x.v"), "--cut-size", "0"]) == 0
+    assert main(["info", str(tmp_path / "missing.aig")]) == 1
+    assert main(["convert", str(EXAMPLE), str(tmp_path / "x.blif")]) == 1
+    err = capsys.readouterr().err
+    assert "cannot read file" in err and "unknown file type" in err and "Traceback" not in err
