@@ -1,0 +1,310 @@
+"""A persistent cache of the best verified implementation per NPN class, and the engine wrapper that uses it.
+
+Storage: one SQLite file (default `$SC_CACHE`, else `$XDG_CACHE_HOME/sc_plugin/cache.sqlite`, else
+`~/.cache/sc_plugin/cache.sqlite`), in WAL mode with a busy timeout so several processes can share it. The key is
+the NPN class of the function restricted to its support: (number of support variables, canonical table). The value
+is the implementation of the *canonical* function as ASCII AIGER, its AND count, the engine, the time, whether it is
+proven optimal and the budget it was found with. A write keeps the smaller implementation (upsert).
+
+Nothing read from the cache is trusted: the entry is mapped back to the caller's function and re-verified by
+make_candidate; an entry that fails is logged, deleted and treated as a miss. A file that is not a readable
+cache is moved aside (`<file>.corrupt-<time>`) with a warning and a new one is created.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import sqlite3
+import time
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Sequence
+
+from sc_plugin.aig.aiger import aiger_bytes, read_aiger_bytes
+from sc_plugin.aig.network import Aig
+from sc_plugin.aig.truth import table_mask, to_hex
+from sc_plugin.engines.base import Budget, Candidate, Engine, make_candidate
+from sc_plugin.engines.exact_sat import expand_support, restrict_to_support, shrink_to_support
+from sc_plugin.errors import AigerFormatError, ScError
+
+__all__ = ["CacheEntry", "CacheStats", "SynthesisCache", "CachedEngine", "default_cache_path", "npn_key"]
+
+log = logging.getLogger(__name__)
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS classes (
+    num_inputs INTEGER NOT NULL,
+    canon_hex TEXT NOT NULL,
+    ands INTEGER NOT NULL,
+    optimal INTEGER NOT NULL,
+    engine TEXT NOT NULL,
+    time_s REAL NOT NULL,
+    budget_ms REAL NOT NULL,
+    aag TEXT NOT NULL,
+    updated REAL NOT NULL,
+    PRIMARY KEY (num_inputs, canon_hex)
+)
+"""
+# Keep the stored row unless the new one is smaller, or as small and newly proven optimal; a larger budget
+# that found nothing better is still recorded so that it is not retried with the same budget.
+_UPSERT = """
+INSERT INTO classes (num_inputs, canon_hex, ands, optimal, engine, time_s, budget_ms, aag, updated)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+ON CONFLICT (num_inputs, canon_hex) DO UPDATE SET
+    ands = excluded.ands, optimal = excluded.optimal, engine = excluded.engine, time_s = excluded.time_s,
+    budget_ms = max(budget_ms, excluded.budget_ms), aag = excluded.aag, updated = excluded.updated
+WHERE excluded.ands < classes.ands OR (excluded.ands = classes.ands AND excluded.optimal > classes.optimal)
+"""
+_BUMP_BUDGET = "UPDATE classes SET budget_ms = max(budget_ms, ?) WHERE num_inputs = ? AND canon_hex = ?"
+_BUSY_TIMEOUT_MS = 30000
+
+
+def default_cache_path() -> Path:
+    """`$SC_CACHE`, else `$XDG_CACHE_HOME/sc_plugin/cache.sqlite`, else `~/.cache/sc_plugin/cache.sqlite`."""
+    override = os.environ.get("SC_CACHE")
+    if override:
+        return Path(override).expanduser()
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return Path(base) / "sc_plugin" / "cache.sqlite"
+
+
+def npn_key(table: int, num_inputs: int):
+    """(key, transform, support variables, support table) for a function.
+
+    key = (support size, canonical table); transform maps the support table to the canonical one (None when
+    sc_plugin.aig.npn is unavailable, then the support table itself is the key).
+    """
+    small, variables = shrink_to_support(table & table_mask(num_inputs), num_inputs)
+    k = len(variables)
+    try:
+        from sc_plugin.aig.npn import npn_canonize
+    except ImportError:
+        return (k, small), None, variables, small
+    canon, transform = npn_canonize(small, k)
+    return (k, canon), transform, variables, small
+
+
+@dataclass(frozen=True)
+class CacheEntry:
+    num_inputs: int
+    canon: int
+    implementation: Aig  # implements the canonical table over num_inputs inputs; not yet verified
+    ands: int
+    optimal: bool
+    engine: str
+    time_s: float
+    budget_ms: float
+
+
+@dataclass
+class CacheStats:
+    hits: int = 0
+    misses: int = 0
+    retries: int = 0  # non-optimal entries re-run with a larger budget
+    stores: int = 0
+    rejected: int = 0  # stored entries that failed verification and were deleted
+
+    def report(self) -> str:
+        return (f"cache: {self.hits} hits, {self.misses} misses, {self.retries} retries, {self.stores} stores, "
+                f"{self.rejected} rejected")
+
+
+class SynthesisCache:
+    """The SQLite store. Safe for several processes; every method is one short transaction."""
+
+    def __init__(self, path: str | os.PathLike | None = None) -> None:
+        self.path = Path(path) if path is not None else default_cache_path()
+        self._conn: sqlite3.Connection | None = None
+        self._open()
+
+    def _open(self) -> None:
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise ScError(f"cache {self.path}: cannot create its folder ({exc.strerror})") from None
+        try:
+            self._conn = self._connect()
+        except sqlite3.DatabaseError as exc:
+            self._move_aside(str(exc))
+            try:
+                self._conn = self._connect()
+            except sqlite3.DatabaseError as exc2:
+                raise ScError(f"cache {self.path}: cannot create a new cache ({exc2})") from None
+
+    def _connect(self) -> sqlite3.Connection:
+        conn = sqlite3.connect(str(self.path), timeout=_BUSY_TIMEOUT_MS / 1000.0, isolation_level=None)
+        try:
+            conn.execute(f"PRAGMA busy_timeout = {_BUSY_TIMEOUT_MS}")
+            conn.execute("PRAGMA journal_mode = WAL")
+            conn.execute(_SCHEMA)
+            check = conn.execute("PRAGMA quick_check").fetchone()
+            if check is None or check[0] != "ok":
+                raise sqlite3.DatabaseError(f"integrity check failed: {check[0] if check else 'no answer'}")
+            columns = [row[1] for row in conn.execute("PRAGMA table_info(classes)")]
+            if "aag" not in columns or "canon_hex" not in columns:
+                raise sqlite3.DatabaseError("the table 'classes' has an unexpected layout")
+        except sqlite3.DatabaseError:
+            conn.close()
+            raise
+        return conn
+
+    def _move_aside(self, reason: str) -> None:
+        aside = self.path.with_name(f"{self.path.name}.corrupt-{time.strftime('%Y%m%d-%H%M%S')}-{os.getpid()}")
+        log.warning("cache %s is unreadable (%s); moved it to %s and starting an empty cache", self.path, reason,
+                    aside)
+        for suffix in ("", "-wal", "-shm"):
+            source = Path(str(self.path) + suffix)
+            if source.exists():
+                try:
+                    os.replace(source, Path(str(aside) + suffix))
+                except OSError as exc:
+                    raise ScError(f"cache {self.path} is corrupt and cannot be moved aside ({exc.strerror})") \
+                        from None
+
+    def _execute(self, sql: str, args: tuple = ()) -> list[tuple]:
+        """Runs one statement; a database that turned unreadable in use is moved aside once and recreated."""
+        assert self._conn is not None
+        try:
+            return self._conn.execute(sql, args).fetchall()
+        except sqlite3.OperationalError as exc:
+            if "locked" in str(exc) or "busy" in str(exc):
+                raise ScError(f"cache {self.path} stayed locked for {_BUSY_TIMEOUT_MS / 1000:g} s: {exc}") from None
+            raise ScError(f"cache {self.path}: {exc}") from None
+        except sqlite3.DatabaseError as exc:
+            self._conn.close()
+            self._move_aside(str(exc))
+            self._conn = self._connect()
+            return self._conn.execute(sql, args).fetchall()
+
+    def lookup(self, num_inputs: int, canon: int) -> CacheEntry | None:
+        """The stored entry of a class, or None. A row whose AIGER text does not parse is deleted."""
+        rows = self._execute("SELECT ands, optimal, engine, time_s, budget_ms, aag FROM classes "
+                             "WHERE num_inputs = ? AND canon_hex = ?", (num_inputs, to_hex(canon, num_inputs)))
+        if not rows:
+            return None
+        ands, optimal, engine, time_s, budget_ms, aag = rows[0]
+        try:
+            aig = read_aiger_bytes(str(aag).encode(), f"cache entry {to_hex(canon, num_inputs)}")
+        except (AigerFormatError, ValueError) as exc:
+            log.warning("cache %s: entry %s is unreadable (%s); deleted", self.path, to_hex(canon, num_inputs), exc)
+            self.delete(num_inputs, canon)
+            return None
+        return CacheEntry(num_inputs, canon, aig, int(ands), bool(optimal), str(engine), float(time_s),
+                          float(budget_ms))
+
+    def store(self, num_inputs: int, canon: int, implementation: Aig, *, engine: str, time_s: float,
+              optimal: bool, budget_ms: float) -> None:
+        """Records an implementation of the canonical table (the caller has verified it); keeps the smaller."""
+        aag = aiger_bytes(implementation, binary=False).decode()
+        self._execute(_UPSERT, (num_inputs, to_hex(canon, num_inputs), implementation.num_ands, int(optimal),
+                                engine, time_s, budget_ms, aag, time.time()))
+
+    def note_budget(self, num_inputs: int, canon: int, budget_ms: float) -> None:
+        """Records that a run with this budget found nothing better than the stored entry."""
+        self._execute(_BUMP_BUDGET, (budget_ms, num_inputs, to_hex(canon, num_inputs)))
+
+    def delete(self, num_inputs: int, canon: int) -> None:
+        self._execute("DELETE FROM classes WHERE num_inputs = ? AND canon_hex = ?",
+                      (num_inputs, to_hex(canon, num_inputs)))
+
+    def __len__(self) -> int:
+        return int(self._execute("SELECT count(*) FROM classes")[0][0])
+
+    def close(self) -> None:
+        if self._conn is not None:
+            self._conn.close()
+            self._conn = None
+
+    def __enter__(self) -> SynthesisCache:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+
+class CachedEngine:
+    """Engine protocol: answers from the cache, else asks `engine` and stores its verified result.
+
+    With `retry_non_optimal`, a stored result that is not proven optimal is re-run when the budget is larger than
+    every budget it was tried with; the better of the two is returned and kept.
+    """
+
+    def __init__(self, engine: Engine, cache: SynthesisCache, *, retry_non_optimal: bool = True) -> None:
+        self.engine = engine
+        self.cache = cache
+        self.retry_non_optimal = retry_non_optimal
+        self.name = engine.name
+        self.stats = CacheStats()
+
+    def synthesize(self, table: int, num_inputs: int, *, budget: Budget) -> Candidate | None:
+        return self.synthesize_batch([(table, num_inputs)], budget=budget)[0]
+
+    def synthesize_batch(self, functions: Sequence[tuple[int, int]], *, budget: Budget) -> list[Candidate | None]:
+        results: list[Candidate | None] = [None] * len(functions)
+        keys = []
+        to_run: list[int] = []
+        for index, (table, num_inputs) in enumerate(functions):
+            start = time.perf_counter()
+            table &= table_mask(num_inputs)
+            key, transform, variables, _ = npn_key(table, num_inputs)
+            keys.append((key, transform, variables))
+            entry = self.cache.lookup(key[0], key[1])
+            cached = None
+            if entry is not None:
+                cached = self._from_entry(entry, table, num_inputs, transform, variables, start)
+            if cached is not None:
+                self.stats.hits += 1
+                results[index] = cached
+                if not cached.optimal and self.retry_non_optimal and budget.time_ms > entry.budget_ms:
+                    self.stats.retries += 1
+                    to_run.append(index)
+            else:
+                self.stats.misses += 1
+                to_run.append(index)
+        if to_run:
+            fresh = self.engine.synthesize_batch([functions[i] for i in to_run], budget=budget)
+            for index, candidate in zip(to_run, fresh):
+                (k, canon), transform, variables = keys[index]
+                previous = results[index]
+                if candidate is not None:
+                    self._store(candidate, k, canon, transform, variables, budget)
+                    if previous is None or candidate.ands < previous.ands or (
+                            candidate.ands == previous.ands and candidate.optimal):
+                        results[index] = candidate
+                elif previous is not None:
+                    self.cache.note_budget(k, canon, budget.time_ms)
+        for index, candidate in enumerate(results):
+            if candidate is not None and budget.max_ands is not None and candidate.ands > budget.max_ands:
+                results[index] = None
+        return results
+
+    def _from_entry(self, entry: CacheEntry, table: int, num_inputs: int, transform, variables,
+                    start: float) -> Candidate | None:
+        impl = entry.implementation
+        if impl.num_pis != entry.num_inputs or impl.num_pos != 1 or impl.num_latches:
+            impl = None
+        else:
+            try:
+                impl = transform.undo_aig(impl) if transform is not None else impl
+                impl = expand_support(impl, variables, num_inputs)
+            except ValueError:
+                impl = None
+        candidate = None if impl is None else make_candidate(table, num_inputs, impl, engine=entry.engine,
+                                                             start_time=start, optimal=entry.optimal)
+        if candidate is None:
+            log.warning("cache %s: the entry of class %s does not implement its function; deleted",
+                        self.cache.path, to_hex(entry.canon, entry.num_inputs))
+            self.stats.rejected += 1
+            self.cache.delete(entry.num_inputs, entry.canon)
+            return None
+        if candidate.ands != entry.ands:
+            candidate = replace(candidate, optimal=candidate.optimal and candidate.ands <= entry.ands)
+        return candidate
+
+    def _store(self, candidate: Candidate, k: int, canon: int, transform, variables, budget: Budget) -> None:
+        small_impl = restrict_to_support(candidate.implementation, variables)
+        canon_impl = transform.inverse().undo_aig(small_impl) if transform is not None else small_impl
+        self.cache.store(k, canon, canon_impl, engine=candidate.engine, time_s=candidate.time_s,
+                         optimal=candidate.optimal, budget_ms=budget.time_ms)
+        self.stats.stores += 1

@@ -1,0 +1,94 @@
+"""Best-of engine: runs several engines on each function within one budget and keeps the smallest verified result.
+
+Order per batch: the exact engine first (it answers <= 4-input functions from the NPN4 library, takes ABC's result
+as its upper bound and searches below it with SAT, proving ABC optimal when every smaller size is refuted), then
+the other engines (e.g. the learned MCTS engine), each asked only for results smaller than the best so far and
+given its share of the time. A function's result is the smallest verified candidate; ties go to the earlier engine.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, replace
+from typing import Sequence
+
+from sc_plugin.engines.base import Budget, Candidate, Engine
+
+__all__ = ["PortfolioParams", "PortfolioStats", "PortfolioEngine"]
+
+
+@dataclass(frozen=True)
+class PortfolioParams:
+    # Share of each function's time budget given to the first engine when more engines follow (the rest is split
+    # evenly among the followers).
+    first_engine_time_fraction: float = 0.7
+
+
+@dataclass
+class PortfolioStats:
+    functions: int = 0
+    wins: dict[str, int] | None = None  # engine name -> functions where it gave the returned result
+    time_s: float = 0.0
+
+    def report(self) -> str:
+        wins = ", ".join(f"{k} {v}" for k, v in sorted((self.wins or {}).items()))
+        return f"portfolio: {self.functions} functions, wins: {wins or 'none'}, {self.time_s:.2f}s"
+
+
+class PortfolioEngine:
+    """Engine protocol over a list of engines (the first gets the largest share of the time)."""
+
+    name = "portfolio"
+
+    def __init__(self, engines: Sequence[Engine], params: PortfolioParams = PortfolioParams()) -> None:
+        if not engines:
+            raise ValueError("a portfolio needs at least one engine")
+        self.engines = list(engines)
+        self.params = params
+        self.stats = PortfolioStats(wins={})
+
+    def synthesize(self, table: int, num_inputs: int, *, budget: Budget) -> Candidate | None:
+        return self.synthesize_batch([(table, num_inputs)], budget=budget)[0]
+
+    def synthesize_batch(self, functions: Sequence[tuple[int, int]], *, budget: Budget) -> list[Candidate | None]:
+        start = time.perf_counter()
+        best: list[Candidate | None] = [None] * len(functions)
+        spent = [0.0] * len(functions)
+        followers = len(self.engines) - 1
+        for position, engine in enumerate(self.engines):
+            if followers == 0:
+                share = 1.0
+            elif position == 0:
+                share = self.params.first_engine_time_fraction
+            else:
+                share = (1.0 - self.params.first_engine_time_fraction) / followers
+            todo = [i for i, c in enumerate(best) if c is None or not c.optimal]
+            if not todo:
+                break
+            # one budget for the batch: the smallest useful bound is per function, so ask per-function max_ands
+            # through separate calls only when bounds differ
+            groups: dict[int | None, list[int]] = {}
+            for i in todo:
+                bound = budget.max_ands
+                if best[i] is not None:
+                    bound = best[i].ands - 1 if bound is None else min(bound, best[i].ands - 1)
+                groups.setdefault(bound, []).append(i)
+            for bound, indices in groups.items():
+                if bound is not None and bound < 0:
+                    continue
+                sub = Budget(time_ms=budget.time_ms * share, max_ands=bound)
+                results = engine.synthesize_batch([functions[i] for i in indices], budget=sub)
+                for i, candidate in zip(indices, results):
+                    if candidate is None:
+                        continue
+                    spent[i] += candidate.time_s
+                    if best[i] is None or candidate.ands < best[i].ands or (
+                            candidate.ands == best[i].ands and candidate.optimal and not best[i].optimal):
+                        best[i] = candidate
+        for i, candidate in enumerate(best):
+            if candidate is not None:
+                self.stats.wins[candidate.engine] = self.stats.wins.get(candidate.engine, 0) + 1
+                best[i] = replace(candidate, time_s=max(candidate.time_s, spent[i]))
+        self.stats.functions += len(functions)
+        self.stats.time_s += time.perf_counter() - start
+        return best

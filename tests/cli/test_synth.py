@@ -1,0 +1,112 @@
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+
+from sc_plugin.abc.runner import find_abc
+from sc_plugin.aig.aiger import read_aiger, read_aiger_bytes
+from sc_plugin.aig.simulate import output_truth_tables
+from sc_plugin.cli.synth import main, read_batch_file
+from sc_plugin.errors import AbcNotFoundError
+
+FIELDS = {"tt_hex", "n_inputs", "ands", "levels", "engine", "verified", "optimal", "time_s", "aag"}
+
+
+@pytest.fixture
+def require_abc() -> str:
+    """ABC must be present unless SC_ALLOW_NO_ABC=1 (CI cannot pass by skipping)."""
+    try:
+        return find_abc()
+    except AbcNotFoundError as exc:
+        if os.environ.get("SC_ALLOW_NO_ABC") == "1":
+            pytest.skip(f"ABC missing and SC_ALLOW_NO_ABC=1: {exc}")
+        pytest.fail(f"ABC is required for this test (set SC_ALLOW_NO_ABC=1 to skip): {exc}")
+
+
+@pytest.fixture(autouse=True)
+def private_cache(tmp_path, monkeypatch):
+    monkeypatch.setenv("SC_CACHE", str(tmp_path / "cache.sqlite"))
+
+
+def test_single_hex_text(capsys, require_abc):
+    assert main(["e8", "--engine", "exact"]) == 0
+    out = capsys.readouterr().out
+    assert "ands=4" in out and "optimal=yes" in out
+
+
+def test_single_hex_json_and_out_file(capsys, tmp_path, require_abc):
+    out_file = tmp_path / "f.aig"
+    assert main(["ca", "--engine", "portfolio", "--json", "--out", str(out_file), "--budget-ms", "5000"]) == 0
+    record = json.loads(capsys.readouterr().out)
+    assert FIELDS <= set(record)
+    assert record["ands"] == 3 and record["verified"] and record["optimal"] and record["n_inputs"] == 3
+    aig = read_aiger_bytes(record["aag"].encode())
+    assert aig.num_pis == 3 and output_truth_tables(aig) == [0xCA]
+    assert output_truth_tables(read_aiger(out_file)) == [0xCA]
+
+
+def test_inputs_option_and_abc_engine(capsys, require_abc):
+    assert main(["8", "--inputs", "2", "--engine", "abc", "--json", "--no-cache"]) == 0
+    record = json.loads(capsys.readouterr().out)
+    assert record["ands"] == 1 and record["engine"] == "abc"
+
+
+def test_batch_with_shared_cut_format(tmp_path, capsys, require_abc):
+    cut_file = tmp_path / "cuts.txt"
+    cut_file.write_text("# comment\n# another\nid\ttt_hex\tcircuit\tnode\tcone_ands\tnpn_canon\n"
+                        "0\t00000000ffff00f7\tadder\t276\t5\t0\n"
+                        "1\t404040404040ea40\tbar\t1587\t6\t0\n"
+                        "2\t88888880fffffff0\tx\t1\t5\t0\n")
+    out = tmp_path / "r.jsonl"
+    assert main(["--batch", str(cut_file), "--engine", "exact", "--budget-ms", "20000", "--json-out", str(out),
+                 "--quiet"]) == 0
+    records = [json.loads(line) for line in out.read_text().splitlines()]
+    assert [r["tt_hex"] for r in records] == ["00000000ffff00f7", "404040404040ea40", "88888880fffffff0"]
+    assert [r["ands"] for r in records] == [5, 6, 5]
+    assert all(FIELDS <= set(r) and r["verified"] and r["n_inputs"] == 6 for r in records)
+    summary = capsys.readouterr().out
+    assert "3 functions, 3 verified" in summary and "total ANDs 16" in summary
+
+
+def test_batch_plain_hex_lines(tmp_path):
+    plain = tmp_path / "plain.txt"
+    plain.write_text("8\n\n# c\ne8\n6996\n")
+    assert read_batch_file(plain) == ["8", "e8", "6996"]
+
+
+@pytest.mark.parametrize("bad", ["123", "12x4", "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
+                                 "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef0", "xyz", "abc"])
+def test_bad_hex_is_a_one_line_error(bad, capsys):
+    assert main([bad, "--engine", "abc"]) != 0
+    err = capsys.readouterr().err
+    assert err.startswith("sc-synth: error:") and len(err.strip().splitlines()) == 1
+
+
+def test_too_many_inputs_is_an_error(capsys):
+    assert main(["8", "--inputs", "9"]) != 0
+    assert "at most 8" in capsys.readouterr().err
+
+
+def test_bad_hex_in_a_subprocess_has_no_traceback():
+    for bad in ("12x4", "123"):
+        proc = subprocess.run([sys.executable, "-m", "sc_plugin.cli.synth", bad], capture_output=True, text=True)
+        assert proc.returncode != 0
+        assert "Traceback" not in proc.stderr and "error" in proc.stderr
+
+
+def test_help_lists_every_option(capsys):
+    with pytest.raises(SystemExit):
+        main(["--help"])
+    text = capsys.readouterr().out
+    for option in ("--inputs", "--engine", "--budget-ms", "--out", "--json", "--batch", "--json-out", "--cache",
+                   "--no-cache", "default"):
+        assert option in text
+
+
+def test_conflicting_modes_are_refused(capsys, tmp_path):
+    assert main(["8", "--batch", str(tmp_path / "x")]) != 0
+    assert main([]) != 0

@@ -1,0 +1,61 @@
+from __future__ import annotations
+
+import time
+
+from sc_plugin.aig.network import Aig
+from sc_plugin.engines.base import Budget, NullEngine, make_candidate
+from sc_plugin.engines.portfolio import PortfolioEngine
+
+
+def _majority(redundant: bool) -> Aig:
+    aig = Aig()
+    a, b, c = (aig.create_pi() for _ in range(3))
+    if redundant:  # 5 ANDs: (a & b) | (a & c) | (b & c)
+        ab = aig.create_and(a, b)
+        ac = aig.create_and(a, c)
+        bc = aig.create_and(b, c)
+        aig.create_po(aig.create_or(aig.create_or(ab, ac), bc))
+    else:  # 4 ANDs: (a & b) | (c & (a | b))
+        aig.create_po(aig.create_or(aig.create_and(a, b), aig.create_and(c, aig.create_or(a, b))))
+    return aig
+
+
+class FixedEngine:
+    def __init__(self, name: str, impl: Aig) -> None:
+        self.name = name
+        self.impl = impl
+        self.budgets: list[Budget] = []
+
+    def synthesize(self, table, n, *, budget):
+        self.budgets.append(budget)
+        candidate = make_candidate(table, n, self.impl, engine=self.name, start_time=time.perf_counter())
+        if candidate is not None and budget.max_ands is not None and candidate.ands > budget.max_ands:
+            return None
+        return candidate
+
+    def synthesize_batch(self, functions, *, budget):
+        return [self.synthesize(t, n, budget=budget) for t, n in functions]
+
+
+def test_portfolio_picks_the_smallest():
+    big = FixedEngine("big", _majority(True))
+    small = FixedEngine("small", _majority(False))
+    for engines in ([big, small], [small, big], [NullEngine(), big, small]):
+        result = PortfolioEngine(engines).synthesize(0xE8, 3, budget=Budget(time_ms=1000))
+        assert result.ands == 4 and result.engine == "small"
+
+
+def test_later_engines_are_asked_for_smaller_results_only():
+    big = FixedEngine("big", _majority(True))
+    small = FixedEngine("small", _majority(False))
+    PortfolioEngine([big, small]).synthesize(0xE8, 3, budget=Budget(time_ms=1000))
+    assert small.budgets[0].max_ands == 4
+
+
+def test_wrong_result_is_never_returned():
+    wrong = Aig()
+    a, b, _ = (wrong.create_pi() for _ in range(3))
+    wrong.create_po(wrong.create_and(a, b))
+    result = PortfolioEngine([FixedEngine("wrong", wrong), FixedEngine("big", _majority(True))]).synthesize(
+        0xE8, 3, budget=Budget())
+    assert result.engine == "big" and result.ands == 5
