@@ -144,6 +144,18 @@ class Aig:
         node = self._strash.get((a << 32) | b)
         return None if node is None else 2 * node
 
+    def instantiate(self, implementation: Aig, input_lits: list[int]) -> list[int]:
+        """Copies `implementation`'s logic into this network with its input j driven by `input_lits[j]`;
+        returns the literals of its outputs. New ANDs are hashed, so logic that already exists is shared."""
+        if len(input_lits) != implementation.num_pis:
+            raise ValueError(f"{implementation.num_pis} input literals needed, got {len(input_lits)}")
+        lits = [CONST0, *input_lits]
+        f0, f1 = implementation.fanin0, implementation.fanin1
+        for node in implementation.and_nodes():
+            a, b = f0[node], f1[node]
+            lits.append(self.create_and(lits[a >> 1] ^ (a & 1), lits[b >> 1] ^ (b & 1)))
+        return [lits[lit >> 1] ^ (lit & 1) for lit in implementation.pos]
+
     def add_and_unhashed(self, a: int, b: int) -> int:
         """Appends an AND exactly as given (no folding); for readers that must keep a file's structure."""
         self._check_lit(a)

@@ -28,7 +28,7 @@ from typing import Sequence
 
 from pysat.solvers import Solver
 
-from sc_plugin.aig.network import Aig
+from sc_plugin.aig.network import CONST0, Aig
 from sc_plugin.aig.truth import MAX_INPUTS, projection, support, table_mask
 from sc_plugin.engines.base import Budget, Candidate, Engine, make_candidate
 from sc_plugin.errors import ScError
@@ -124,16 +124,9 @@ def expand_support(aig: Aig, variables: Sequence[int], num_inputs: int) -> Aig:
     """Re-expresses a single-output AIG over len(variables) inputs as one over num_inputs inputs
     (its input i becomes input variables[i]; the others are unused)."""
     new = Aig()
-    for _ in range(num_inputs):
-        new.create_pi()
-    node_map = [0] * aig.num_nodes
-    for i, v in enumerate(variables):
-        node_map[i + 1] = 2 * (v + 1)
-    for node in aig.and_nodes():
-        a, b = aig.fanins(node)
-        node_map[node] = new.create_and(node_map[a >> 1] ^ (a & 1), node_map[b >> 1] ^ (b & 1))
-    for lit in aig.pos:
-        new.create_po(node_map[lit >> 1] ^ (lit & 1))
+    pis = [new.create_pi() for _ in range(num_inputs)]
+    for lit in new.instantiate(aig, [pis[v] for v in variables]):
+        new.create_po(lit)
     return new
 
 
@@ -141,16 +134,11 @@ def restrict_to_support(aig: Aig, variables: Sequence[int]) -> Aig:
     """The inverse of `expand_support` for a function that depends only on `variables`: input variables[i]
     becomes input i and every other input is tied to constant 0 (the function does not depend on it)."""
     new = Aig()
-    for _ in variables:
-        new.create_pi()
-    node_map = [0] * aig.num_nodes
-    for i, v in enumerate(variables):
-        node_map[v + 1] = 2 * (i + 1)
-    for node in aig.and_nodes():
-        a, b = aig.fanins(node)
-        node_map[node] = new.create_and(node_map[a >> 1] ^ (a & 1), node_map[b >> 1] ^ (b & 1))
-    for lit in aig.pos:
-        new.create_po(node_map[lit >> 1] ^ (lit & 1))
+    position = {v: i for i, v in enumerate(variables)}
+    pis = [new.create_pi() for _ in variables]
+    input_lits = [pis[position[v]] if v in position else CONST0 for v in range(aig.num_pis)]
+    for lit in new.instantiate(aig, input_lits):
+        new.create_po(lit)
     return new
 
 

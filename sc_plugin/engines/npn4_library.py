@@ -6,26 +6,26 @@ project's own exact engine:
 
     python -m sc_plugin.engines.npn4_library --regenerate [--time-limit-s 600]
 
-The lookup is self-contained (it does not depend on `sc_plugin.aig.npn`): at first use, the orbits of the 222
-representatives under all 768 NPN transforms are expanded with numpy into a map over all 65536 4-input tables.
-Callers verify what they get (make_candidate); this module only builds.
+A lookup canonizes the function (`sc_plugin.aig.npn`, a table lookup for 4 inputs) and maps the class's stored
+implementation back with the returned transform. Callers verify what they get (make_candidate).
 """
 
 from __future__ import annotations
 
 import argparse
-import itertools
 import sys
 import time
 from functools import lru_cache
 from pathlib import Path
 
-import numpy as np
-
 from sc_plugin.aig.network import Aig
+from sc_plugin.aig.npn import NpnTransform, npn_canonize
+from sc_plugin.aig.truth import tile
+from sc_plugin.engines.exact_sat import restrict_to_support
 from sc_plugin.errors import ScError
 
-__all__ = ["LibraryEntry", "library_entries", "library_implementation", "library_is_optimal", "regenerate", "LIBRARY_PATH", "NUM_CLASSES", "main"]
+__all__ = ["LibraryEntry", "library_entries", "library_implementation", "library_is_optimal", "regenerate",
+           "LIBRARY_PATH", "NUM_CLASSES", "main"]
 
 LIBRARY_PATH = Path(__file__).resolve().parent.parent / "data" / "npn4_optimal.txt"
 NUM_CLASSES = 222
@@ -42,63 +42,9 @@ class LibraryEntry:
         self.optimal = optimal
 
 
-# ---- NPN transforms of 4-input tables ------------------------------------------------------------------------
-
-
-@lru_cache(maxsize=1)
-def _transforms() -> tuple[list[tuple[tuple[int, ...], int]], np.ndarray]:
-    """All (perm, input negation mask) pairs and, for each, the map minterm x -> minterm y with
-    y_j = x_perm[j] ^ neg_j: a table r becomes g(x) = r(y(x)). Shape of the map: (384, 16)."""
-    transforms = []
-    maps = []
-    for perm in itertools.permutations(range(4)):
-        for neg in range(16):
-            transforms.append((perm, neg))
-            row = []
-            for x in range(16):
-                y = 0
-                for j in range(4):
-                    y |= (((x >> perm[j]) & 1) ^ ((neg >> j) & 1)) << j
-                row.append(y)
-            maps.append(row)
-    return transforms, np.array(maps, dtype=np.int64)
-
-
-def _apply_tables(tables: np.ndarray) -> np.ndarray:
-    """For tables of shape (m,), all transformed tables, shape (m, 384): g(x) = r(y(x))."""
-    _, maps = _transforms()
-    bits = (tables[:, None] >> np.arange(16)) & 1  # (m, 16)
-    moved = bits[:, maps]  # (m, 384, 16)
-    return (moved << np.arange(16)).sum(axis=2)
-
-
 def _class_representatives() -> list[int]:
-    """The smallest table of every NPN class of 4-input functions, ascending (222 of them)."""
-    seen = np.zeros(1 << 16, dtype=bool)
-    reps = []
-    for table in range(1 << 16):
-        if seen[table]:
-            continue
-        reps.append(table)
-        orbit = _apply_tables(np.array([table], dtype=np.int64))[0]
-        seen[orbit] = True
-        seen[orbit ^ 0xFFFF] = True
-    return reps
-
-
-def _transform_aig(aig: Aig, perm: tuple[int, ...], neg: int, out: int) -> Aig:
-    """An implementation of g(x) = out ^ r(y), y_j = x_perm[j] ^ neg_j, from an implementation `aig` of r."""
-    new = Aig()
-    for _ in range(4):
-        new.create_pi()
-    node_map = [0] * aig.num_nodes
-    for j in range(4):
-        node_map[j + 1] = 2 * (perm[j] + 1) + ((neg >> j) & 1)
-    for node in aig.and_nodes():
-        a, b = aig.fanins(node)
-        node_map[node] = new.create_and(node_map[a >> 1] ^ (a & 1), node_map[b >> 1] ^ (b & 1))
-    new.create_po(node_map[aig.pos[0] >> 1] ^ (aig.pos[0] & 1) ^ out)
-    return new
+    """The canonical (smallest) table of every NPN class of 4-input functions, ascending (222 of them)."""
+    return sorted({npn_canonize(table, 4)[0] for table in range(1 << 16)})
 
 
 # ---- data file -----------------------------------------------------------------------------------------------
@@ -147,21 +93,18 @@ def library_entries() -> tuple[LibraryEntry, ...]:
 
 
 @lru_cache(maxsize=1)
-def _lookup() -> tuple[np.ndarray, np.ndarray]:
-    """For every 4-input table: the index of its class's entry and the transform code (t * 2 + out)."""
-    entries = library_entries()
-    reps = np.array([e.table for e in entries], dtype=np.int64)
-    moved = _apply_tables(reps)  # (222, 384)
-    entry_of = np.full(1 << 16, -1, dtype=np.int64)
-    code_of = np.zeros(1 << 16, dtype=np.int64)
-    num_t = moved.shape[1]
-    for out in (0, 1):
-        tables = moved ^ (0xFFFF if out else 0)
-        entry_of[tables.ravel()] = np.repeat(np.arange(len(entries)), num_t)
-        code_of[tables.ravel()] = np.tile(np.arange(num_t) * 2 + out, len(entries))
-    if (entry_of < 0).any():
-        raise ScError(f"NPN4 library {LIBRARY_PATH} does not cover every 4-input function")
-    return entry_of, code_of
+def _entries_by_table() -> dict[int, LibraryEntry]:
+    return {entry.table: entry for entry in library_entries()}
+
+
+def _entry_and_transform(table: int, num_inputs: int) -> tuple[LibraryEntry, NpnTransform]:
+    if not 0 <= num_inputs <= 4:
+        raise ValueError(f"the NPN4 library covers at most 4 inputs, not {num_inputs}")
+    canonical, transform = npn_canonize(tile(table, num_inputs) & 0xFFFF, 4)
+    entry = _entries_by_table().get(canonical)
+    if entry is None:
+        raise ScError(f"NPN4 library {LIBRARY_PATH} has no entry for class {canonical:04x}")
+    return entry, transform
 
 
 def library_implementation(table: int, num_inputs: int) -> Aig:
@@ -169,43 +112,13 @@ def library_implementation(table: int, num_inputs: int) -> Aig:
 
     Functions of fewer than 4 inputs are looked up as 4-input functions; the unused inputs are tied to 0.
     """
-    if not 0 <= num_inputs <= 4:
-        raise ValueError(f"the NPN4 library covers at most 4 inputs, not {num_inputs}")
-    wide = table & ((1 << (1 << num_inputs)) - 1)
-    width = 1 << num_inputs
-    while width < 16:
-        wide |= wide << width
-        width *= 2
-    entry_of, code_of = _lookup()
-    entry = library_entries()[int(entry_of[wide])]
-    code = int(code_of[wide])
-    perm, neg = _transforms()[0][code // 2]
-    impl4 = _transform_aig(entry.aig, perm, neg, code & 1)
-    if num_inputs == 4:
-        return impl4
-    # tie the inputs beyond num_inputs to constant 0: the function does not depend on them
-    new = Aig()
-    for _ in range(num_inputs):
-        new.create_pi()
-    node_map = [0] * impl4.num_nodes
-    for j in range(num_inputs):
-        node_map[j + 1] = 2 * (j + 1)
-    for node in impl4.and_nodes():
-        a, b = impl4.fanins(node)
-        node_map[node] = new.create_and(node_map[a >> 1] ^ (a & 1), node_map[b >> 1] ^ (b & 1))
-    new.create_po(node_map[impl4.pos[0] >> 1] ^ (impl4.pos[0] & 1))
-    return new
+    entry, transform = _entry_and_transform(table, num_inputs)
+    return restrict_to_support(transform.undo_aig(entry.aig), range(num_inputs))
 
 
 def library_is_optimal(table: int, num_inputs: int) -> bool:
     """Whether the library entry of this function's class is proven minimal."""
-    wide = table & ((1 << (1 << num_inputs)) - 1)
-    width = 1 << num_inputs
-    while width < 16:
-        wide |= wide << width
-        width *= 2
-    entry_of, _ = _lookup()
-    return library_entries()[int(entry_of[wide])].optimal
+    return _entry_and_transform(table, num_inputs)[0].optimal
 
 
 # ---- regeneration --------------------------------------------------------------------------------------------
@@ -241,7 +154,7 @@ def regenerate(path: Path = LIBRARY_PATH, *, time_limit_s: float = 600.0, verbos
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text("\n".join(lines) + "\n")
     library_entries.cache_clear()
-    _lookup.cache_clear()
+    _entries_by_table.cache_clear()
     return unproven
 
 

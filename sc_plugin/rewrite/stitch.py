@@ -95,13 +95,8 @@ def stitch(aig: Aig, replacements: list[Replacement]) -> Aig:
             a, b = aig.fanins(node)
             node_map[node] = new.create_and(node_map[a >> 1] ^ (a & 1), node_map[b >> 1] ^ (b & 1))
             continue
-        impl = replacement.implementation
-        lits = [0] + [node_map[leaf] for leaf in replacement.leaves]
-        for impl_node in impl.and_nodes():
-            a, b = impl.fanins(impl_node)
-            lits.append(new.create_and(lits[a >> 1] ^ (a & 1), lits[b >> 1] ^ (b & 1)))
-        out = impl.pos[0]
-        node_map[node] = lits[out >> 1] ^ (out & 1)
+        leaf_lits = [node_map[leaf] for leaf in replacement.leaves]
+        node_map[node] = new.instantiate(replacement.implementation, leaf_lits)[0]
     for lit, name in zip(aig.pos, aig.po_names):
         new.create_po(node_map[lit >> 1] ^ (lit & 1), name)
     return new.cleanup()
