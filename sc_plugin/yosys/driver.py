@@ -1,0 +1,148 @@
+"""`sc-yosys`: the `yosys` command on top of pyosys, with the `shortcircuit` pass registered.
+
+pyosys ships libyosys but no `yosys` executable; this is one for the usual options:
+
+    sc-yosys [-q] [-l LOG] [-s SCRIPT] [-p COMMANDS] [FILE ...]
+
+Files are read with the frontend their extension names (.v, .sv, .il, .json, .blif, .aig; .ys files are run as
+scripts), then `-p` commands and `-s` scripts run in the order given. pyosys has no Tcl, so `-s` scripts may use
+`${NAME}` and `${NAME:-default}`, filled from `-D NAME=VALUE` or the environment. Without files,
+scripts or commands it opens Yosys's interactive shell. Errors (a missing file, a syntax error, an unknown
+command or option) print one message and exit with status 1; Yosys itself reports its errors as `ERROR: ...`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import sys
+import tempfile
+from pathlib import Path
+from typing import Sequence
+
+__all__ = ["main"]
+
+_FRONTENDS = {
+    ".v": "read_verilog", ".vh": "read_verilog", ".sv": "read_verilog -sv", ".il": "read_rtlil",
+    ".rtlil": "read_rtlil", ".json": "read_json", ".blif": "read_blif", ".aig": "read_aiger", ".aag": "read_aiger",
+    ".ys": "script",
+}
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # one line and status 1, not argparse's 2, like the other tools
+        self.print_usage(sys.stderr)
+        print(f"{self.prog}: error: {message}", file=sys.stderr)
+        sys.exit(1)
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = _Parser(
+        prog="sc-yosys",
+        description="Yosys (through pyosys) with the ShortCircuit pass `shortcircuit` registered. "
+                    "Run `sc-yosys -p 'help shortcircuit'` for the pass's options.",
+        epilog="Example: sc-yosys -p 'synth -top top; shortcircuit; abc -g AND; stat' design.v")
+    parser.add_argument("files", nargs="*", metavar="FILE", help="input files, read by extension; .ys/.tcl run")
+    parser.add_argument("-p", dest="steps", action="append", type=lambda s: ("p", s), metavar="COMMANDS",
+                        help="run these commands (separated by ';'); may be repeated")
+    parser.add_argument("-s", dest="steps", action="append", type=lambda s: ("s", s), metavar="SCRIPT",
+                        help="run this Yosys script; may be repeated")
+    parser.add_argument("-D", dest="defines", action="append", default=[], metavar="NAME=VALUE",
+                        help="a variable for ${NAME} / ${NAME:-default} in -s scripts (else the environment)")
+    parser.add_argument("-q", dest="quiet", action="store_true",
+                        help="quiet: only warnings and errors on the console")
+    parser.add_argument("-l", dest="logfile", metavar="LOGFILE", help="also write the log to this file")
+    return parser
+
+
+def _script_lines(args: argparse.Namespace) -> list[str]:
+    """The whole run as Yosys script lines; refuses missing files before Yosys starts."""
+    lines = []
+    for path in args.files:
+        if not os.path.isfile(path):
+            raise FileNotFoundError(path)
+        frontend = _FRONTENDS.get(os.path.splitext(path)[1].lower(), "read_verilog")
+        lines.append(f"{frontend} {_quote(path)}")
+    for kind, value in args.steps or []:
+        if kind == "s":
+            if not os.path.isfile(value):
+                raise FileNotFoundError(value)
+            lines.extend(_substitute(Path(value).read_text(), args.defines, value).splitlines())
+        else:
+            lines.extend(value.splitlines())
+    return lines
+
+
+_VARIABLE = re.compile(r"\$\{(\w+)(?::-([^}]*))?\}")
+
+
+def _substitute(text: str, defines: list[str], where: str) -> str:
+    """Replaces ${NAME} and ${NAME:-default} by -D values, else environment variables, else the default."""
+    values = dict(os.environ)
+    for define in defines:
+        name, sep, value = define.partition("=")
+        if not sep:
+            raise ValueError(f"-D {define}: expected NAME=VALUE")
+        values[name] = value
+
+    def value_of(match: re.Match) -> str:
+        name, default = match.group(1), match.group(2)
+        if name in values:
+            return values[name]
+        if default is not None:
+            return default
+        raise ValueError(f"{where}: variable ${{{name}}} is not set (use -D {name}=VALUE)")
+
+    return "\n".join(line if line.lstrip().startswith("#") else _VARIABLE.sub(value_of, line)
+                     for line in text.splitlines())
+
+
+def _quote(path: str) -> str:
+    return f'"{path}"' if any(c.isspace() for c in path) else path
+
+
+def _main(argv: Sequence[str] | None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        lines = _script_lines(args)
+    except FileNotFoundError as exc:
+        print(f"sc-yosys: error: {exc.args[0]}: no such file", file=sys.stderr)
+        return 1
+    except ValueError as exc:
+        print(f"sc-yosys: error: {exc}", file=sys.stderr)
+        return 1
+    from pyosys import libyosys as ys
+
+    import sc_plugin.yosys  # noqa: F401 - registers the pass
+
+    design = ys.Design()
+    if not lines:
+        ys.shell(design)
+        return 0
+    if args.logfile:
+        open(args.logfile, "w").close()  # `tee -a` appends; yosys -l starts a fresh file
+    with tempfile.TemporaryDirectory(prefix="sc_yosys_") as folder:
+        script = os.path.join(folder, "run.ys")
+        with open(script, "w") as handle:
+            handle.write("\n".join(lines) + "\n")
+        tee = "tee" + (" -q" if args.quiet else "") + (f" -a {_quote(args.logfile)}" if args.logfile else "")
+        command = f"script {_quote(script)}" if tee == "tee" else f"{tee} script {_quote(script)}"
+        try:
+            ys.run_pass(command, design)
+        except Exception as exc:  # a Python pass failed; Yosys's own errors exit the process with status 1
+            print(f"ERROR: {type(exc).__name__}: {exc}", file=sys.stderr)
+            return 1
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    try:
+        return _main(argv)
+    except KeyboardInterrupt:
+        print("sc-yosys: interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

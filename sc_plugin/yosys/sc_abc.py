@@ -1,0 +1,213 @@
+"""`sc-abc`: an ABC stand-in for stock Yosys (no Python inside Yosys needed).
+
+Yosys's `abc` pass extracts the logic of a module to BLIF and runs `<exe> -s -f <tmp>/abc.script`, where the
+script reads the BLIF (and the gate library), runs `source <your script>` (with `-script FILE`) and writes
+`<tmp>/output.blif`. With `abc -exe sc-abc -script my.abc`, `my.abc` may hold, between ordinary ABC commands,
+
+    sc_opt [-k K] [-engine abc|exact|mcts|portfolio] [-rounds N] [-budget_ms MS] [-time_limit S]
+           [-workers N] [-cache FILE] [-nocache] [-noverify] [-zero_gain] [-v]
+
+sc-abc expands `source` lines, splits the script at each `sc_opt`, and runs the real ABC (`find_abc()`: $SC_ABC,
+else pyosys's yosys-abc, else one on PATH) on each part: a part ends with `strash; write_aiger -s` to a file in a
+private temporary folder, `sc_opt` optimizes that file with the optimizer of `sc-opt` (final proof by &cec
+included; on failure the network goes on unchanged and a warning is printed), and the next part starts with
+`read_aiger` of the result, after re-running the library commands (`read_library`, `read_lib`, `read_lut`, ...)
+seen so far, since each part is a new ABC process. A script without `sc_opt` is passed to the real ABC as is.
+Exit status: 0, or 1 with an `sc-abc: error: ...` line when ABC or an `sc_opt` option fails.
+"""
+
+from __future__ import annotations
+
+import os
+import shlex
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+from typing import Sequence
+
+from sc_plugin.abc.runner import find_abc, run_abc
+from sc_plugin.errors import ScError
+
+__all__ = ["main", "split_commands", "expand_script"]
+
+SC_COMMAND = "sc_opt"
+# ABC commands whose effect lives in ABC's global frame (libraries, constraints) and must be repeated in every
+# ABC process after the first.
+_SETUP_COMMANDS = ("read_library", "read_lib", "read_liberty", "read_lut", "read_constr", "read_super",
+                   "read_genlib", "read_box")
+# sc_opt option -> (sc-opt option, takes a value)
+_SC_OPTIONS = {
+    "-k": ("--k", True), "-engine": ("--engine", True), "-rounds": ("--rounds", True),
+    "-budget_ms": ("--budget-ms", True), "-time_limit": ("--time-limit", True), "-timeout": ("--time-limit", True),
+    "-workers": ("--workers", True), "-cache": ("--cache", True), "-cuts_per_node": ("--cuts-per-node", True),
+    "-nocache": ("--no-cache", False), "-noverify": ("--no-verify", False), "-zero_gain": ("--zero-gain", False),
+}
+
+
+def split_commands(text: str) -> list[str]:
+    """ABC script text -> commands (split at newlines and at `;` outside double quotes; `#` starts a comment)."""
+    commands = []
+    for line in text.splitlines():
+        current, quoted = [], False
+        for char in line:
+            if char == '"':
+                quoted = not quoted
+            if char == "#" and not quoted:
+                break
+            if char == ";" and not quoted:
+                commands.append("".join(current).strip())
+                current = []
+            else:
+                current.append(char)
+        commands.append("".join(current).strip())
+    return [c for c in commands if c]
+
+
+def expand_script(text: str, depth: int = 0) -> list[str]:
+    """Commands of a script with `source FILE` replaced by FILE's commands (recursively)."""
+    if depth > 16:
+        raise ScError("ABC script: `source` nested more than 16 deep")
+    commands = []
+    for command in split_commands(text):
+        words = shlex.split(command)
+        if words and words[0] == "source" and len(words) == 2 and not words[1].startswith("-"):
+            try:
+                commands.extend(expand_script(Path(words[1]).read_text(), depth + 1))
+            except OSError as exc:
+                raise ScError(f"ABC script: cannot read {words[1]}: {exc.strerror}") from None
+        else:
+            commands.append(command)
+    return commands
+
+
+def _sc_opt_argv(command: str, source: str, target: str) -> list[str]:
+    words = shlex.split(command)[1:]
+    argv = [source, "-o", target]
+    verbose = False
+    i = 0
+    while i < len(words):
+        word = words[i]
+        if word == "-v":
+            verbose = True
+        elif word in _SC_OPTIONS:
+            option, takes_value = _SC_OPTIONS[word]
+            argv.append(option)
+            if takes_value:
+                if i + 1 >= len(words):
+                    raise ScError(f"{SC_COMMAND}: option {word} needs a value")
+                i += 1
+                argv.append(words[i])
+        else:
+            raise ScError(f"{SC_COMMAND}: unknown option {word!r} (known: -v, {', '.join(_SC_OPTIONS)})")
+        i += 1
+    return argv if verbose else argv + ["--quiet"]
+
+
+def _run_sc_opt(command: str, source: str, target: str) -> None:
+    from sc_plugin.cli.opt import main as sc_opt_main
+
+    argv = _sc_opt_argv(command, source, target)
+    print(f"sc-abc: + {command}", flush=True)
+    try:
+        status = sc_opt_main(argv)
+    except SystemExit:  # argparse rejected a value
+        raise ScError(f"{SC_COMMAND}: bad arguments in {command!r}") from None
+    sys.stdout.flush()
+    if status != 0:
+        if not os.path.exists(target):
+            raise ScError(f"{SC_COMMAND} failed on {command!r}")
+        print(f"sc-abc: warning: {SC_COMMAND} kept the network unchanged (see the message above)", flush=True)
+
+
+def _run(argv: list[str]) -> int:
+    script_text = None
+    for i, arg in enumerate(argv):
+        if arg == "-f" and i + 1 < len(argv):
+            script_text = Path(argv[i + 1].strip('"')).read_text()
+        elif arg == "-c" and i + 1 < len(argv):
+            script_text = argv[i + 1]
+    binary = find_abc()
+    commands = expand_script(script_text) if script_text is not None else []
+    if not any(shlex.split(c)[0] == SC_COMMAND for c in commands):
+        return subprocess.call([binary, *argv])  # nothing of ours: the real ABC, untouched
+    work = tempfile.mkdtemp(prefix="sc_abc_")
+    try:
+        setup: list[str] = []
+        part: list[str] = []
+        network = None  # the AIGER file the next part starts from
+        model_name = _model_name(commands)
+        for index, command in enumerate(commands + [None]):
+            name = None if command is None else shlex.split(command)[0]
+            if command is not None and name != SC_COMMAND:
+                part.append(command)
+                continue
+            start = [*setup, f'read_aiger "{network}"'] if network else []
+            setup.extend(c for c in part if shlex.split(c)[0] in _SETUP_COMMANDS)
+            if command is None:
+                _abc(binary, start + part)
+                if network:
+                    _restore_model_names(part, model_name)
+                break
+            # ABC names a network read from AIGER after its file, and Yosys wants its BLIF model `netlist` back.
+            os.makedirs(os.path.join(work, str(index)))
+            source = os.path.join(work, str(index), "input.aig")
+            target = os.path.join(work, str(index), "netlist.aig")
+            _abc(binary, start + part + ["strash", f'write_aiger -s "{source}"'])
+            _run_sc_opt(command, source, target)
+            network, part = target, []
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    return 0
+
+
+def _model_name(commands: list[str]) -> str:
+    """The `.model` name of the first BLIF the script reads (Yosys's is `netlist`), else `netlist`."""
+    for command in commands:
+        words = shlex.split(command)
+        if words[0] in ("read_blif", "read") and words[-1].endswith(".blif"):
+            try:
+                with open(words[-1]) as handle:
+                    for line in handle:
+                        if line.startswith(".model"):
+                            return line.split(maxsplit=1)[1].strip()
+            except OSError:
+                break
+    return "netlist"
+
+
+def _restore_model_names(commands: list[str], model_name: str) -> None:
+    """ABC names a network read from AIGER after the file's path; BLIF written from it gets the original name
+    back, since Yosys looks for its own model name in the output."""
+    for command in commands:
+        words = shlex.split(command)
+        if words[0] in ("write_blif", "write") and words[-1].endswith(".blif") and os.path.isfile(words[-1]):
+            lines = Path(words[-1]).read_text().splitlines(keepends=True)
+            for i, line in enumerate(lines):
+                if line.startswith(".model"):
+                    lines[i] = f".model {model_name}\n"
+                    break
+            Path(words[-1]).write_text("".join(lines))
+
+
+def _abc(binary: str, commands: list[str]) -> None:
+    run = run_abc(commands, binary=binary)
+    sys.stdout.write(run.output if run.output.endswith("\n") else run.output + "\n")
+    sys.stdout.flush()
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    try:
+        return _run(argv)
+    except ScError as exc:
+        print(f"sc-abc: error: {exc}", file=sys.stderr, flush=True)
+        return 1
+    except OSError as exc:
+        print(f"sc-abc: error: {exc}", file=sys.stderr, flush=True)
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
