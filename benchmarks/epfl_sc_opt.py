@@ -1,6 +1,8 @@
 """EPFL benchmark of issue 6: "sc-opt, then compress2rs, repeated while either gains", starting from ABC's
 compress2rs repeated until it stops gaining, against the best ABC result per circuit (shared baselines).
 
+The loop itself lives in `sc_plugin.flows` (flows/epfl_aig.yaml runs it as `sc_loop_from_c2rs_iter` next to the
+ABC flows, with time limits, resume and reports); this script keeps the per-circuit CSV of issue 6.
 Every final network is proven equivalent to the original circuit (ABC &cec); a result that is not proven counts
 as a failure and its circuit keeps the starting point. Results go to a CSV (one row per circuit, appended as
 circuits finish, so an interrupted run resumes with --resume) and a summary is printed.
@@ -22,6 +24,7 @@ from sc_plugin.aig.analysis import depth
 from sc_plugin.engines.base import Budget
 from sc_plugin.engines.cache import CachedEngine, SynthesisCache
 from sc_plugin.engines.registry import make_engine
+from sc_plugin.flows import abc_until_stable, sc_then_abc_loop
 from sc_plugin.rewrite.optimize import RewriteParams, rewrite
 from sc_plugin.verify.cec import Verdict, check_equivalence
 
@@ -40,28 +43,13 @@ def best_abc() -> dict[str, int]:
     return best
 
 
-def compress2rs_until_stable(aig, cap: int = 10):
-    for _ in range(cap):
-        result, _ = optimize_with_abc(aig, "compress2rs")
-        if result.num_ands >= aig.num_ands:
-            break
-        aig = result
-    return aig
-
-
 def run_circuit(name: str, engine, params: RewriteParams, max_iterations: int, cec_limit_s: float) -> dict:
     start = time.perf_counter()
     original = read_aiger(SHARED / "epfl" / f"{name}.aig")
-    start_point = compress2rs_until_stable(original)
-    current = start_point
-    iterations = 0
-    for iterations in range(1, max_iterations + 1):
-        rewritten, _ = rewrite(current, engine, params)
-        compressed, _ = optimize_with_abc(rewritten, "compress2rs")
-        best_step = min((rewritten, compressed), key=lambda aig: aig.num_ands)
-        if best_step.num_ands >= current.num_ands:
-            break
-        current = best_step
+    start_point = abc_until_stable(original, "compress2rs", cap=10)
+    current, iterations = sc_then_abc_loop(start_point, lambda aig: rewrite(aig, engine, params)[0],
+                                           lambda aig: optimize_with_abc(aig, "compress2rs")[0],
+                                           max_iterations=max_iterations)
     cec_start = time.perf_counter()
     verdict = check_equivalence(original, current, method="abc", time_limit_s=cec_limit_s).verdict
     cec_s = time.perf_counter() - cec_start
