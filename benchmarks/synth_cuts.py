@@ -27,7 +27,7 @@ def _abc_rows(set_name: str) -> list[dict]:
 
 
 def _run(set_name: str, engine: str, budget_ms: float, limit: int | None, cache: Path | None) -> Path:
-    source = SHARED / f"{set_name}_tt.txt"
+    source = SHARED / ("cut8_tt_hard.txt" if set_name == "cut8_hard" else f"{set_name}_tt.txt")
     suffix = f"_first{limit}" if limit else ""
     RESULTS.mkdir(exist_ok=True)
     out = RESULTS / f"{set_name}_{engine}{suffix}.jsonl"
