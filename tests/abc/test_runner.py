@@ -25,14 +25,6 @@ C432 = BENCHMARKS / "iscas85" / "c432.aig"
 CTRL = BENCHMARKS / "epfl" / "ctrl.aig"
 
 
-@pytest.fixture(scope="module")
-def abc_binary() -> str:
-    try:
-        return find_abc()
-    except AbcNotFoundError as exc:
-        if os.environ.get("SC_ALLOW_NO_ABC") == "1":
-            pytest.skip(f"no ABC binary ({exc}); allowed by SC_ALLOW_NO_ABC=1")
-        pytest.fail(f"{exc}; set SC_ALLOW_NO_ABC=1 to skip the tests that need ABC")
 
 
 def fake_abc(tmp_path: Path, body: str) -> str:
@@ -194,33 +186,33 @@ def test_parse_without_statistics_is_an_error():
 # ---- the real ABC -------------------------------------------------------------------------------------------------
 
 
-def test_real_abc_print_stats(abc_binary):
-    run = run_abc(f"read {C17}; ps; strash; &get; &ps", binary=abc_binary)
+def test_real_abc_print_stats(require_abc):
+    run = run_abc(f"read {C17}; ps; strash; &get; &ps", binary=require_abc)
     first, second = parse_all_print_stats(run.output)
     assert (first.inputs, first.outputs, first.ands, first.levels) == (5, 2, 6, 3)
     assert (second.inputs, second.outputs, second.ands, second.levels) == (5, 2, 6, 3)
     assert run.stats() == second
 
 
-def test_real_abc_error_is_recognised(abc_binary, tmp_path):
+def test_real_abc_error_is_recognised(require_abc, tmp_path):
     with pytest.raises(AbcError, match="Cannot open input file"):
-        run_abc("read no_such_file.aig; ps", binary=abc_binary, cwd=tmp_path)
+        run_abc("read no_such_file.aig; ps", binary=require_abc, cwd=tmp_path)
     with pytest.raises(AbcError, match="unknown command"):
-        run_abc(f"read {C17}; no_such_command; ps", binary=abc_binary)
+        run_abc(f"read {C17}; no_such_command; ps", binary=require_abc)
 
 
-def test_every_alias_script_runs(abc_binary):
+def test_every_alias_script_runs(require_abc):
     scripts = re.findall(r'^alias (\S+) "', ABC_ALIASES, flags=re.MULTILINE)
     assert {"resyn2", "compress2rs", "resyn2rs", "drwsat2", "choice"} <= set(scripts)
-    run = run_abc([f"read {C432}; strash; {name}; strash; ps" for name in scripts], binary=abc_binary)
+    run = run_abc([f"read {C432}; strash; {name}; strash; ps" for name in scripts], binary=require_abc)
     stats = parse_all_print_stats(run.output)
     assert len(stats) == len(scripts)
     assert all((s.inputs, s.outputs) == (36, 7) and 0 < s.ands for s in stats)
 
 
-def test_compress2rs_and_deepsyn_on_an_epfl_circuit(abc_binary):
+def test_compress2rs_and_deepsyn_on_an_epfl_circuit(require_abc):
     # &deepsyn calls compress2rs internally: without ABC_ALIASES it fails with "Something did not work out".
-    run = run_abc(f"read {CTRL}; strash; ps; compress2rs; ps; &get; &deepsyn -T 1; &ps", binary=abc_binary,
+    run = run_abc(f"read {CTRL}; strash; ps; compress2rs; ps; &get; &deepsyn -T 1; &ps", binary=require_abc,
                   timeout_s=30)
     original, compressed, deep = parse_all_print_stats(run.output)
     assert original.ands == 174
@@ -236,9 +228,9 @@ def _named_ctrl() -> Aig:
     return aig
 
 
-def test_optimize_with_abc_keeps_function_names_and_comments(abc_binary):
+def test_optimize_with_abc_keeps_function_names_and_comments(require_abc):
     aig = _named_ctrl()
-    result, run = optimize_with_abc(aig, "compress2rs", binary=abc_binary)
+    result, run = optimize_with_abc(aig, "compress2rs", binary=require_abc)
     assert result.num_ands < aig.num_ands
     assert output_truth_tables(result) == output_truth_tables(aig)  # 7 inputs: exhaustive
     assert result.pi_names == aig.pi_names
@@ -247,18 +239,18 @@ def test_optimize_with_abc_keeps_function_names_and_comments(abc_binary):
     assert not os.path.exists(run.cwd)
 
 
-def test_optimize_with_abc_deepsyn_script(abc_binary):
+def test_optimize_with_abc_deepsyn_script(require_abc):
     aig = _named_ctrl()
-    result, _ = optimize_with_abc(aig, "&get; &deepsyn -T 1; &put", binary=abc_binary, timeout_s=30)
+    result, _ = optimize_with_abc(aig, "&get; &deepsyn -T 1; &put", binary=require_abc, timeout_s=30)
     assert result.num_ands < aig.num_ands
     assert output_truth_tables(result) == output_truth_tables(aig)
 
 
-def test_optimize_with_abc_unnamed_stay_unnamed_and_keep_temp(abc_binary):
+def test_optimize_with_abc_unnamed_stay_unnamed_and_keep_temp(require_abc):
     aig = Aig()
     a, b, c = aig.create_pi(), aig.create_pi(), aig.create_pi()
     aig.create_po(aig.create_and(aig.create_and(a, b), aig.create_and(a, c)))
-    result, run = optimize_with_abc(aig, "resyn2", binary=abc_binary, keep_temp=True)
+    result, run = optimize_with_abc(aig, "resyn2", binary=require_abc, keep_temp=True)
     try:
         assert result.pi_names == [None, None, None]
         assert result.po_names == [None]
@@ -271,6 +263,6 @@ def test_optimize_with_abc_unnamed_stay_unnamed_and_keep_temp(abc_binary):
         os.rmdir(run.cwd)
 
 
-def test_optimize_with_abc_failure(abc_binary):
+def test_optimize_with_abc_failure(require_abc):
     with pytest.raises(AbcError, match="unknown command"):
-        optimize_with_abc(_named_ctrl(), "no_such_command", binary=abc_binary)
+        optimize_with_abc(_named_ctrl(), "no_such_command", binary=require_abc)

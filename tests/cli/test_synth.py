@@ -1,30 +1,18 @@
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
 
 import pytest
 
-from sc_plugin.abc.runner import find_abc
 from sc_plugin.aig.aiger import read_aiger, read_aiger_bytes
 from sc_plugin.aig.simulate import output_truth_tables
 from sc_plugin.cli.synth import main, read_batch_file
-from sc_plugin.errors import AbcNotFoundError
 
 FIELDS = {"tt_hex", "n_inputs", "ands", "levels", "engine", "verified", "optimal", "time_s", "aag"}
 
 
-@pytest.fixture
-def require_abc() -> str:
-    """ABC must be present unless SC_ALLOW_NO_ABC=1 (CI cannot pass by skipping)."""
-    try:
-        return find_abc()
-    except AbcNotFoundError as exc:
-        if os.environ.get("SC_ALLOW_NO_ABC") == "1":
-            pytest.skip(f"ABC missing and SC_ALLOW_NO_ABC=1: {exc}")
-        pytest.fail(f"ABC is required for this test (set SC_ALLOW_NO_ABC=1 to skip): {exc}")
 
 
 @pytest.fixture(autouse=True)

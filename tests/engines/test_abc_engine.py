@@ -1,11 +1,7 @@
 from __future__ import annotations
 
-import os
 
-import pytest
 
-from sc_plugin.abc.runner import find_abc
-from sc_plugin.errors import AbcNotFoundError
 from sc_plugin.aig.simulate import output_truth_tables
 from sc_plugin.engines.abc_engine import AbcEngine
 from sc_plugin.engines.base import Budget
@@ -14,15 +10,6 @@ FUNCTIONS = [(0x8, 2), (0xE8, 3), (0xCA, 3), (0x96, 3), (0x6996, 4), (0x40404040
              (0x20332F3320332033, 6)]
 
 
-@pytest.fixture
-def require_abc() -> str:
-    """ABC must be present unless SC_ALLOW_NO_ABC=1 (CI cannot pass by skipping)."""
-    try:
-        return find_abc()
-    except AbcNotFoundError as exc:
-        if os.environ.get("SC_ALLOW_NO_ABC") == "1":
-            pytest.skip(f"ABC missing and SC_ALLOW_NO_ABC=1: {exc}")
-        pytest.fail(f"ABC is required for this test (set SC_ALLOW_NO_ABC=1 to skip): {exc}")
 
 
 

@@ -1,11 +1,8 @@
 from __future__ import annotations
 
-import os
 
 import pytest
 
-from sc_plugin.abc.runner import find_abc
-from sc_plugin.errors import AbcNotFoundError
 
 from sc_plugin.aig.network import Aig
 from sc_plugin.aig.simulate import output_truth_tables
@@ -29,15 +26,6 @@ KNOWN_OPTIMA = [
 ]
 
 
-@pytest.fixture
-def require_abc() -> str:
-    """ABC must be present unless SC_ALLOW_NO_ABC=1 (CI cannot pass by skipping)."""
-    try:
-        return find_abc()
-    except AbcNotFoundError as exc:
-        if os.environ.get("SC_ALLOW_NO_ABC") == "1":
-            pytest.skip(f"ABC missing and SC_ALLOW_NO_ABC=1: {exc}")
-        pytest.fail(f"ABC is required for this test (set SC_ALLOW_NO_ABC=1 to skip): {exc}")
 
 
 

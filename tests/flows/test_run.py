@@ -2,7 +2,6 @@
 
 import csv
 import json
-import sys
 from pathlib import Path
 
 import pytest
@@ -47,7 +46,7 @@ def test_tiny_flow_writes_csv_json_markdown_and_png(tmp_path):
     summary = json.loads((out / "results.json").read_text())
     assert summary["best_abc"]["c432"] == c432["resyn2"]["ands"] and len(summary["records"]) == 4
     table = (out / "table.md").read_text()
-    assert f"| c432 | 208 | " in table and "sc_opt / best ABC" in table
+    assert "| c432 | 208 | " in table and "sc_opt / best ABC" in table
     assert f"{c432['sc_opt']['ands'] / c432['resyn2']['ands']:.4f}" in table
     assert (out / "ratio_to_best_abc.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 

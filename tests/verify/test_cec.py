@@ -6,32 +6,21 @@ Tests that need the real ABC fail when it is missing, unless SC_ALLOW_NO_ABC=1 (
 
 from __future__ import annotations
 
-import os
 import stat
 from pathlib import Path
 
 import numpy as np
 import pytest
 
-from sc_plugin.abc import find_abc, optimize_with_abc
+from sc_plugin.abc import optimize_with_abc
 from sc_plugin.aig import Aig, read_aiger, simulate_outputs
-from sc_plugin.errors import AbcError, AbcNotFoundError
+from sc_plugin.errors import AbcError
 from sc_plugin.verify import CecResult, Verdict, check_equivalence
 
 BENCHMARKS = Path(__file__).resolve().parents[3] / "shared" / "benchmarks"
 SIN = BENCHMARKS / "epfl" / "sin.aig"  # 24 inputs, 25 outputs, 5416 ANDs
 C6288 = BENCHMARKS / "iscas85" / "c6288.aig"  # 16x16 multiplier: 32 inputs, 2406 ANDs
 LOG2 = BENCHMARKS / "epfl" / "log2.aig"  # 32 inputs, 32060 ANDs; &cec needs about 40 s against its resyn2
-
-
-@pytest.fixture(scope="module")
-def abc_binary() -> str:
-    try:
-        return find_abc()
-    except AbcNotFoundError as exc:
-        if os.environ.get("SC_ALLOW_NO_ABC") == "1":
-            pytest.skip(f"no ABC binary ({exc}); allowed by SC_ALLOW_NO_ABC=1")
-        pytest.fail(f"{exc}; set SC_ALLOW_NO_ABC=1 to skip the tests that need ABC")
 
 
 @pytest.fixture(scope="module")
@@ -171,13 +160,13 @@ def test_mismatched_interfaces_and_bad_arguments_are_refused():
 # ---- real circuits ------------------------------------------------------------------------------------------------
 
 
-def test_unchanged_copy_of_sin_is_proven_by_abc(sin, abc_binary):
-    result = check_equivalence(sin, read_aiger(SIN), abc_binary=abc_binary)
+def test_unchanged_copy_of_sin_is_proven_by_abc(sin, require_abc):
+    result = check_equivalence(sin, read_aiger(SIN), abc_binary=require_abc)
     assert result.verdict is Verdict.EQUIVALENT
     assert result.method == "abc"
 
 
-def test_flipped_fanin_in_sin_is_found_by_abc_and_sat(sin, abc_binary):
+def test_flipped_fanin_in_sin_is_found_by_abc_and_sat(sin, require_abc):
     # A node a few levels below the driver of a middle output, so the change lies deep in a real cone.
     node = sin.pos[12] >> 1
     for _ in range(3):
@@ -185,40 +174,40 @@ def test_flipped_fanin_in_sin_is_found_by_abc_and_sat(sin, abc_binary):
     assert sin.is_and(node)
     mutant = copy_with_flipped_fanin(sin, node)
     for method in ("auto", "sat"):
-        result = check_equivalence(sin, mutant, method=method, abc_binary=abc_binary)
+        result = check_equivalence(sin, mutant, method=method, abc_binary=require_abc)
         assert result.method == ("abc" if method == "auto" else "sat")
         assert_real_counterexample(result, sin, mutant)
 
 
-def test_rare_difference_needs_sat_after_abc(sin, abc_binary):
+def test_rare_difference_needs_sat_after_abc(sin, require_abc):
     # Output 0 changes only when all 24 inputs are 1: random simulation misses it, SAT must find it.
     mutant = copy_with_flipped_fanin(sin, node=-1)  # an unchanged copy
     all_ones = 2
     for lit in range(4, 2 * sin.num_pis + 1, 2):
         all_ones = mutant.create_and(all_ones, lit)
     mutant.pos[0] = mutant.create_xor(mutant.pos[0], all_ones)
-    result = check_equivalence(sin, mutant, abc_binary=abc_binary)
+    result = check_equivalence(sin, mutant, abc_binary=require_abc)
     assert_real_counterexample(result, sin, mutant)
     assert result.counterexample == [1] * 24
     assert result.failing_output == 0
     assert "SAT" in result.message
 
 
-def test_multiplier_after_resyn2_is_proven_by_abc_and_undecided_for_a_short_sat(abc_binary):
+def test_multiplier_after_resyn2_is_proven_by_abc_and_undecided_for_a_short_sat(require_abc):
     c6288 = read_aiger(C6288)
-    optimized, _ = optimize_with_abc(c6288, "resyn2", binary=abc_binary)
+    optimized, _ = optimize_with_abc(c6288, "resyn2", binary=require_abc)
     assert optimized.num_ands < c6288.num_ands
-    assert check_equivalence(c6288, optimized, abc_binary=abc_binary).verdict is Verdict.EQUIVALENT
+    assert check_equivalence(c6288, optimized, abc_binary=require_abc).verdict is Verdict.EQUIVALENT
     # Plain CDCL cannot prove a restructured multiplier in 0.3 s; the answer must be "undecided", not "equal".
     result = check_equivalence(c6288, optimized, method="sat", time_limit_s=0.3)
     assert result.verdict is Verdict.UNDECIDED
     assert result.time_s < 2
 
 
-def test_abc_time_limit_gives_undecided(abc_binary):
+def test_abc_time_limit_gives_undecided(require_abc):
     log2 = read_aiger(LOG2)
-    optimized, _ = optimize_with_abc(log2, "resyn2", binary=abc_binary)
-    result = check_equivalence(log2, optimized, method="abc", time_limit_s=1, abc_binary=abc_binary)
+    optimized, _ = optimize_with_abc(log2, "resyn2", binary=require_abc)
+    result = check_equivalence(log2, optimized, method="abc", time_limit_s=1, abc_binary=require_abc)
     assert result.verdict is Verdict.UNDECIDED
     assert result.time_s < 10
 
