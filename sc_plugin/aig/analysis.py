@@ -7,7 +7,7 @@ import numpy as np
 
 from sc_plugin.aig.network import Aig
 
-__all__ = ["levels", "depth", "fanout_counts", "topological_order"]
+__all__ = ["levels", "depth", "fanout_counts", "topological_order", "dependency_order", "CycleError"]
 
 
 @numba.njit(cache=True)
@@ -39,32 +39,45 @@ def fanout_counts(aig: Aig, *, count_outputs: bool = True) -> np.ndarray:
     return counts.astype(np.int64)
 
 
-def topological_order(num_nodes: int, fanins: list[tuple[int, int] | None]) -> list[int]:
-    """Orders nodes so that every node follows its fanin nodes.
+class CycleError(ValueError):
+    """A dependency cycle; `item` is one index on it."""
 
-    fanins[node] is None for a source (constant, input) or a pair of fanin literals. Raises ValueError naming a
-    node on a cycle. Used by readers of formats that do not guarantee order; an `Aig` is ordered by construction.
-    """
-    state = [0] * num_nodes  # 0 unvisited, 1 on the stack, 2 done
+    def __init__(self, item: int) -> None:
+        super().__init__(f"combinational cycle through node {item}")
+        self.item = item
+
+
+def dependency_order(dependencies: list[list[int]]) -> list[int]:
+    """Orders items 0..n-1 so that every item follows the items it depends on (iterative depth-first search, so
+    long chains cannot exhaust Python's recursion limit). Raises CycleError naming an item on a cycle."""
+    state = [0] * len(dependencies)  # 0 unvisited, 1 on the stack, 2 done
     order: list[int] = []
-    for start in range(num_nodes):
+    for start in range(len(dependencies)):
         if state[start]:
             continue
         stack = [(start, 0)]
         state[start] = 1
         while stack:
-            node, child = stack[-1]
-            pair = fanins[node]
-            if pair is None or child == 2:
+            item, child = stack[-1]
+            if child == len(dependencies[item]):
                 stack.pop()
-                state[node] = 2
-                order.append(node)
+                state[item] = 2
+                order.append(item)
                 continue
-            stack[-1] = (node, child + 1)
-            nxt = pair[child] >> 1
+            stack[-1] = (item, child + 1)
+            nxt = dependencies[item][child]
             if state[nxt] == 1:
-                raise ValueError(f"combinational cycle through node {nxt}")
+                raise CycleError(nxt)
             if state[nxt] == 0:
                 state[nxt] = 1
                 stack.append((nxt, 0))
     return order
+
+
+def topological_order(num_nodes: int, fanins: list[tuple[int, int] | None]) -> list[int]:
+    """Orders nodes so that every node follows its fanin nodes.
+
+    fanins[node] is None for a source (constant, input) or a pair of fanin literals. Raises CycleError naming a
+    node on a cycle. Used by readers of formats that do not guarantee order; an `Aig` is ordered by construction.
+    """
+    return dependency_order([[] if pair is None else [pair[0] >> 1, pair[1] >> 1] for pair in fanins[:num_nodes]])

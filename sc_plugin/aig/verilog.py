@@ -16,6 +16,7 @@ import tempfile
 from collections import defaultdict
 from pathlib import Path
 
+from sc_plugin.aig.analysis import CycleError, dependency_order
 from sc_plugin.aig.network import CONST0, CONST1, Aig
 from sc_plugin.errors import ScError
 
@@ -191,29 +192,10 @@ def _resolve_all(builder: _Builder) -> None:
             return [builder.bit_name(expr)]
         return [d for child in expr.children() for d in deps(child)]
 
-    extra = [[index[d] for d in deps(builder.drivers[name]) if d in index] for name in names]
-    # Depth-first, iterative: a signal is resolved after everything it reads (gates may have many inputs).
-    order: list[int] = []
-    state = [0] * len(names)
-    for start in range(len(names)):
-        if state[start]:
-            continue
-        stack = [(start, 0)]
-        state[start] = 1
-        while stack:
-            node, child = stack[-1]
-            if child == len(extra[node]):
-                stack.pop()
-                state[node] = 2
-                order.append(node)
-                continue
-            stack[-1] = (node, child + 1)
-            nxt = extra[node][child]
-            if state[nxt] == 1:
-                raise builder.fail(f"combinational loop through {names[nxt]}")
-            if state[nxt] == 0:
-                state[nxt] = 1
-                stack.append((nxt, 0))
+    try:
+        order = dependency_order([[index[d] for d in deps(builder.drivers[name]) if d in index] for name in names])
+    except CycleError as exc:
+        raise builder.fail(f"combinational loop through {names[exc.item]}") from None
     for i in order:
         builder.literal_checked(names[i])
 
