@@ -1,0 +1,123 @@
+"""`sc-train`: build supervised data, train the network, evaluate the learned engine on cut-function sets.
+
+  sc-train data [--circuits A.aig ...] [--exclude X_tt.txt ...] [--cones-per-circuit N] [-o runs/data.npz]
+  sc-train supervised [--config tiny|default|FILE.yaml] [--data runs/data.npz] [--out-dir DIR] [--resume CKPT]
+                      [--max-steps N] [--time-limit-min M] [--ship]
+  sc-train eval --set cut8_tt.txt [--checkpoint CKPT] [--simulations S] [--rollouts R] [--budget-ms MS]
+                [--batch-size B] [--limit N] [--plot P] [--json J]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import Sequence
+
+import torch
+
+from sc_plugin.cli.common import run_cli
+
+__all__ = ["main"]
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="sc-train", description=__doc__.split("\n\n")[0])
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    data = sub.add_parser("data", help="build supervised data from AIGER circuits")
+    data.add_argument("--circuits", nargs="*", default=[], help="AIGER files (default: the shared EPFL set)")
+    data.add_argument("--exclude", nargs="*", default=[],
+                      help="*_tt.txt files whose NPN classes are kept out (default: the shared cut files)")
+    data.add_argument("--cones-per-circuit", type=int, default=30000, help="roots sampled per circuit (30000)")
+    data.add_argument("--max-copies-per-class", type=int, default=6, help="cones kept per NPN class (6)")
+    data.add_argument("--episodes-per-cone", type=int, default=2, help="augmented episodes per cone (2)")
+    data.add_argument("--seed", type=int, default=1)
+    data.add_argument("-o", "--output", default="runs/data.npz")
+
+    sup = sub.add_parser("supervised", help="supervised training (phase 1)")
+    sup.add_argument("--config", default="default", help="named config in sc_plugin/learned/configs or a YAML file")
+    sup.add_argument("--data", help="dataset (.npz from `sc-train data`)")
+    sup.add_argument("--out-dir")
+    sup.add_argument("--resume", help="checkpoint to resume from")
+    sup.add_argument("--max-steps", type=int)
+    sup.add_argument("--time-limit-min", type=float)
+    sup.add_argument("--seed", type=int)
+    sup.add_argument("--ship", action="store_true",
+                     help="copy the best checkpoint, without optimizer state, to the package's default.pt")
+
+    ev = sub.add_parser("eval", help="evaluate the mcts engine on a cut-function file")
+    ev.add_argument("--set", required=True, help="*_tt.txt file (the matching *_abc.csv is found beside it)")
+    ev.add_argument("--checkpoint", help="checkpoint (default: the shipped one)")
+    ev.add_argument("--simulations", type=int, default=8, help="simulations per move; 0 = greedy (8)")
+    ev.add_argument("--budget-ms", type=float, default=10000.0, help="time budget per function in ms (10000)")
+    ev.add_argument("--max-ands", type=int, default=30, help="size cap (30)")
+    ev.add_argument("--batch-size", type=int, default=1,
+                    help="functions searched together (1 = one at a time, honest per-function latency)")
+    ev.add_argument("--rollouts", type=int, default=0,
+                    help="extra episodes per function sampled from the policy while the budget lasts (0)")
+    ev.add_argument("--limit", type=int, help="only the first N functions")
+    ev.add_argument("--plot", help="PNG path (default: beside --json or runs/eval_<set>_s<S>.png)")
+    ev.add_argument("--json", help="write the summary as JSON here")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    return run_cli("sc-train", _main, argv)
+
+
+def _main(argv: Sequence[str] | None) -> int:
+    args = _parser().parse_args(argv)
+    torch.set_num_threads(1)
+    if args.command == "data":
+        from sc_plugin.learned.data import DataParams, build_dataset
+        params = DataParams(circuits=tuple(args.circuits), exclude_sets=tuple(args.exclude),
+                            cones_per_circuit=args.cones_per_circuit,
+                            max_copies_per_class=args.max_copies_per_class,
+                            episodes_per_cone=args.episodes_per_cone, seed=args.seed)
+        dataset, stats = build_dataset(params, verbose=True)
+        Path(args.output).parent.mkdir(parents=True, exist_ok=True)
+        dataset.save(args.output)
+        print(stats.report())
+        print(f"wrote {args.output}")
+        return 0
+    if args.command == "supervised":
+        from sc_plugin.learned.train import load_config, train
+        overrides = {key: value for key, value in (("data", args.data), ("out_dir", args.out_dir),
+                                                   ("resume", args.resume), ("max_steps", args.max_steps),
+                                                   ("time_limit_min", args.time_limit_min), ("seed", args.seed))
+                     if value is not None}
+        config = load_config(args.config, overrides)
+        metrics = train(config)
+        print(json.dumps(metrics, indent=1))
+        if args.ship:
+            _ship(Path(config.out_dir) / "best.pt")
+        return 0
+    from sc_plugin.learned.evaluate import EvalParams, evaluate_set, write_plot
+    params = EvalParams(simulations=args.simulations, budget_ms=args.budget_ms, max_ands=args.max_ands,
+                        batch_size=args.batch_size, limit=args.limit, checkpoint=args.checkpoint,
+                        rollouts=args.rollouts)
+    summary, rows = evaluate_set(args.set, params, verbose=True)
+    print(summary.report())
+    plot = args.plot or (str(Path(args.json).with_suffix(".png")) if args.json else
+                         f"runs/eval_{Path(args.set).stem}_s{args.simulations}_r{args.rollouts}.png")
+    Path(plot).parent.mkdir(parents=True, exist_ok=True)
+    write_plot(rows, plot, title=f"{Path(args.set).name}, {args.simulations} sims/move, {args.rollouts} rollouts")
+    print(f"plot: {plot}")
+    if args.json:
+        Path(args.json).write_text(json.dumps(summary.to_dict(), indent=1))
+    return 0
+
+
+def _ship(best: Path) -> None:
+    from sc_plugin.learned.checkpoint import default_checkpoint_path, load_model, save_checkpoint
+    model, payload = load_model(best)
+    target = default_checkpoint_path()
+    save_checkpoint(target, model, step=payload["step"], metrics=payload["metrics"],
+                    train_config=payload.get("train_config"), data=payload.get("data"))
+    print(f"shipped {best} -> {target} ({target.stat().st_size / 1e6:.1f} MB)", file=sys.stderr)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

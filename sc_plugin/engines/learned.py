@@ -1,0 +1,108 @@
+"""The learned engine `mcts`: the policy-value network guiding tree search (ShortCircuit), behind `Engine`.
+
+Constants and literals are answered without search. Every other function is searched (`learned.search.search`),
+many functions at once in `synthesize_batch` so one forward pass evaluates a leaf of every tree, and the smallest
+solved episode is rebuilt as an AIG and returned only through `make_candidate` (exhaustive verification).
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from typing import Sequence
+
+import numpy as np
+import torch
+
+from sc_plugin.engines.base import Budget, Candidate, make_candidate
+from sc_plugin.learned.actions import (DEFAULT_MAX_ANDS, MAX_NODES, State, build_aig, initial_state,
+                                       solution_size, trivial_implementation)
+from sc_plugin.learned.checkpoint import default_checkpoint_path, load_model
+from sc_plugin.learned.model import PolicyValueNet, featurize
+from sc_plugin.learned.search import SearchParams, search
+
+__all__ = ["MctsEngine", "network_evaluator"]
+
+
+def network_evaluator(model: PolicyValueNet):
+    """The `evaluate` callable of `search` for a model: states -> (logits (B, A) float32, values (B,) float32)."""
+
+    @torch.no_grad()
+    def evaluate(states: Sequence[State]) -> tuple[np.ndarray, np.ndarray]:
+        features, types = featurize(list(states))
+        logits, values = model(features, types)
+        return logits.numpy(), values.numpy()
+
+    return evaluate
+
+
+def _smaller(a: State | None, b: State | None) -> State | None:
+    if a is None or b is None:
+        return a or b
+    return b if solution_size(b) < solution_size(a) else a
+
+
+class MctsEngine:
+    """Network-guided search. `simulations=0` is greedy (one forward pass per AND); the default, 8 per move, is the
+    paper's setting. `rollouts` > 0 adds that many episodes per function sampled from the policy (temperature
+    `rollout_temperature`), all batched, while the time budget lasts: they rescue failures and find smaller
+    results. Results never exceed `max_ands` (nor a budget's max_ands). The time budget is per function;
+    in `synthesize_batch` a chunk of functions shares len(chunk) times the budget, and each candidate's time_s is
+    the chunk's time divided by its size."""
+
+    name = "mcts"
+
+    def __init__(self, checkpoint: str | os.PathLike | None = None, *, simulations: int = 8,
+                 max_ands: int = DEFAULT_MAX_ANDS, batch_size: int = 64, c_puct: float = 1.25,
+                 rollouts: int = 0, rollout_temperature: float = 1.0, seed: int = 0,
+                 num_threads: int | None = 1) -> None:
+        if num_threads is not None:
+            torch.set_num_threads(num_threads)  # the engine shares the machine with SAT and ABC workers
+        self.checkpoint_path = str(checkpoint or default_checkpoint_path())
+        self.model, payload = load_model(self.checkpoint_path)
+        self.checkpoint_info = {k: payload.get(k) for k in ("step", "metrics", "data", "created")}
+        self.params = SearchParams(num_simulations=simulations, c_puct=c_puct)
+        self.rollout_params = SearchParams(num_simulations=0, temperature=rollout_temperature)
+        self.rollouts = rollouts
+        self.max_ands = max_ands
+        self.batch_size = batch_size
+        self.seed = seed
+        self._evaluate = network_evaluator(self.model)
+
+    def synthesize(self, table: int, num_inputs: int, *, budget: Budget) -> Candidate | None:
+        return self.synthesize_batch([(table, num_inputs)], budget=budget)[0]
+
+    def synthesize_batch(self, functions: Sequence[tuple[int, int]], *, budget: Budget) -> list[Candidate | None]:
+        results: list[Candidate | None] = [None] * len(functions)
+        cap = self.max_ands if budget.max_ands is None else min(self.max_ands, budget.max_ands)
+        pending: list[int] = []
+        for index, (table, num_inputs) in enumerate(functions):
+            start = time.perf_counter()
+            trivial = trivial_implementation(table, num_inputs)
+            if trivial is not None:
+                results[index] = make_candidate(table, num_inputs, trivial, engine=self.name, start_time=start,
+                                                optimal=True)
+            elif cap >= 1:
+                pending.append(index)
+        rng = np.random.default_rng(self.seed)
+        for offset in range(0, len(pending), self.batch_size):
+            chunk = pending[offset:offset + self.batch_size]
+            start = time.perf_counter()
+            roots = [initial_state(functions[i][0], functions[i][1],
+                                   max_ands=min(cap, MAX_NODES - functions[i][1])) for i in chunk]
+            time_limit_s = budget.time_ms / 1000.0 * len(chunk)
+            found = search(roots, self._evaluate, self.params, rng, time_limit_s=time_limit_s)
+            best = [result.best for result in found]
+            left_s = time_limit_s - (time.perf_counter() - start)
+            if self.rollouts > 0 and left_s > 0:
+                sampled = search([root for root in roots for _ in range(self.rollouts)], self._evaluate,
+                                 self.rollout_params, rng, time_limit_s=left_s)
+                for k, result in enumerate(sampled):
+                    best[k // self.rollouts] = _smaller(best[k // self.rollouts], result.best)
+            share = (time.perf_counter() - start) / len(chunk)
+            for index, state in zip(chunk, best):
+                if state is not None:
+                    table, num_inputs = functions[index]
+                    results[index] = make_candidate(table, num_inputs, build_aig(state), engine=self.name,
+                                                    start_time=time.perf_counter() - share)
+        return results

@@ -1,0 +1,388 @@
+"""Supervised data: gold action sequences from randomized reconvergence-driven cuts of AIGER circuits.
+
+For each sampled root AND, a leaf set is grown by expanding leaves (preferring the expansion that adds fewest new
+leaves, randomized) up to max_leaves; the cone between root and leaves is the gold implementation. The cone is
+functionally reduced (a node equal to an earlier node or its complement, or constant, is merged away; dead nodes
+dropped), so every gold step is a legal action of `actions.py`. Each cone becomes one episode: a random leaf order
+(input permutation), a random output negation and a random topological order of its ANDs; the supervised target at
+each step is the uniform distribution over all gold ANDs whose fanins already exist, in that state's node indexing.
+
+Test functions are kept out: a cone is dropped when its function has the same NPN invariant signature as any function
+of the given test files (cofactor-count signature, a superset of exact NPN equality: honest by construction), the
+same `npn_canonize` form, or the same table.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from sc_plugin.aig.aiger import read_aiger
+from sc_plugin.aig.network import Aig
+from sc_plugin.aig.truth import depends_on, parse_hex, projection, table_mask, to_words
+from sc_plugin.errors import ScError
+from sc_plugin.learned.actions import DEFAULT_MAX_ANDS, SIZE_WEIGHT, encode_action
+
+# Default circuits (epfl/*.aig) and test sets (cuts/*_tt*.txt): ../shared/benchmarks beside the project root.
+_SHARED = Path(__file__).resolve().parents[2].parent / "shared" / "benchmarks"
+
+__all__ = ["DataParams", "DataStats", "Dataset", "build_dataset", "load_dataset", "npn_signature",
+           "load_test_functions", "random_cut", "gold_cone", "make_episode"]
+
+
+@dataclass(frozen=True)
+class DataParams:
+    circuits: tuple[str, ...] = ()  # AIGER files; empty = the shared EPFL set
+    exclude_sets: tuple[str, ...] = ()  # *_tt.txt files whose NPN classes must not appear; empty = shared cut files
+    cones_per_circuit: int = 2000  # roots sampled per circuit (before filtering and de-duplication)
+    max_leaves: int = 8  # cut size
+    max_cone_ands: int = 30  # drop larger cones (N_max)
+    max_copies_per_class: int = 3  # keep at most this many cones per NPN class (different structures/orders)
+    episodes_per_cone: int = 1  # augmented copies (leaf order, output negation, topological order)
+    valid_fraction: float = 0.05  # share of NPN classes held out for validation
+    seed: int = 0
+
+
+@dataclass
+class DataStats:
+    roots_sampled: int = 0
+    cones_kept: int = 0
+    dropped_trivial: int = 0
+    dropped_partial_support: int = 0
+    dropped_too_large: int = 0  # reduced gold cone above max_cone_ands
+    dropped_no_cut: int = 0  # the cut reached the constant or its cone grew past max_cone_ands
+    dropped_test_class: int = 0
+    dropped_test_class_by_canon: int = 0  # of dropped_test_class: caught by npn_canonize or exact table alone
+    dropped_duplicate_class: int = 0
+    episodes: int = 0
+    steps: int = 0
+    train_steps: int = 0
+    valid_steps: int = 0
+    mean_cone_ands: float = 0.0
+    inputs_histogram: dict = field(default_factory=dict)
+    time_s: float = 0.0
+
+    def report(self) -> str:
+        return "\n".join(f"{k}: {v}" for k, v in asdict(self).items())
+
+
+@dataclass
+class Dataset:
+    """Episodes stored flat. Episode e has nodes node_tables[node_offset[e]:node_offset[e+1]] (inputs, then ANDs in
+    build order), target targets[e]; step k of the whole set is state (step_episode[k], step_index[k] ANDs built)
+    with gold actions gold_actions[gold_offset[k]:gold_offset[k+1]]."""
+
+    num_inputs: np.ndarray  # (E,) int64
+    node_offset: np.ndarray  # (E + 1,) int64
+    node_tables: np.ndarray  # (sum nodes, 4) uint64, tiled
+    targets: np.ndarray  # (E, 4) uint64, tiled T* (possibly negated)
+    sizes: np.ndarray  # (E,) int64 gold ANDs
+    valid: np.ndarray  # (E,) bool
+    step_episode: np.ndarray  # (S,) int64
+    step_index: np.ndarray  # (S,) int64
+    gold_offset: np.ndarray  # (S + 1,) int64
+    gold_actions: np.ndarray  # (G,) int64 flat actions
+    metadata: dict
+
+    def save(self, path: str | Path) -> None:
+        arrays = {k: v for k, v in self.__dict__.items() if k != "metadata"}
+        np.savez_compressed(path, metadata=np.array(json.dumps(self.metadata)), **arrays)
+
+    def step_value_targets(self) -> np.ndarray:
+        """(S,) return of following the gold sequence to the end: 1 - SIZE_WEIGHT * size / N_max."""
+        return 1.0 - SIZE_WEIGHT * self.sizes[self.step_episode] / DEFAULT_MAX_ANDS
+
+
+def load_dataset(path: str | Path) -> Dataset:
+    try:
+        with np.load(path) as data:
+            fields = {k: data[k] for k in data.files}
+    except (OSError, ValueError, KeyError) as exc:
+        raise ScError(f"{path}: not a dataset file written by `sc-train data` ({exc})") from None
+    try:
+        metadata = json.loads(str(fields.pop("metadata")))
+        return Dataset(metadata=metadata, **fields)
+    except (KeyError, TypeError) as exc:
+        raise ScError(f"{path}: dataset file lacks fields ({exc})") from None
+
+
+# ---- test-set exclusion ------------------------------------------------------------------------------------------
+
+def npn_signature(table: int, num_inputs: int) -> tuple:
+    """An NPN invariant: equal for NPN-equivalent functions (so matching it over-approximates NPN equality)."""
+    best = None
+    mask = table_mask(num_inputs)
+    for f in (table & mask, ~table & mask):
+        cofactor_counts = sorted(
+            tuple(sorted((bin(f & projection(v, num_inputs)).count("1"),
+                          bin(f & ~projection(v, num_inputs) & mask).count("1"))))
+            for v in range(num_inputs))
+        key = (num_inputs, bin(f).count("1"), tuple(cofactor_counts))
+        best = key if best is None or key < best else best
+    return best
+
+
+def load_test_functions(paths: list[str]) -> list[tuple[int, int]]:
+    """(table, num_inputs) of every row of *_tt.txt files (column tt_hex)."""
+    functions = []
+    for path in paths:
+        header = None
+        for line in Path(path).read_text().splitlines():
+            if not line.strip() or line.startswith("#"):
+                continue
+            cols = line.split("\t")
+            if header is None:
+                header = cols
+                if "tt_hex" not in header:
+                    raise ScError(f"{path}: no tt_hex column")
+                continue
+            functions.append(parse_hex(cols[header.index("tt_hex")]))
+    return functions
+
+
+class _Exclusion:
+    def __init__(self, functions: list[tuple[int, int]]) -> None:
+        from sc_plugin.aig.npn import npn_canonize
+        self._canonize = npn_canonize
+        self.signatures = {npn_signature(t, n) for t, n in functions}
+        self.canon = {(n, npn_canonize(t, n)[0]) for t, n in functions}
+        self.tables = set(functions)
+        self.num_functions = len(functions)
+
+    def check(self, table: int, num_inputs: int) -> tuple[bool, bool, int]:
+        """(excluded, excluded without the signature test, canonical form)."""
+        canon = self._canonize(table, num_inputs)[0]
+        by_canon = (num_inputs, canon) in self.canon or (table, num_inputs) in self.tables
+        return by_canon or npn_signature(table, num_inputs) in self.signatures, by_canon, canon
+
+
+# ---- cuts and gold cones ----------------------------------------------------------------------------------------
+
+def random_cut(aig: Aig, root: int, rng: np.random.Generator, *, max_leaves: int = 8,
+               max_cone_ands: int = 30) -> tuple[list[int], list[int]] | None:
+    """A randomized reconvergence-driven cut of AND node `root`: (leaves, cone ANDs in topological order), or None
+    when the cone hits the constant or grows past max_cone_ands."""
+    target_leaves = int(rng.choice([4, 5, 6, 7, 8, 8, 8], 1)[0]) if max_leaves >= 8 else max_leaves
+    f0, f1 = aig.fanin0, aig.fanin1
+    leaves = {f0[root] >> 1, f1[root] >> 1}
+    cone = {root}
+    while True:
+        if 0 in leaves:
+            return None
+        options = []
+        for leaf in leaves:
+            if not aig.is_and(leaf):
+                continue
+            new = {f0[leaf] >> 1, f1[leaf] >> 1} - leaves
+            if len(leaves) - 1 + len(new) <= max_leaves:
+                options.append((len(new), leaf, new))
+        if not options or (len(leaves) >= target_leaves and rng.random() < 0.5):
+            break
+        options.sort(key=lambda o: (o[0], o[1]))
+        if rng.random() < 0.7:  # reconvergence-driven: the cheapest expansion, random among ties
+            cheapest = [o for o in options if o[0] == options[0][0]]
+            _, leaf, new = cheapest[int(rng.integers(len(cheapest)))]
+        else:
+            _, leaf, new = options[int(rng.integers(len(options)))]
+        leaves.remove(leaf)
+        leaves |= new
+        cone.add(leaf)
+        if len(cone) > max_cone_ands:
+            return None
+    return sorted(leaves), sorted(cone)
+
+
+def gold_cone(aig: Aig, leaves: list[int], cone: list[int]) -> tuple[int, list[tuple[int, int]]] | None:
+    """Functionally reduced gold implementation of the cone: (root table over the leaves, ANDs as fanin literals
+    over gold indices, 2*index + complement, leaves being indices 0..n-1), root last; None if the root is a
+    constant or a literal."""
+    n = len(leaves)
+    mask = table_mask(n)
+    lit_of_node: dict[int, int] = {leaf: 2 * j for j, leaf in enumerate(leaves)}
+    table_of_index = [projection(j, n) for j in range(n)]
+    known: dict[int, int] = {}  # table -> gold literal
+    for j, t in enumerate(table_of_index):
+        known[t] = 2 * j
+        known[t ^ mask] = 2 * j + 1
+    known[0], known[mask] = -2, -1  # constants
+    ands: list[tuple[int, int]] = []
+    for node in cone:  # node ids are topological
+        la, lb = (aig.fanin0[node], aig.fanin1[node])
+        ga = lit_of_node[la >> 1] ^ (la & 1)
+        gb = lit_of_node[lb >> 1] ^ (lb & 1)
+        if ga < 0 or gb < 0:  # a constant fanin: fold
+            ca = ga if ga < 0 else None
+            cb = gb if gb < 0 else None
+            if (ca == -2) or (cb == -2):
+                lit_of_node[node] = -2
+                continue
+            lit_of_node[node] = gb if ca == -1 else ga
+            continue
+        ta = table_of_index[ga >> 1] ^ (mask if ga & 1 else 0)
+        tb = table_of_index[gb >> 1] ^ (mask if gb & 1 else 0)
+        t = ta & tb
+        if t in known:
+            lit_of_node[node] = known[t]
+            continue
+        index = len(table_of_index)
+        table_of_index.append(t)
+        ands.append((ga, gb))
+        known[t], known[t ^ mask] = 2 * index, 2 * index + 1
+        lit_of_node[node] = 2 * index
+    root = lit_of_node[cone[-1]]
+    if root < 2 * n:
+        return None
+    # Keep only the root's cone; renumber so that the root is last.
+    needed = {root >> 1}
+    for index in range(root >> 1, n - 1, -1):
+        if index in needed:
+            ga, gb = ands[index - n]
+            needed.update((ga >> 1, gb >> 1))
+    kept = [i for i in range(n, (root >> 1) + 1) if i in needed]
+    renumber = {j: j for j in range(n)}
+    for new_index, old in enumerate(kept):
+        renumber[old] = n + new_index
+    reduced = [(2 * renumber[ga >> 1] + (ga & 1), 2 * renumber[gb >> 1] + (gb & 1))
+               for ga, gb in (ands[old - n] for old in kept)]
+    return table_of_index[root >> 1], reduced
+
+
+def make_episode(num_inputs: int, table: int, ands: list[tuple[int, int]], rng: np.random.Generator
+                 ) -> tuple[np.ndarray, np.ndarray, list[list[int]]]:
+    """One augmented episode of a gold cone: (node tables in build order (n + K, 4), target (4,), gold action sets
+    per step). Leaf order is permuted at random, the output negated with probability 1/2, and the ANDs built in a
+    random topological order."""
+    n = num_inputs
+    perm = rng.permutation(n)  # leaf j becomes input perm[j]
+    mask = table_mask(n)
+    index_table = [projection(int(perm[j]), n) for j in range(n)]
+    for ga, gb in ands:
+        ta = index_table[ga >> 1] ^ (mask if ga & 1 else 0)
+        tb = index_table[gb >> 1] ^ (mask if gb & 1 else 0)
+        index_table.append(ta & tb)
+    position = {j: int(perm[j]) for j in range(n)}  # gold index -> state node index
+    built = set(range(n))
+    pending = list(range(n, n + len(ands)))
+    order_tables = [projection(v, n) for v in range(n)]
+    gold_sets: list[list[int]] = []
+    while pending:
+        available = [g for g in pending if (ands[g - n][0] >> 1) in built and (ands[g - n][1] >> 1) in built]
+        actions = []
+        for g in available:
+            ga, gb = ands[g - n]
+            i, ci, j, cj = position[ga >> 1], ga & 1, position[gb >> 1], gb & 1
+            if i > j:
+                i, ci, j, cj = j, cj, i, ci
+            actions.append(encode_action(ci | (cj << 1), i, j))
+        gold_sets.append(actions)
+        g = available[int(rng.integers(len(available)))]
+        position[g] = len(order_tables)
+        order_tables.append(index_table[g])
+        built.add(g)
+        pending.remove(g)
+    target = table if rng.random() < 0.5 else table ^ mask
+    target = _permute_table(target, perm, n)
+    tables = np.stack([to_words(t, n) for t in order_tables])
+    return tables, to_words(target, n), gold_sets
+
+
+def _permute_table(table: int, perm: np.ndarray, n: int) -> int:
+    """The table with variable j renamed to perm[j]."""
+    out = 0
+    for m in range(1 << n):
+        if (table >> m) & 1:
+            out |= 1 << sum(((m >> j) & 1) << int(perm[j]) for j in range(n))
+    return out
+
+
+def build_dataset(params: DataParams, *, verbose: bool = False) -> tuple[Dataset, DataStats]:
+    from sc_plugin.cli.common import progress
+
+    start = time.perf_counter()
+    circuits = list(params.circuits) or sorted(str(p) for p in Path(_SHARED, "epfl").glob("*.aig"))
+    exclude_sets = list(params.exclude_sets) or sorted(str(p) for p in Path(_SHARED, "cuts").glob("*_tt*.txt"))
+    exclusion = _Exclusion(load_test_functions(exclude_sets))
+    rng = np.random.default_rng(params.seed)
+    stats = DataStats()
+    class_count: dict[tuple[int, int], int] = {}
+    num_inputs, node_offset, node_tables, targets, sizes, valid = [], [0], [], [], [], []
+    step_episode, step_index, gold_offset, gold_actions = [], [], [0], []
+    for path in progress(circuits, label="circuits", enabled=verbose):
+        aig = read_aiger(path)
+        if aig.num_ands == 0:
+            continue
+        roots = rng.integers(aig.num_pis + 1, aig.num_nodes, size=params.cones_per_circuit)
+        for root in roots:
+            stats.roots_sampled += 1
+            cut = random_cut(aig, int(root), rng, max_leaves=params.max_leaves,
+                             max_cone_ands=params.max_cone_ands)
+            if cut is None:
+                stats.dropped_no_cut += 1
+                continue
+            leaves, cone = cut
+            gold = gold_cone(aig, leaves, cone)
+            if gold is None or len(leaves) < 2:
+                stats.dropped_trivial += 1
+                continue
+            table, ands = gold
+            n = len(leaves)
+            if len(ands) > params.max_cone_ands:
+                stats.dropped_too_large += 1
+                continue
+            if not all(depends_on(table, v, n) for v in range(n)):
+                stats.dropped_partial_support += 1
+                continue
+            excluded, by_canon, canon = exclusion.check(table, n)
+            if excluded:
+                stats.dropped_test_class += 1
+                stats.dropped_test_class_by_canon += int(by_canon)
+                continue
+            key = (n, canon)
+            if class_count.get(key, 0) >= params.max_copies_per_class:
+                stats.dropped_duplicate_class += 1
+                continue
+            class_count[key] = class_count.get(key, 0) + 1
+            is_valid = (hash(key) % 1000) < 1000 * params.valid_fraction
+            stats.cones_kept += 1
+            stats.inputs_histogram[n] = stats.inputs_histogram.get(n, 0) + 1
+            stats.mean_cone_ands += len(ands)
+            for _ in range(params.episodes_per_cone):
+                tables, target, gold_sets = make_episode(n, table, ands, rng)
+                episode = len(num_inputs)
+                num_inputs.append(n)
+                node_tables.append(tables)
+                node_offset.append(node_offset[-1] + tables.shape[0])
+                targets.append(target)
+                sizes.append(len(ands))
+                valid.append(is_valid)
+                for s, actions in enumerate(gold_sets):
+                    step_episode.append(episode)
+                    step_index.append(s)
+                    gold_actions.extend(actions)
+                    gold_offset.append(len(gold_actions))
+    stats.episodes = len(num_inputs)
+    stats.steps = len(step_episode)
+    stats.mean_cone_ands = round(stats.mean_cone_ands / max(stats.cones_kept, 1), 2)
+    valid_arr = np.array(valid, dtype=bool)
+    ep = np.array(step_episode, dtype=np.int64)
+    stats.valid_steps = int(valid_arr[ep].sum()) if len(ep) else 0
+    stats.train_steps = stats.steps - stats.valid_steps
+    stats.time_s = round(time.perf_counter() - start, 1)
+    metadata = {"params": {k: list(v) if isinstance(v, tuple) else v for k, v in asdict(params).items()},
+                "circuits": circuits, "exclude_sets": exclude_sets,
+                "excluded_test_functions": exclusion.num_functions, "stats": asdict(stats),
+                "gold": "original cone, functionally reduced"}
+    dataset = Dataset(num_inputs=np.array(num_inputs, dtype=np.int64),
+                      node_offset=np.array(node_offset, dtype=np.int64),
+                      node_tables=np.concatenate(node_tables) if node_tables else np.zeros((0, 4), np.uint64),
+                      targets=np.array(targets, dtype=np.uint64).reshape(-1, 4),
+                      sizes=np.array(sizes, dtype=np.int64), valid=valid_arr, step_episode=ep,
+                      step_index=np.array(step_index, dtype=np.int64),
+                      gold_offset=np.array(gold_offset, dtype=np.int64),
+                      gold_actions=np.array(gold_actions, dtype=np.int64), metadata=metadata)
+    return dataset, stats
+

@@ -1,0 +1,244 @@
+"""Monte Carlo tree search over the environment of `actions.py`, around any `evaluate` callable.
+
+`evaluate(states) -> (logits (B, NUM_ACTIONS) float, values (B,) float)` is the only thing search needs from a
+model (a stub returning zeros is a valid model). Search is small functions: `expand` (a node gets the network's
+prior over its legal actions and a value), `select_slot` (PUCT with normalised Q), `simulate` (descend to a leaf),
+`backup`, `choose_slot` (the move played: argmax of the best return discovered below each child, not visit counts),
+and `search` drives many functions in lock-step so that one forward pass evaluates one leaf of every tree.
+
+When a state can build T* or !T* in one move (`State.finishing`), the prior goes entirely to those moves: nothing
+else can end the episode sooner. Returns are those of `actions.terminal_return`; a leaf that is not terminal is valued by the network. Every solved
+state met anywhere (during simulations or on the played path) is kept: the smallest is the result.
+`num_simulations=0` is greedy mode: follow the network's argmax over legal actions, one forward pass per move.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from typing import Callable, Sequence
+
+import numpy as np
+
+from sc_plugin.learned.actions import NUM_ACTIONS, State, solution_size, step, terminal_return
+
+__all__ = ["SearchParams", "SearchResult", "Node", "Evaluate", "search", "new_node", "expand",
+           "add_dirichlet_noise", "select_slot", "simulate", "backup", "choose_slot", "min_max_q", "action_weights"]
+
+Evaluate = Callable[[Sequence[State]], tuple[np.ndarray, np.ndarray]]
+
+
+@dataclass(frozen=True)
+class SearchParams:
+    num_simulations: int = 8  # simulations per move; 0 = greedy (network argmax, no tree)
+    c_puct: float = 1.25  # exploration weight c in Q + c * P * sqrt(N) / (1 + n)
+    dirichlet_alpha: float = 0.3  # root noise concentration
+    dirichlet_fraction: float = 0.0  # share of root prior replaced by Dirichlet noise; 0 = off (evaluation)
+    stop_when_unbeatable: bool = True  # end a function's episode once its built ANDs reach the best size found
+    temperature: float = 0.0  # > 0: at unvisited nodes (greedy mode) sample moves from prior**(1/T), not argmax
+
+
+@dataclass
+class Node:
+    """A tree node. Per-child statistics are arrays over `legal` (slot k is action legal[k])."""
+
+    state: State
+    terminal: bool
+    legal: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))  # (K,) flat actions
+    prior: np.ndarray = field(default_factory=lambda: np.zeros(0))  # (K,) probabilities
+    children: list = field(default_factory=list)  # (K,) Node or None
+    visits: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))  # (K,)
+    value_sum: np.ndarray = field(default_factory=lambda: np.zeros(0))  # (K,)
+    best: np.ndarray = field(default_factory=lambda: np.zeros(0))  # (K,) best return seen below, -inf if none
+    value: float = 0.0  # network value (non-terminal) or true return (terminal)
+    expanded: bool = False
+
+
+@dataclass
+class SearchResult:
+    best: State | None  # the smallest solved state found, or None
+    path: State  # the last state of the played episode
+    moves: list[tuple[State, np.ndarray]]  # (state, action weights over NUM_ACTIONS) per played move
+    simulations: int  # simulations run for this function
+    timed_out: bool
+
+
+def new_node(state: State) -> Node:
+    node = Node(state=state, terminal=state.done)
+    if node.terminal:
+        node.value = terminal_return(state)
+    return node
+
+
+def expand(node: Node, logits: np.ndarray, value: float) -> None:
+    """Stores the prior (softmax of logits over the legal actions) and the value of a non-terminal node."""
+    assert logits.shape == (NUM_ACTIONS,), f"evaluate returned logits of shape {logits.shape}, not ({NUM_ACTIONS},)"
+    assert np.isfinite(value), f"evaluate returned value {value}"
+    legal = np.flatnonzero(node.state.mask)
+    chosen = logits[legal].astype(np.float64)
+    assert np.all(np.isfinite(chosen)), "evaluate returned non-finite logits for legal actions"
+    chosen = np.exp(chosen - chosen.max())
+    if node.state.finishing:  # solve-in-one-move rule: an action that builds T* or !T* takes all the prior
+        chosen = np.isin(legal, node.state.finishing).astype(np.float64) * chosen + 0.0
+        chosen = chosen if chosen.sum() > 0 else np.isin(legal, node.state.finishing).astype(np.float64)
+    node.legal = legal
+    node.prior = chosen / chosen.sum()
+    node.children = [None] * len(legal)
+    node.visits = np.zeros(len(legal), np.int64)
+    node.value_sum = np.zeros(len(legal))
+    node.best = np.full(len(legal), -np.inf)
+    node.value = float(value)
+    node.expanded = True
+
+
+def add_dirichlet_noise(node: Node, params: SearchParams, rng: np.random.Generator) -> None:
+    if params.dirichlet_fraction > 0 and len(node.legal) > 1:
+        noise = rng.dirichlet([params.dirichlet_alpha] * len(node.legal))
+        node.prior = (1 - params.dirichlet_fraction) * node.prior + params.dirichlet_fraction * noise
+
+
+def min_max_q(node: Node) -> np.ndarray:
+    """(K,) child Q values in [0, 1]: mean return of visited children, the node's own value for unvisited ones,
+    min-max normalised over those values (as mctx's qtransform_by_min_max)."""
+    q = np.where(node.visits > 0, node.value_sum / np.maximum(node.visits, 1), node.value)
+    low, high = min(q.min(), node.value), max(q.max(), node.value)
+    return (q - low) / (high - low) if high > low else np.zeros_like(q)
+
+
+def select_slot(node: Node, params: SearchParams, rng: np.random.Generator,
+                q_transform: Callable[[Node], np.ndarray] = min_max_q) -> int:
+    """PUCT: argmax of Q + c * P * sqrt(N) / (1 + n); exact ties broken at random (as mctx does), so a flat prior
+    does not always explore the same child first."""
+    total = node.visits.sum()
+    score = q_transform(node) + params.c_puct * node.prior * np.sqrt(total + 1) / (1 + node.visits)
+    return int(np.lexsort((rng.random(len(score)), score))[-1])
+
+
+def simulate(root: Node, params: SearchParams, rng: np.random.Generator) -> tuple[list[tuple[Node, int]], Node]:
+    """Descends from `root` to a leaf (unexpanded or terminal), creating the leaf node. Returns (path of
+    (node, slot) pairs, leaf)."""
+    path: list[tuple[Node, int]] = []
+    node = root
+    while node.expanded and not node.terminal:
+        slot = select_slot(node, params, rng)
+        child = node.children[slot]
+        if child is None:
+            child = new_node(step(node.state, int(node.legal[slot])))
+            node.children[slot] = child
+        path.append((node, slot))
+        node = child
+    return path, node
+
+
+def backup(path: list[tuple[Node, int]], value: float) -> None:
+    for node, slot in path:
+        node.visits[slot] += 1
+        node.value_sum[slot] += value
+        node.best[slot] = max(node.best[slot], value)
+
+
+def choose_slot(node: Node, temperature: float = 0.0, rng: np.random.Generator | None = None) -> int:
+    """The move played: the child with the best return discovered below it (visited children only); the prior's
+    argmax when nothing was visited (greedy mode), or a sample from prior**(1/temperature) when temperature > 0.
+    Ties go to the higher prior."""
+    if node.visits.sum() == 0:
+        if temperature > 0 and rng is not None:
+            weights = node.prior ** (1.0 / temperature)
+            return int(rng.choice(len(weights), p=weights / weights.sum()))
+        return int(np.argmax(node.prior))
+    best = np.where(node.visits > 0, node.best, -np.inf)
+    return int(np.lexsort((node.prior, best))[-1])
+
+
+def action_weights(node: Node) -> np.ndarray:
+    """(NUM_ACTIONS,) visit distribution at a node (the prior when unvisited): a training target for phase 2."""
+    weights = np.zeros(NUM_ACTIONS)
+    visits = node.visits.astype(np.float64)
+    weights[node.legal] = visits / visits.sum() if visits.sum() > 0 else node.prior
+    return weights
+
+
+@dataclass
+class _Game:
+    root: Node
+    best: State | None = None
+    best_size: int = 1 << 30
+    moves: list = field(default_factory=list)
+    simulations: int = 0
+    finished: bool = False
+
+    def record(self, state: State) -> None:
+        if state.solved:
+            size = solution_size(state)
+            if size < self.best_size:
+                self.best, self.best_size = state, size
+
+
+def _expand_all(nodes: list[Node], evaluate: Evaluate) -> list[float]:
+    """One forward pass for all nodes; expands them and returns their values."""
+    logits, values = evaluate([node.state for node in nodes])
+    logits, values = np.asarray(logits), np.asarray(values)
+    assert logits.shape == (len(nodes), NUM_ACTIONS), f"evaluate returned logits {logits.shape}"
+    assert values.shape == (len(nodes),), f"evaluate returned values {values.shape}"
+    for node, node_logits, value in zip(nodes, logits, values):
+        expand(node, node_logits, float(value))
+    return [float(v) for v in values]
+
+
+def search(roots: Sequence[State], evaluate: Evaluate, params: SearchParams, rng: np.random.Generator, *,
+           time_limit_s: float | None = None) -> list[SearchResult]:
+    """Plays one episode per root state, all in lock-step (one batched evaluation per simulation wave).
+
+    Stops early at `time_limit_s` (wall clock for the whole call); results then hold what was found so far.
+    """
+    start = time.perf_counter()
+    games = [_Game(root=new_node(state)) for state in roots]
+    timed_out = False
+    for game in games:
+        if game.root.terminal:
+            game.record(game.root.state)
+            game.finished = True
+    while True:
+        active = [g for g in games if not g.finished]
+        if not active:
+            break
+        if time_limit_s is not None and time.perf_counter() - start > time_limit_s:
+            timed_out = True
+            break
+        unexpanded = [g.root for g in active if not g.root.expanded]
+        if unexpanded:
+            _expand_all(unexpanded, evaluate)
+        for game in active:
+            add_dirichlet_noise(game.root, params, rng)
+        for _ in range(params.num_simulations):
+            waiting: list[tuple[_Game, list, Node]] = []
+            for game in active:
+                path, leaf = simulate(game.root, params, rng)
+                game.simulations += 1
+                if leaf.terminal:
+                    game.record(leaf.state)
+                    backup(path, leaf.value)
+                else:
+                    waiting.append((game, path, leaf))
+            if waiting:
+                values = _expand_all([leaf for _, _, leaf in waiting], evaluate)
+                for (game, path, _), value in zip(waiting, values):
+                    backup(path, value)
+            if time_limit_s is not None and time.perf_counter() - start > time_limit_s:
+                break
+        for game in active:
+            root = game.root
+            slot = choose_slot(root, params.temperature, rng)
+            game.moves.append((root.state, action_weights(root)))
+            child = root.children[slot]
+            if child is None:
+                child = new_node(step(root.state, int(root.legal[slot])))
+                root.children[slot] = child
+            game.root = child
+            if child.terminal:
+                game.record(child.state)
+                game.finished = True
+            elif params.stop_when_unbeatable and child.state.num_ands >= game.best_size:
+                game.finished = True
+    return [SearchResult(best=g.best, path=g.root.state, moves=g.moves, simulations=g.simulations,
+                         timed_out=timed_out and not g.finished) for g in games]

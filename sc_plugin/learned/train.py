@@ -1,0 +1,220 @@
+"""Supervised training (phase 1), top to bottom: defaults, data, seed, model, loop with eval and checkpoints.
+
+Loss: KL(gold distribution || policy) over actions, where the gold distribution is uniform over the gold ANDs whose
+fanins exist; the policy's softmax runs over the structurally possible actions (i < j < num_nodes), not the full
+legality mask, which costs ~0.1 ms per state to compute and would dominate a training step; at inference the
+legality mask only renormalises. Plus value_weight * MSE between the value head and the gold sequence's return.
+Configs are a dataclass plus small named YAML overrides (`configs/*.yaml`); resuming takes the architecture from the
+checkpoint.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from dataclasses import asdict, dataclass, field, fields
+from pathlib import Path
+
+import numpy as np
+import torch
+import yaml
+
+from sc_plugin.errors import ScError
+from sc_plugin.learned.actions import NUM_ACTIONS
+from sc_plugin.learned.checkpoint import load_checkpoint, save_checkpoint
+from sc_plugin.learned.data import Dataset, load_dataset
+from sc_plugin.learned.model import (TYPE_AND, TYPE_INPUT, TYPE_PAD, TYPE_TARGET, ModelConfig, PolicyValueNet,
+                                     tables_to_features)
+
+__all__ = ["TrainConfig", "load_config", "train", "make_batch", "batch_loss"]
+
+CONFIG_DIR = Path(__file__).resolve().parent / "configs"
+
+
+@dataclass
+class TrainConfig:
+    data: str = "runs/data.npz"  # written by `sc-train data`
+    out_dir: str = "runs/supervised"  # checkpoints: last.pt (every eval) and best.pt (lowest validation KL)
+    model: ModelConfig = field(default_factory=ModelConfig)
+    batch_size: int = 128  # states per step
+    learning_rate: float = 1e-3  # AdamW peak rate
+    min_lr_fraction: float = 0.1  # cosine decay down to this fraction of the peak
+    warmup_steps: int = 200
+    weight_decay: float = 0.01
+    grad_clip: float = 1.0
+    value_weight: float = 0.5  # weight of the value MSE next to the policy KL
+    max_steps: int = 20000
+    time_limit_min: float = 50.0  # stop (and checkpoint) after this much wall clock, whatever max_steps says
+    eval_interval: int = 500  # steps between validation runs and checkpoints
+    eval_batches: int = 20
+    log_interval: int = 100
+    seed: int = 0
+    num_threads: int = 1  # the machine is shared: one core for training
+    resume: str = ""  # checkpoint to resume from (architecture, weights, optimizer and step come from it)
+
+
+def load_config(name_or_path: str | None = None, overrides: dict | None = None) -> TrainConfig:
+    """Defaults, then a YAML override file (a name in configs/ or a path), then explicit overrides."""
+    values: dict = {}
+    if name_or_path:
+        path = Path(name_or_path)
+        if not path.suffix:
+            path = CONFIG_DIR / f"{name_or_path}.yaml"
+        if not path.is_file():
+            raise ScError(f"{path}: config not found (named configs: "
+                          f"{', '.join(sorted(p.stem for p in CONFIG_DIR.glob('*.yaml')))})")
+        values = yaml.safe_load(path.read_text()) or {}
+        if not isinstance(values, dict):
+            raise ScError(f"{path}: a config is a mapping of TrainConfig fields")
+    values.update(overrides or {})
+    known = {f.name for f in fields(TrainConfig)}
+    unknown = set(values) - known
+    if unknown:
+        raise ScError(f"unknown config keys: {', '.join(sorted(unknown))}")
+    model_values = values.pop("model", {}) or {}
+    model_known = {f.name for f in fields(ModelConfig)}
+    if set(model_values) - model_known:
+        raise ScError(f"unknown model keys: {', '.join(sorted(set(model_values) - model_known))}")
+    return TrainConfig(model=ModelConfig(**model_values), **values)
+
+
+def make_batch(dataset: Dataset, steps: np.ndarray) -> tuple[torch.Tensor, ...]:
+    """features (B, T, F), types (B, T), gold distribution (B, NUM_ACTIONS), value targets (B,)."""
+    episodes = dataset.step_episode[steps]
+    built = dataset.step_index[steps]
+    num_inputs = dataset.num_inputs[episodes]
+    num_nodes = num_inputs + built
+    length = int(num_nodes.max())
+    batch = len(steps)
+    tables = np.zeros((batch, 1 + length, 4), dtype=np.uint64)
+    types = np.full((batch, 1 + length), TYPE_PAD, dtype=np.int64)
+    gold = np.zeros((batch, NUM_ACTIONS), dtype=np.float32)
+    for b in range(batch):
+        start = dataset.node_offset[episodes[b]]
+        tables[b, 0] = dataset.targets[episodes[b]]
+        tables[b, 1:1 + num_nodes[b]] = dataset.node_tables[start:start + num_nodes[b]]
+        types[b, 0] = TYPE_TARGET
+        types[b, 1:1 + num_inputs[b]] = TYPE_INPUT
+        types[b, 1 + num_inputs[b]:1 + num_nodes[b]] = TYPE_AND
+        actions = dataset.gold_actions[dataset.gold_offset[steps[b]]:dataset.gold_offset[steps[b] + 1]]
+        gold[b, actions] = 1.0 / len(actions)
+    features, types_t = tables_to_features(tables, types)
+    values = torch.from_numpy(dataset.step_value_targets()[steps].astype(np.float32))
+    return features, types_t, torch.from_numpy(gold), values
+
+
+def batch_loss(model: PolicyValueNet, batch: tuple[torch.Tensor, ...], value_weight: float
+               ) -> tuple[torch.Tensor, dict]:
+    """(loss, metrics): policy KL, value MSE, top-1 accuracy (argmax is a gold action)."""
+    features, types, gold, values = batch
+    logits, predicted = model(features, types)  # (B, A), (B,)
+    log_probs = torch.log_softmax(logits, dim=-1)
+    cross = -torch.where(gold > 0, gold * log_probs, torch.zeros_like(gold)).sum(-1)  # (B,)
+    entropy = -torch.where(gold > 0, gold * torch.log(gold.clamp_min(1e-12)), torch.zeros_like(gold)).sum(-1)
+    kl = (cross - entropy).mean()
+    mse = torch.mean((predicted - values) ** 2)
+    accuracy = (gold.gather(1, logits.argmax(-1, keepdim=True)) > 0).float().mean()
+    return kl + value_weight * mse, {"kl": kl.item(), "value_mse": mse.item(), "accuracy": accuracy.item()}
+
+
+def _lr(config: TrainConfig, step: int, elapsed_min: float = 0.0) -> float:
+    """Linear warmup, then cosine decay over whichever runs out first: max_steps or time_limit_min (on a shared
+    machine the step rate varies, and a run cut by its time limit should still end annealed)."""
+    if step < config.warmup_steps:
+        return config.learning_rate * (step + 1) / config.warmup_steps
+    progress = min(1.0, max((step - config.warmup_steps) / max(1, config.max_steps - config.warmup_steps),
+                            elapsed_min / config.time_limit_min))
+    floor = config.min_lr_fraction
+    return config.learning_rate * (floor + (1 - floor) * 0.5 * (1 + math.cos(math.pi * progress)))
+
+
+@torch.no_grad()
+def _evaluate(model: PolicyValueNet, dataset: Dataset, steps: np.ndarray, config: TrainConfig,
+              rng: np.random.Generator) -> dict:
+    model.eval()
+    totals: dict[str, float] = {}
+    count = 0
+    for _ in range(config.eval_batches):
+        chosen = rng.choice(steps, size=min(config.batch_size, len(steps)), replace=False)
+        _, metrics = batch_loss(model, make_batch(dataset, chosen), config.value_weight)
+        for key, value in metrics.items():
+            totals[key] = totals.get(key, 0.0) + value
+        count += 1
+    model.train()
+    return {key: value / count for key, value in totals.items()}
+
+
+def train(config: TrainConfig, *, verbose: bool = True) -> dict:
+    """Runs the loop; returns the final metrics. Writes out_dir/last.pt and out_dir/best.pt."""
+    torch.set_num_threads(config.num_threads)
+    torch.manual_seed(config.seed)
+    rng = np.random.default_rng(config.seed)
+    dataset = load_dataset(config.data)
+    valid_steps_mask = dataset.valid[dataset.step_episode]
+    train_steps = np.flatnonzero(~valid_steps_mask)
+    valid_steps = np.flatnonzero(valid_steps_mask)
+    if len(train_steps) == 0 or len(valid_steps) == 0:
+        raise ScError(f"{config.data}: needs both training and validation samples "
+                      f"({len(train_steps)} / {len(valid_steps)})")
+
+    start_step = 0
+    resume_payload = None
+    if config.resume:
+        resume_payload = load_checkpoint(config.resume)
+        config.model = ModelConfig(**resume_payload["model_config"])  # architecture comes from the checkpoint
+        start_step = resume_payload["step"]
+    model = PolicyValueNet(config.model)
+    optimizer = torch.optim.AdamW(model.parameters(), lr=config.learning_rate, weight_decay=config.weight_decay)
+    best_kl = float("inf")
+    if resume_payload is not None:
+        model.load_state_dict(resume_payload["model_state"])
+        if "optimizer_state" in resume_payload:
+            optimizer.load_state_dict(resume_payload["optimizer_state"])
+        best_kl = resume_payload["metrics"].get("best_valid_kl", best_kl)
+
+    if verbose:
+        print(f"model: {model.num_params():,} parameters; data: {len(train_steps):,} train / {len(valid_steps):,} "
+              f"valid states; {config.batch_size} states per step; {len(train_steps) / config.batch_size:.0f} "
+              f"steps per epoch", flush=True)
+    out_dir = Path(config.out_dir)
+    config_dict = asdict(config)
+    data_info = {"path": config.data, **{k: dataset.metadata.get(k) for k in ("gold", "stats", "params")}}
+    start = time.perf_counter()
+    metrics: dict = {}
+    running: dict[str, float] = {}
+    step = start_step
+    model.train()
+    while step < config.max_steps:
+        for group in optimizer.param_groups:
+            group["lr"] = _lr(config, step, (time.perf_counter() - start) / 60)
+        batch = make_batch(dataset, rng.choice(train_steps, size=config.batch_size))
+        loss, batch_metrics = batch_loss(model, batch, config.value_weight)
+        optimizer.zero_grad(set_to_none=True)
+        loss.backward()
+        torch.nn.utils.clip_grad_norm_(model.parameters(), config.grad_clip)
+        optimizer.step()
+        step += 1
+        for key, value in batch_metrics.items():
+            running[key] = running.get(key, 0.0) + value
+        elapsed_min = (time.perf_counter() - start) / 60
+        out_of_time = elapsed_min >= config.time_limit_min
+        if verbose and step % config.log_interval == 0:
+            shown = " ".join(f"{k} {v / config.log_interval:.4f}" for k, v in running.items())
+            print(f"step {step} {shown} lr {_lr(config, step, elapsed_min):.2e} {elapsed_min:.1f} min", flush=True)
+        if step % config.log_interval == 0:
+            running = {}
+        if step % config.eval_interval == 0 or step == config.max_steps or out_of_time:
+            valid = _evaluate(model, dataset, valid_steps, config, rng)
+            best_kl = min(best_kl, valid["kl"])
+            metrics = {**{f"valid_{k}": v for k, v in valid.items()}, "best_valid_kl": best_kl,
+                       "train_minutes": round(elapsed_min, 2), "steps": step}
+            if verbose:
+                print(f"eval step {step}: " + " ".join(f"{k} {v:.4f}" for k, v in valid.items()), flush=True)
+            save_checkpoint(out_dir / "last.pt", model, step=step, metrics=metrics, train_config=config_dict,
+                            data=data_info, optimizer=optimizer)
+            if valid["kl"] <= best_kl:
+                save_checkpoint(out_dir / "best.pt", model, step=step, metrics=metrics, train_config=config_dict,
+                                data=data_info)
+        if out_of_time:
+            break
+    return metrics

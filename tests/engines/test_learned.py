@@ -1,0 +1,57 @@
+"""The mcts engine with the shipped checkpoint: verified candidates through the Engine protocol."""
+
+import pytest
+
+from sc_plugin.aig.simulate import output_truth_tables
+from sc_plugin.engines.base import Budget, Engine
+from sc_plugin.engines.learned import MctsEngine
+from sc_plugin.learned.checkpoint import CheckpointError, default_checkpoint_path
+
+FUNCTIONS = [(0x8, 2), (0x6, 2), (0xE8, 3), (0x96, 3), (0x8000, 4), (0xCAFE, 4)]
+
+
+@pytest.fixture(scope="module")
+def greedy():
+    return MctsEngine(simulations=0)
+
+
+def test_shipped_checkpoint_is_small_and_has_metadata():
+    path = default_checkpoint_path()
+    assert path.is_file() and path.stat().st_size <= 20_000_000
+    engine = MctsEngine(simulations=0)
+    assert engine.checkpoint_info["step"] > 0 and engine.checkpoint_info["data"]
+
+
+def test_protocol_and_verified_candidates(greedy):
+    assert isinstance(greedy, Engine) and greedy.name == "mcts"
+    found = greedy.synthesize_batch(FUNCTIONS, budget=Budget(time_ms=2000))
+    assert len(found) == len(FUNCTIONS)
+    assert found[0] is not None and found[0].ands == 1  # AND2 in one step
+    for (table, n), candidate in zip(FUNCTIONS, found):
+        if candidate is not None:
+            assert candidate.verified and candidate.num_inputs == n and candidate.engine == "mcts"
+            assert output_truth_tables(candidate.implementation) == [table]
+            assert candidate.ands <= 30
+
+
+def test_search_mode_solves_xor_and_majority():
+    engine = MctsEngine(simulations=8)
+    for table, n, best in [(0x6, 2, 3), (0xE8, 3, 4)]:
+        candidate = engine.synthesize(table, n, budget=Budget(time_ms=5000))
+        assert candidate is not None and candidate.ands >= best
+        assert output_truth_tables(candidate.implementation) == [table]
+
+
+def test_trivial_functions_and_size_cap(greedy):
+    literal = greedy.synthesize(0xAAAA, 4, budget=Budget())
+    assert literal is not None and literal.ands == 0 and literal.optimal
+    constant = greedy.synthesize(0, 3, budget=Budget())
+    assert constant is not None and constant.ands == 0
+    assert greedy.synthesize(0x96, 3, budget=Budget(max_ands=2)) is None  # XOR3 needs more than 2 ANDs
+
+
+def test_bad_checkpoint_is_a_clear_error(tmp_path):
+    bad = tmp_path / "bad.pt"
+    bad.write_text("garbage")
+    with pytest.raises(CheckpointError, match="bad.pt"):
+        MctsEngine(bad)

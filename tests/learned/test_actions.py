@@ -1,0 +1,118 @@
+"""Environment: action encoding, masks, step, termination and returns on hand-built examples."""
+
+import numpy as np
+import pytest
+
+from sc_plugin.aig.simulate import output_truth_tables
+from sc_plugin.learned.actions import (MAX_NODES, NUM_ACTIONS, action_mask, build_aig, decode_action,
+                                       encode_action, initial_state, solution_size, step, terminal_return,
+                                       trivial_implementation)
+
+AND2, XOR2 = 0b1000, 0b0110
+
+
+def test_encode_decode_round_trip():
+    seen = set()
+    for p in range(4):
+        for i in range(MAX_NODES):
+            for j in range(i + 1, MAX_NODES):
+                a = encode_action(p, i, j)
+                assert 0 <= a < NUM_ACTIONS and decode_action(a) == (p, i, j)
+                seen.add(a)
+    assert len(seen) == 4 * MAX_NODES * (MAX_NODES - 1) // 2
+
+
+def test_and2_solved_in_one_step():
+    state = initial_state(AND2, 2)
+    assert state.mask.sum() == 4  # four polarities of (0, 1), all legal
+    state = step(state, encode_action(0, 0, 1))
+    assert state.solved and state.done and not state.output_complemented
+    assert solution_size(state) == 1
+    assert terminal_return(state) == pytest.approx(1 - 0.5 / 30)
+    assert output_truth_tables(build_aig(state)) == [AND2]
+
+
+def test_nand_target_uses_free_output_inverter():
+    state = step(initial_state(0b0111, 2), encode_action(0, 0, 1))
+    assert state.solved and state.output_complemented
+    assert output_truth_tables(build_aig(state)) == [0b0111]
+
+
+def test_xor2_in_three_steps_and_masks():
+    state = initial_state(XOR2, 2)
+    state = step(state, encode_action(1, 0, 1))  # !a & b
+    assert not state.solved
+    assert not state.mask[encode_action(1, 0, 1)]  # the action taken is masked (duplicate)
+    assert not state.mask[encode_action(2, 0, 2)]  # a & !(!a & b) = a: equal to an input
+    state = step(state, encode_action(2, 0, 1))  # a & !b
+    state = step(state, encode_action(3, 2, 3))  # !(!a&b) & !(a&!b) = XNOR -> complemented output
+    assert state.solved and state.output_complemented and state.num_ands == 3
+    assert output_truth_tables(build_aig(state)) == [XOR2]
+
+
+def test_mask_excludes_duplicates_constants_complements():
+    state = initial_state(XOR2, 2)
+    state = step(state, encode_action(0, 0, 1))  # n2 = a & b
+    mask = state.mask
+    # a & (a & b) = n2: equal to an existing node
+    assert not mask[encode_action(0, 0, 2)]
+    # !a & (a & b) = 0: constant
+    assert not mask[encode_action(1, 0, 2)]
+    # a & !(a & b) = a & !b: new
+    assert mask[encode_action(2, 0, 2)]
+    # !a & !b = !(a | b): new. (a & b) taken again: duplicate
+    assert mask[encode_action(3, 0, 1)] and not mask[encode_action(0, 0, 1)]
+    # A node equal to the complement of an existing node is masked: with n3 = !a & !b, the action !n2 & !n3
+    # gives XOR (new), but n2 & !n3 = n2 (existing).
+    state = step(state, encode_action(3, 0, 1))
+    assert not state.mask[encode_action(2, 2, 3)]
+    # nothing beyond the nodes or with i >= j
+    grid = state.mask.reshape(4, MAX_NODES, MAX_NODES)
+    assert not grid[:, 4:, :].any() and not grid[:, :, 4:].any()
+    assert not np.tril(np.ones((MAX_NODES, MAX_NODES), bool))[None].__and__(grid).any()
+
+
+def test_complement_of_existing_node_is_masked():
+    # Inputs a, b, c; n3 = a & b. Then !(a & b) is never buildable as an AND, but check a pair whose AND equals
+    # the complement of an input: with n3 = !a & !b and n4 = !a & b ... (a | b) & (a | !b) = a -> !n3 & !n4 = a.
+    state = initial_state(0x96, 3)
+    state = step(state, encode_action(3, 0, 1))  # n3 = !a & !b
+    state = step(state, encode_action(1, 0, 1))  # n4 = !a & b
+    assert not state.mask[encode_action(3, 3, 4)]  # = a, an existing input
+    assert np.array_equal(action_mask(state.tables), state.mask)
+
+
+def test_termination_at_max_ands_and_failure_return():
+    state = initial_state(0x96, 3, max_ands=1)
+    state = step(state, encode_action(0, 0, 1))
+    assert state.done and not state.solved
+    assert -0.5 <= terminal_return(state) < 0
+    with pytest.raises(ValueError):
+        step(state, encode_action(0, 0, 2))
+
+
+def test_illegal_action_rejected():
+    state = step(initial_state(XOR2, 2), encode_action(0, 0, 1))
+    with pytest.raises(ValueError):
+        step(state, encode_action(0, 0, 1))
+
+
+def test_trivial_targets_need_no_search():
+    for table, n, ands in [(0, 3, 0), (0xFF, 3, 0), (0xAA, 3, 0), (0x55, 3, 0)]:
+        aig = trivial_implementation(table, n)
+        assert aig is not None and aig.num_ands == ands and output_truth_tables(aig) == [table]
+    assert trivial_implementation(0x80, 3) is None
+
+
+def test_tiling_makes_small_functions_equal_to_8_input_ones():
+    small = initial_state(AND2, 2)
+    assert small.tables.shape == (2, 4) and small.target.shape == (4,)
+    assert int(small.target[0]) == int("8" * 16, 16)  # AND2 tiled: 1000 repeated
+
+
+def test_finishing_actions_are_listed():
+    state = initial_state(0x80, 3)  # a & b & c
+    assert state.finishing == ()
+    state = step(state, encode_action(0, 0, 1))  # a & b
+    assert encode_action(0, 2, 3) in state.finishing  # c & (a & b) is the target
+    assert all(state.mask[a] for a in state.finishing)

@@ -1,0 +1,96 @@
+"""Supervised data: randomized cuts, functional reduction of gold cones, episodes replayable in the environment,
+and exclusion of test classes."""
+
+import numpy as np
+
+from sc_plugin.aig.network import Aig
+from sc_plugin.aig.simulate import cone_truth_table
+from sc_plugin.aig.truth import from_words, to_hex
+from sc_plugin.learned.actions import initial_state, step
+from sc_plugin.learned.data import (DataParams, build_dataset, gold_cone, make_episode, npn_signature,
+                                    random_cut)
+
+EXAMPLE = "sc_plugin/data/examples/int2float.aig"
+
+
+def _xor_chain() -> tuple[Aig, int]:
+    aig = Aig()
+    a, b, c = (aig.create_pi() for _ in range(3))
+    x = aig.create_xor(a, b)
+    return aig, aig.create_and(aig.create_xor(x, c), aig.create_or(a, c)) >> 1
+
+
+def test_random_cut_is_a_cut_and_matches_simulation():
+    aig, root = _xor_chain()
+    rng = np.random.default_rng(0)
+    leaves, cone = random_cut(aig, root, rng, max_leaves=8)
+    assert cone[-1] == root and set(leaves) <= {1, 2, 3}
+    table, ands = gold_cone(aig, leaves, cone)
+    assert table == cone_truth_table(aig, 2 * root, leaves)
+
+
+def test_gold_cone_merges_duplicates():
+    aig = Aig()
+    a, b = aig.create_pi(), aig.create_pi()
+    n1 = aig.add_and_unhashed(a, b)
+    n2 = aig.add_and_unhashed(b, a)  # the same function again
+    root = aig.add_and_unhashed(n1, n2 ^ 0)  # = a & b once more
+    top = aig.add_and_unhashed(root, a ^ 1 ^ 1)  # a & b & a
+    assert gold_cone(aig, [1, 2], [n1 >> 1, n2 >> 1, root >> 1, top >> 1]) is not None
+    table, ands = gold_cone(aig, [1, 2], [n1 >> 1, n2 >> 1, root >> 1, top >> 1])
+    assert table == 0b1000 and len(ands) == 1
+
+
+def test_episode_replays_in_the_environment():
+    aig, root = _xor_chain()
+    leaves, cone = random_cut(aig, root, np.random.default_rng(3), max_leaves=8)
+    table, ands = gold_cone(aig, leaves, cone)
+    rng = np.random.default_rng(0)
+    for _ in range(5):
+        tables, target, gold_sets = make_episode(len(leaves), table, ands, rng)
+        state = initial_state(from_words(target, len(leaves)), len(leaves))
+        for k, actions in enumerate(gold_sets):
+            assert all(state.mask[a] for a in actions)
+            nxt = [s for s in (step(state, a) for a in actions) if np.array_equal(s.tables[-1], tables[len(leaves) + k])]
+            state = nxt[0]
+        assert state.solved and state.num_ands == len(ands)
+
+
+def test_npn_signature_is_invariant():
+    rng = np.random.default_rng(0)
+    n = 5
+    for _ in range(10):
+        table = int(rng.integers(0, 1 << 32, dtype=np.uint64))
+        perm = rng.permutation(n)
+        flips = int(rng.integers(1 << n))
+        out = 0
+        for m in range(1 << n):
+            if (table >> m) & 1:
+                mm = m ^ flips
+                out |= 1 << sum(((mm >> j) & 1) << int(perm[j]) for j in range(n))
+        out ^= ((1 << 32) - 1) * int(rng.integers(2))
+        assert npn_signature(out, n) == npn_signature(table, n)
+
+
+def test_build_dataset_excludes_test_classes(tmp_path):
+    empty = tmp_path / "empty_tt.txt"
+    empty.write_text("id\ttt_hex\n")
+    dataset, stats = build_dataset(DataParams(circuits=(EXAMPLE,), exclude_sets=(str(empty),),
+                                              cones_per_circuit=60, seed=0))
+    assert stats.cones_kept > 0 and stats.dropped_test_class == 0
+    assert len(dataset.gold_offset) == dataset.step_episode.shape[0] + 1
+    # Exclude the functions just found (as 8-input-free hex rows): they must all be filtered the next time.
+    tables = {}
+    for e in range(len(dataset.num_inputs)):
+        n = int(dataset.num_inputs[e])
+        tables[(from_words(dataset.targets[e], n), n)] = None
+    listed = tmp_path / "found_tt.txt"
+    listed.write_text("id\ttt_hex\n" + "".join(f"{i}\t{to_hex(t, n)}\n" for i, (t, n) in enumerate(tables)
+                                               if n >= 2))
+    again, stats2 = build_dataset(DataParams(circuits=(EXAMPLE,), exclude_sets=(str(listed),),
+                                             cones_per_circuit=60, seed=0))
+    assert stats2.dropped_test_class > 0
+    excluded = {npn_signature(t, n) for t, n in tables}
+    for e in range(len(again.num_inputs)):  # whatever was kept (other cuts: rng draws differ) is of other classes
+        n = int(again.num_inputs[e])
+        assert npn_signature(from_words(again.targets[e], n), n) not in excluded

@@ -1,0 +1,54 @@
+"""Model: output shapes, structural -inf entries, masked softmax, padding invariance."""
+
+import torch
+
+from sc_plugin.learned.actions import NUM_ACTIONS, encode_action, initial_state, step
+from sc_plugin.learned.model import ModelConfig, PolicyValueNet, featurize, masked_log_softmax
+
+TINY = ModelConfig(d_model=32, n_layer=1, n_head=2, d_ff=64, d_policy=8)
+
+
+def _states():
+    a = initial_state(0x96, 3)
+    b = step(step(initial_state(0x6996, 4), encode_action(0, 0, 1)), encode_action(1, 2, 3))
+    return [a, b]
+
+
+def test_shapes_and_structural_mask():
+    torch.manual_seed(0)
+    model = PolicyValueNet(TINY).eval()
+    states = _states()
+    features, types = featurize(states)
+    assert features.shape == (2, 1 + 6, 512) and types.shape == (2, 7)
+    logits, values = model(features, types)
+    assert logits.shape == (2, NUM_ACTIONS) and values.shape == (2,)
+    assert torch.all(values.abs() <= 1)
+    for s, row in zip(states, logits):
+        legal = torch.from_numpy(s.mask)
+        assert torch.isfinite(row[legal]).all()  # every legal action has a finite logit
+    assert torch.isinf(logits[0, encode_action(0, 3, 4)])  # beyond the 3 nodes of state 0
+
+
+def test_masked_log_softmax_sums_to_one_over_legal():
+    logits = torch.randn(3, 10)
+    mask = torch.zeros(3, 10, dtype=torch.bool)
+    mask[:, [1, 4, 7]] = True
+    probs = masked_log_softmax(logits, mask).exp()
+    assert torch.allclose(probs.sum(-1), torch.ones(3))
+    assert torch.all(probs[~mask] == 0)
+
+
+def test_padding_does_not_change_outputs():
+    torch.manual_seed(0)
+    model = PolicyValueNet(TINY).eval()
+    states = _states()
+    with torch.no_grad():
+        alone_logits, alone_value = model(*featurize(states[:1]))
+        batch_logits, batch_values = model(*featurize(states))
+    finite = torch.isfinite(alone_logits[0])
+    assert torch.allclose(alone_logits[0][finite], batch_logits[0][finite], atol=1e-5)
+    assert torch.allclose(alone_value, batch_values[:1], atol=1e-5)
+
+
+def test_param_count_of_default_config_in_range():
+    assert 300_000 <= PolicyValueNet(ModelConfig()).num_params() <= 2_000_000

@@ -1,0 +1,86 @@
+"""Search with stub evaluators whose answers are known: no network involved."""
+
+import numpy as np
+import pytest
+
+from sc_plugin.aig.simulate import output_truth_tables
+from sc_plugin.learned.actions import NUM_ACTIONS, build_aig, encode_action, initial_state, solution_size
+from sc_plugin.learned.search import SearchParams, choose_slot, expand, new_node, search, select_slot
+
+
+def uniform(states):
+    return np.zeros((len(states), NUM_ACTIONS), np.float32), np.zeros(len(states), np.float32)
+
+
+def oracle(preferred):
+    """A prior that strongly prefers the given actions, value 0."""
+    def evaluate(states):
+        logits = np.zeros((len(states), NUM_ACTIONS), np.float32)
+        logits[:, preferred] = 10.0
+        return logits, np.zeros(len(states), np.float32)
+    return evaluate
+
+
+@pytest.mark.parametrize("table,num_inputs,size,simulations", [(0b1000, 2, 1, 4), (0b0110, 2, 3, 16),
+                                                               (0x80, 3, 2, 64)])
+def test_uniform_prior_solves_small_functions(table, num_inputs, size, simulations):
+    # An uninformed model: zero value, uniform prior. Enough simulations reach the solution by search alone.
+    result = search([initial_state(table, num_inputs)], uniform, SearchParams(num_simulations=simulations),
+                    np.random.default_rng(0))[0]
+    assert result.best is not None and solution_size(result.best) == size
+    assert output_truth_tables(build_aig(result.best)) == [table]
+    for state, weights in result.moves:
+        assert weights.shape == (NUM_ACTIONS,) and weights.sum() == pytest.approx(1.0)
+        assert np.all(weights[~state.mask] == 0)
+
+
+def test_greedy_follows_the_prior():
+    xor_plan = [encode_action(1, 0, 1), encode_action(2, 0, 1), encode_action(3, 2, 3)]
+    result = search([initial_state(0b0110, 2)], oracle(xor_plan), SearchParams(num_simulations=0),
+                    np.random.default_rng(0))[0]
+    assert result.best is not None and list(result.best.actions) == xor_plan
+    assert result.simulations == 0
+
+
+def test_batched_search_is_deterministic_and_solves_each():
+    roots = [initial_state(t, n) for t, n in [(0b1000, 2), (0b0110, 2), (0xE8, 3)]]
+    first = search(roots, uniform, SearchParams(num_simulations=8), np.random.default_rng(1))
+    second = search(roots, uniform, SearchParams(num_simulations=8), np.random.default_rng(1))
+    assert [r.best.actions if r.best else None for r in first] == [r.best.actions if r.best else None
+                                                                   for r in second]
+    assert first[0].best is not None and first[1].best is not None
+
+
+def test_choose_slot_is_argmax_of_discovered_return_not_visits():
+    node = new_node(initial_state(0x96, 3))
+    logits = np.zeros(NUM_ACTIONS, np.float32)
+    expand(node, logits, 0.0)
+    node.visits[:3] = [10, 1, 0]
+    node.best[:3] = [0.2, 0.9, -np.inf]
+    node.value_sum[:3] = [2.0, 0.9, 0.0]
+    assert choose_slot(node) == 1
+    node.visits[:] = 0
+    node.prior[:] = 0
+    node.prior[5] = 1.0
+    assert choose_slot(node) == 5  # nothing visited: the prior's argmax
+
+
+def test_select_slot_prefers_prior_when_unvisited():
+    node = new_node(initial_state(0x96, 3))
+    logits = np.zeros(NUM_ACTIONS, np.float32)
+    logits[encode_action(2, 0, 2)] = 5.0
+    expand(node, logits, 0.0)
+    assert node.legal[select_slot(node, SearchParams(), np.random.default_rng(0))] == encode_action(2, 0, 2)
+
+
+def test_evaluate_with_wrong_shapes_fails_at_the_boundary():
+    def broken(states):
+        return np.zeros((len(states), 10)), np.zeros(len(states))
+    with pytest.raises(AssertionError, match="logits"):
+        search([initial_state(0x96, 3)], broken, SearchParams(num_simulations=2), np.random.default_rng(0))
+
+
+def test_time_limit_stops_search():
+    result = search([initial_state(0x6996, 4)], uniform, SearchParams(num_simulations=64),
+                    np.random.default_rng(0), time_limit_s=0.0)[0]
+    assert result.timed_out
