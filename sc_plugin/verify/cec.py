@@ -208,17 +208,8 @@ def _merge(a: Aig, b: Aig) -> tuple[Aig, list[int], list[int]]:
     outputs that hash to the same literal are equal without any search.
     """
     merged, _ = a.copy_interface()
-    output_lits = []
-    for net in (a, b):
-        node_map = [0] * net.num_nodes
-        for i in range(1, net.num_pis + 1):
-            node_map[i] = 2 * i
-        f0, f1 = net.fanin0, net.fanin1
-        for node in net.and_nodes():
-            x, y = f0[node], f1[node]
-            node_map[node] = merged.create_and(node_map[x >> 1] ^ (x & 1), node_map[y >> 1] ^ (y & 1))
-        output_lits.append([node_map[lit >> 1] ^ (lit & 1) for lit in net.pos])
-    return merged, output_lits[0], output_lits[1]
+    inputs = merged.pi_lits()
+    return merged, merged.instantiate(a, inputs), merged.instantiate(b, inputs)
 
 
 def _sat_counterexample(a: Aig, b: Aig, outputs: list[int] | None, deadline: float) -> list[int] | Verdict:
