@@ -3,6 +3,9 @@
   sc-train data [--circuits A.aig ...] [--exclude X_tt.txt ...] [--cones-per-circuit N] [-o runs/data.npz]
   sc-train supervised [--config tiny|default|FILE.yaml] [--data runs/data.npz] [--out-dir DIR] [--resume CKPT]
                       [--max-steps N] [--time-limit-min M] [--ship]
+  sc-train rl [--config rl|FILE.yaml] [--init CKPT] [--data runs/data.npz] [--out-dir DIR] [--resume]
+              [--iterations N] [--time-limit-min M] [--games N] [--simulations S]
+              [--backend inline|local|ray] [--workers W] [--address ADDR] [--ship]
   sc-train eval --set cut8_tt.txt [--checkpoint CKPT] [--simulations S] [--rollouts R] [--budget-ms MS]
                 [--batch-size B] [--limit N] [--plot P] [--json J]
 """
@@ -10,6 +13,7 @@
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import sys
 from pathlib import Path
@@ -46,6 +50,28 @@ def _parser() -> argparse.ArgumentParser:
     sup.add_argument("--seed", type=int)
     sup.add_argument("--ship", action="store_true",
                      help="copy the best checkpoint, without optimizer state, to the package's default.pt")
+
+    rl = sub.add_parser("rl", help="AlphaZero fine-tuning by self-play (phase 2)",
+                        description="Self-play with MCTS (root Dirichlet noise, temperature), a replay buffer, a "
+                                    "curriculum that favours failed and poorly solved functions, and a gate that "
+                                    "keeps new weights only when they solve more held-out functions (or as many "
+                                    "with fewer ANDs). Writes best.pt, last.pt, state.json, buffer.npz and "
+                                    "curves.png to the output folder.")
+    rl.add_argument("--config", default="rl", help="named config in sc_plugin/learned/configs or a YAML file (rl)")
+    rl.add_argument("--init", help="starting checkpoint (default: the shipped one)")
+    rl.add_argument("--data", help="dataset from `sc-train data`: the function pool and the gate set")
+    rl.add_argument("--out-dir")
+    rl.add_argument("--resume", action="store_true", help="continue the run saved in the output folder")
+    rl.add_argument("--iterations", type=int)
+    rl.add_argument("--time-limit-min", type=float)
+    rl.add_argument("--games", type=int, help="self-play games per iteration")
+    rl.add_argument("--simulations", type=int, help="simulations per move in self-play")
+    rl.add_argument("--backend", choices=("inline", "local", "ray"),
+                    help="where games run: this process, local worker processes, or a Ray cluster")
+    rl.add_argument("--workers", type=int, help="worker processes (local) or CPUs of a new local Ray instance")
+    rl.add_argument("--address", help="Ray cluster address (ray start --head prints it); default: a new local one")
+    rl.add_argument("--seed", type=int)
+    rl.add_argument("--ship", action="store_true", help="copy the champion (best.pt) to the package's default.pt")
 
     ev = sub.add_parser("eval", help="evaluate the mcts engine on a cut-function file")
     ev.add_argument("--set", required=True, help="*_tt.txt file (the matching *_abc.csv is found beside it)")
@@ -90,6 +116,24 @@ def _main(argv: Sequence[str] | None) -> int:
                      if value is not None}
         config = load_config(args.config, overrides)
         metrics = train(config)
+        print(json.dumps(metrics, indent=1))
+        if args.ship:
+            _ship(Path(config.out_dir) / "best.pt")
+        return 0
+    if args.command == "rl":
+        from sc_plugin.learned.rl import RlConfig, reinforce
+        from sc_plugin.learned.train import load_config
+        overrides = {key: value for key, value in (
+            ("init", args.init), ("data", args.data), ("out_dir", args.out_dir), ("iterations", args.iterations),
+            ("time_limit_min", args.time_limit_min), ("games_per_iteration", args.games),
+            ("backend", args.backend), ("workers", args.workers), ("address", args.address), ("seed", args.seed))
+            if value is not None}
+        if args.resume:
+            overrides["resume"] = True
+        config = load_config(args.config, overrides, kind=RlConfig)
+        if args.simulations is not None:
+            config.selfplay = dataclasses.replace(config.selfplay, simulations=args.simulations)
+        metrics = reinforce(config)
         print(json.dumps(metrics, indent=1))
         if args.ship:
             _ship(Path(config.out_dir) / "best.pt")

@@ -18,22 +18,10 @@ from sc_plugin.engines.base import Budget, Candidate, make_candidate
 from sc_plugin.learned.actions import (DEFAULT_MAX_ANDS, MAX_NODES, State, build_aig, initial_state,
                                        solution_size, trivial_implementation)
 from sc_plugin.learned.checkpoint import default_checkpoint_path, load_model
-from sc_plugin.learned.model import PolicyValueNet, featurize
+from sc_plugin.learned.model import network_evaluator
 from sc_plugin.learned.search import SearchParams, search
 
-__all__ = ["MctsEngine", "network_evaluator"]
-
-
-def network_evaluator(model: PolicyValueNet):
-    """The `evaluate` callable of `search` for a model: states -> (logits (B, A) float32, values (B,) float32)."""
-
-    @torch.no_grad()
-    def evaluate(states: Sequence[State]) -> tuple[np.ndarray, np.ndarray]:
-        features, types = featurize(list(states))
-        logits, values = model(features, types)
-        return logits.numpy(), values.numpy()
-
-    return evaluate
+__all__ = ["MctsEngine"]
 
 
 def _smaller(a: State | None, b: State | None) -> State | None:

@@ -31,6 +31,7 @@ __all__ = [
     "initial_state",
     "step",
     "action_mask",
+    "actions_building",
     "terminal_return",
     "solution_size",
     "build_aig",
@@ -103,24 +104,41 @@ def action_mask(tables: np.ndarray) -> np.ndarray:
 
 def _mask_and_finishing(tables: np.ndarray, target: np.ndarray | None) -> tuple[np.ndarray, tuple[int, ...]]:
     """(legal mask, legal actions whose result is the target or its complement)."""
-    num_nodes = tables.shape[0]
-    rows, cols = _pairs(num_nodes)  # (P,) each: all i < j
+    rows, cols, hashes, legal = _legal_results(tables)
+    mask = np.zeros((4, MAX_NODES, MAX_NODES), dtype=bool)
+    mask[:, rows, cols] = legal
+    finishing = () if target is None else _actions_matching(rows, cols, hashes, legal, target[None])
+    return mask.reshape(-1), finishing
+
+
+def actions_building(tables: np.ndarray, wanted: np.ndarray) -> tuple[int, ...]:
+    """Legal actions, for nodes with these tiled tables, whose result is one of `wanted` ((K, TT_WORDS) tiled
+    tables) or the complement of one."""
+    return _actions_matching(*_legal_results(tables), wanted)
+
+
+def _legal_results(tables: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Pairs (rows, cols: all i < j), and per (polarity, pair) the result's hash and legality, shapes (4, P)."""
+    rows, cols = _pairs(tables.shape[0])
     both = np.stack([tables, tables ^ _ONES])  # (2, N, W): plain, complemented
     # results[p, k] = (v_i ^ c_i(p)) & (v_j ^ c_j(p)) for pair k = (i, j), shape (4, P, W)
     results = both[_POL_I][:, rows] & both[_POL_J][:, cols]
     nonconst = results.any(axis=-1) & (results ^ _ONES).any(axis=-1)  # (4, P)
-    existing = np.sort(_hash(both.reshape(-1, TT_WORDS)))
     hashes = _hash(results)  # (4, P)
-    found = existing[np.minimum(np.searchsorted(existing, hashes), len(existing) - 1)] == hashes
-    legal = nonconst & ~found  # (4, P)
-    mask = np.zeros((4, MAX_NODES, MAX_NODES), dtype=bool)
-    mask[:, rows, cols] = legal
-    finishing: tuple[int, ...] = ()
-    if target is not None:
-        goal = _hash(np.stack([target, target ^ _ONES]))
-        pol, pair = np.nonzero(legal & ((hashes == goal[0]) | (hashes == goal[1])))
-        finishing = tuple(int((p * MAX_NODES + rows[k]) * MAX_NODES + cols[k]) for p, k in zip(pol, pair))
-    return mask.reshape(-1), finishing
+    legal = nonconst & ~_hash_in(hashes, _hash(both.reshape(-1, TT_WORDS)))
+    return rows, cols, hashes, legal
+
+
+def _hash_in(hashes: np.ndarray, pool: np.ndarray) -> np.ndarray:
+    pool = np.sort(pool)
+    return pool[np.minimum(np.searchsorted(pool, hashes), len(pool) - 1)] == hashes
+
+
+def _actions_matching(rows: np.ndarray, cols: np.ndarray, hashes: np.ndarray, legal: np.ndarray,
+                      wanted: np.ndarray) -> tuple[int, ...]:
+    goals = _hash(np.concatenate([wanted, wanted ^ _ONES]))
+    pol, pair = np.nonzero(legal & _hash_in(hashes, goals))
+    return tuple(int((p * MAX_NODES + rows[k]) * MAX_NODES + cols[k]) for p, k in zip(pol, pair))
 
 
 _POL_I = np.arange(4) & 1

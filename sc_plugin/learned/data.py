@@ -30,7 +30,7 @@ from sc_plugin.learned.actions import DEFAULT_MAX_ANDS, SIZE_WEIGHT, encode_acti
 # Default circuits (epfl/*.aig) and test sets (cuts/*_tt*.txt): ../shared/benchmarks beside the project root.
 _SHARED = Path(__file__).resolve().parents[2].parent / "shared" / "benchmarks"
 
-__all__ = ["DataParams", "DataStats", "Dataset", "build_dataset", "load_dataset", "npn_signature",
+__all__ = ["DataParams", "DataStats", "Sample", "Dataset", "build_dataset", "load_dataset", "npn_signature",
            "load_test_functions", "random_cut", "gold_cone", "make_episode"]
 
 
@@ -71,6 +71,23 @@ class DataStats:
 
 
 @dataclass
+class Sample:
+    """One training state with its targets; both phases train on these (phase 1 from gold cones, phase 2 from
+    self-play). The token fields match `State`'s, so `model.featurize` takes either."""
+
+    num_inputs: int
+    target: np.ndarray  # (TT_WORDS,) uint64, tiled T*
+    tables: np.ndarray  # (num_nodes, TT_WORDS) uint64, the inputs first
+    actions: np.ndarray  # (K,) int64 flat actions carrying policy mass
+    weights: np.ndarray  # (K,) float32 policy target over `actions`, sums to 1
+    value: float  # value target (a return of `actions.terminal_return`'s scale)
+
+    @property
+    def num_nodes(self) -> int:
+        return self.tables.shape[0]
+
+
+@dataclass
 class Dataset:
     """Episodes stored flat. Episode e has nodes node_tables[node_offset[e]:node_offset[e+1]] (inputs, then ANDs in
     build order), target targets[e]; step k of the whole set is state (step_episode[k], step_index[k] ANDs built)
@@ -92,9 +109,19 @@ class Dataset:
         arrays = {k: v for k, v in self.__dict__.items() if k != "metadata"}
         np.savez_compressed(path, metadata=np.array(json.dumps(self.metadata)), **arrays)
 
-    def step_value_targets(self) -> np.ndarray:
-        """(S,) return of following the gold sequence to the end: 1 - SIZE_WEIGHT * size / N_max."""
-        return 1.0 - SIZE_WEIGHT * self.sizes[self.step_episode] / DEFAULT_MAX_ANDS
+    def samples(self, steps: np.ndarray) -> list[Sample]:
+        """The states `steps` with their targets: uniform over the gold actions, the gold sequence's return."""
+        result = []
+        for k in steps:
+            episode = self.step_episode[k]
+            start = self.node_offset[episode]
+            num_nodes = self.num_inputs[episode] + self.step_index[k]
+            actions = self.gold_actions[self.gold_offset[k]:self.gold_offset[k + 1]]
+            result.append(Sample(num_inputs=int(self.num_inputs[episode]), target=self.targets[episode],
+                                 tables=self.node_tables[start:start + num_nodes], actions=actions,
+                                 weights=np.full(len(actions), 1.0 / len(actions), np.float32),
+                                 value=1.0 - SIZE_WEIGHT * float(self.sizes[episode]) / DEFAULT_MAX_ANDS))
+        return result
 
 
 def load_dataset(path: str | Path) -> Dataset:

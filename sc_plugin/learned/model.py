@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import asdict, dataclass
+from typing import Callable, Sequence
 
 import numpy as np
 import torch
@@ -21,9 +22,10 @@ import torch.nn as nn
 import torch.nn.functional as F
 
 from sc_plugin.learned.actions import MAX_NODES, NUM_ACTIONS, State, table_bits
+from sc_plugin.learned.data import Sample
 
-__all__ = ["ModelConfig", "PolicyValueNet", "featurize", "masked_log_softmax", "TYPE_INPUT", "TYPE_AND",
-           "TYPE_TARGET", "TYPE_PAD"]
+__all__ = ["ModelConfig", "PolicyValueNet", "featurize", "network_evaluator", "masked_log_softmax", "TYPE_INPUT",
+           "TYPE_AND", "TYPE_TARGET", "TYPE_PAD"]
 
 TYPE_TARGET, TYPE_INPUT, TYPE_AND, TYPE_PAD = 0, 1, 2, 3
 FEATURES = 512  # 256 table bits + 256 bits of table XOR target
@@ -45,8 +47,8 @@ class ModelConfig:
         return asdict(self)
 
 
-def featurize(states: list[State]) -> tuple[torch.Tensor, torch.Tensor]:
-    """Token features and types for a batch of states.
+def featurize(states: Sequence[State | Sample]) -> tuple[torch.Tensor, torch.Tensor]:
+    """Token features and types for a batch of states (or training samples, which carry the same token fields).
 
     Returns features (B, 1 + L, FEATURES) float32 and types (B, 1 + L) int64, L = the largest node count in the
     batch; position 0 is the target token, padding positions have type TYPE_PAD and zero features.
@@ -165,3 +167,15 @@ class PolicyValueNet(nn.Module):
         pooled = F.scaled_dot_product_attention(query, key, value, attn_mask=node_ok[:, None, :])[:, 0]  # (B, C)
         values = torch.tanh(self.value_mlp(torch.cat([target, pooled], dim=-1)))[:, 0]  # (B,)
         return logits, values
+
+
+def network_evaluator(model: PolicyValueNet) -> Callable[[Sequence[State]], tuple[np.ndarray, np.ndarray]]:
+    """The `evaluate` callable that `search` takes: states -> (logits (B, A) float32, values (B,) float32)."""
+
+    @torch.no_grad()
+    def evaluate(states: Sequence[State]) -> tuple[np.ndarray, np.ndarray]:
+        features, types = featurize(states)
+        logits, values = model(features, types)
+        return logits.numpy(), values.numpy()
+
+    return evaluate

@@ -22,7 +22,7 @@ import numpy as np
 
 from sc_plugin.learned.actions import NUM_ACTIONS, State, solution_size, step, terminal_return
 
-__all__ = ["SearchParams", "SearchResult", "Node", "Evaluate", "search", "new_node", "expand",
+__all__ = ["SearchParams", "SearchResult", "PlayedMove", "Node", "Evaluate", "search", "new_node", "expand",
            "add_dirichlet_noise", "select_slot", "simulate", "backup", "choose_slot", "min_max_q", "action_weights"]
 
 Evaluate = Callable[[Sequence[State]], tuple[np.ndarray, np.ndarray]]
@@ -35,7 +35,8 @@ class SearchParams:
     dirichlet_alpha: float = 0.3  # root noise concentration
     dirichlet_fraction: float = 0.0  # share of root prior replaced by Dirichlet noise; 0 = off (evaluation)
     stop_when_unbeatable: bool = True  # end a function's episode once its built ANDs reach the best size found
-    temperature: float = 0.0  # > 0: at unvisited nodes (greedy mode) sample moves from prior**(1/T), not argmax
+    temperature: float = 0.0  # > 0: sample the move from visits**(1/T) (prior**(1/T) in greedy mode), not argmax
+    temperature_moves: int = 1 << 30  # only the first this many moves of an episode are sampled (self-play)
 
 
 @dataclass
@@ -55,10 +56,17 @@ class Node:
 
 
 @dataclass
+class PlayedMove:
+    state: State
+    weights: np.ndarray  # (NUM_ACTIONS,) visit distribution (the prior when nothing was visited)
+    discovered: float  # best return found below this state by its search, -inf if none
+
+
+@dataclass
 class SearchResult:
     best: State | None  # the smallest solved state found, or None
     path: State  # the last state of the played episode
-    moves: list[tuple[State, np.ndarray]]  # (state, action weights over NUM_ACTIONS) per played move
+    moves: list[PlayedMove]  # one per played move
     simulations: int  # simulations run for this function
     timed_out: bool
 
@@ -138,13 +146,14 @@ def backup(path: list[tuple[Node, int]], value: float) -> None:
 
 
 def choose_slot(node: Node, temperature: float = 0.0, rng: np.random.Generator | None = None) -> int:
-    """The move played: the child with the best return discovered below it (visited children only); the prior's
-    argmax when nothing was visited (greedy mode), or a sample from prior**(1/temperature) when temperature > 0.
-    Ties go to the higher prior."""
-    if node.visits.sum() == 0:
-        if temperature > 0 and rng is not None:
-            weights = node.prior ** (1.0 / temperature)
-            return int(rng.choice(len(weights), p=weights / weights.sum()))
+    """The move played: the child with the best return discovered below it (visited children only), or the prior's
+    argmax when nothing was visited (greedy mode); ties go to the higher prior. With temperature > 0 the move is
+    sampled instead, from visits**(1/temperature) (prior**(1/temperature) when nothing was visited)."""
+    visited = node.visits.sum() > 0
+    if temperature > 0 and rng is not None:
+        weights = (node.visits.astype(np.float64) if visited else node.prior) ** (1.0 / temperature)
+        return int(rng.choice(len(weights), p=weights / weights.sum()))
+    if not visited:
         return int(np.argmax(node.prior))
     best = np.where(node.visits > 0, node.best, -np.inf)
     return int(np.lexsort((node.prior, best))[-1])
@@ -228,8 +237,10 @@ def search(roots: Sequence[State], evaluate: Evaluate, params: SearchParams, rng
                 break
         for game in active:
             root = game.root
-            slot = choose_slot(root, params.temperature, rng)
-            game.moves.append((root.state, action_weights(root)))
+            temperature = params.temperature if len(game.moves) < params.temperature_moves else 0.0
+            slot = choose_slot(root, temperature, rng)
+            discovered = float(root.best.max()) if len(root.best) else -np.inf
+            game.moves.append(PlayedMove(root.state, action_weights(root), discovered))
             child = root.children[slot]
             if child is None:
                 child = new_node(step(root.state, int(root.legal[slot])))

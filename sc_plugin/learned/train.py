@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import math
 import time
-from dataclasses import asdict, dataclass, field, fields
+from dataclasses import asdict, dataclass, field, fields, is_dataclass
 from pathlib import Path
 
 import numpy as np
@@ -22,11 +22,10 @@ import yaml
 from sc_plugin.errors import ScError
 from sc_plugin.learned.actions import NUM_ACTIONS
 from sc_plugin.learned.checkpoint import load_checkpoint, save_checkpoint
-from sc_plugin.learned.data import Dataset, load_dataset
-from sc_plugin.learned.model import (TYPE_AND, TYPE_INPUT, TYPE_PAD, TYPE_TARGET, ModelConfig, PolicyValueNet,
-                                     tables_to_features)
+from sc_plugin.learned.data import Dataset, Sample, load_dataset
+from sc_plugin.learned.model import ModelConfig, PolicyValueNet, featurize
 
-__all__ = ["TrainConfig", "load_config", "train", "make_batch", "batch_loss"]
+__all__ = ["TrainConfig", "load_config", "train", "make_batch", "collate", "batch_loss"]
 
 CONFIG_DIR = Path(__file__).resolve().parent / "configs"
 
@@ -53,8 +52,10 @@ class TrainConfig:
     resume: str = ""  # checkpoint to resume from (architecture, weights, optimizer and step come from it)
 
 
-def load_config(name_or_path: str | None = None, overrides: dict | None = None) -> TrainConfig:
-    """Defaults, then a YAML override file (a name in configs/ or a path), then explicit overrides."""
+def load_config(name_or_path: str | None = None, overrides: dict | None = None, *,
+                kind: type = TrainConfig):
+    """A `kind` config (TrainConfig, or rl.RlConfig): defaults, then a YAML override file (a name in configs/ or a
+    path), then explicit overrides. Nested dataclass fields (model, selfplay) take mappings."""
     values: dict = {}
     if name_or_path:
         path = Path(name_or_path)
@@ -65,42 +66,40 @@ def load_config(name_or_path: str | None = None, overrides: dict | None = None) 
                           f"{', '.join(sorted(p.stem for p in CONFIG_DIR.glob('*.yaml')))})")
         values = yaml.safe_load(path.read_text()) or {}
         if not isinstance(values, dict):
-            raise ScError(f"{path}: a config is a mapping of TrainConfig fields")
+            raise ScError(f"{path}: a config is a mapping of {kind.__name__} fields")
     values.update(overrides or {})
-    known = {f.name for f in fields(TrainConfig)}
-    unknown = set(values) - known
+    return _build(kind, values, "config")
+
+
+def _build(kind: type, values: dict, what: str):
+    known = {f.name: f for f in fields(kind)}
+    unknown = set(values) - set(known)
     if unknown:
-        raise ScError(f"unknown config keys: {', '.join(sorted(unknown))}")
-    model_values = values.pop("model", {}) or {}
-    model_known = {f.name for f in fields(ModelConfig)}
-    if set(model_values) - model_known:
-        raise ScError(f"unknown model keys: {', '.join(sorted(set(model_values) - model_known))}")
-    return TrainConfig(model=ModelConfig(**model_values), **values)
+        raise ScError(f"unknown {what} keys: {', '.join(sorted(unknown))}")
+    built = {}
+    for name, value in values.items():
+        default = known[name].default_factory() if callable(known[name].default_factory) else None
+        if is_dataclass(default):
+            if not isinstance(value, dict):
+                raise ScError(f"{what} key {name}: a mapping of {type(default).__name__} fields")
+            value = _build(type(default), value, name)
+        built[name] = value
+    return kind(**built)
 
 
 def make_batch(dataset: Dataset, steps: np.ndarray) -> tuple[torch.Tensor, ...]:
-    """features (B, T, F), types (B, T), gold distribution (B, NUM_ACTIONS), value targets (B,)."""
-    episodes = dataset.step_episode[steps]
-    built = dataset.step_index[steps]
-    num_inputs = dataset.num_inputs[episodes]
-    num_nodes = num_inputs + built
-    length = int(num_nodes.max())
-    batch = len(steps)
-    tables = np.zeros((batch, 1 + length, 4), dtype=np.uint64)
-    types = np.full((batch, 1 + length), TYPE_PAD, dtype=np.int64)
-    gold = np.zeros((batch, NUM_ACTIONS), dtype=np.float32)
-    for b in range(batch):
-        start = dataset.node_offset[episodes[b]]
-        tables[b, 0] = dataset.targets[episodes[b]]
-        tables[b, 1:1 + num_nodes[b]] = dataset.node_tables[start:start + num_nodes[b]]
-        types[b, 0] = TYPE_TARGET
-        types[b, 1:1 + num_inputs[b]] = TYPE_INPUT
-        types[b, 1 + num_inputs[b]:1 + num_nodes[b]] = TYPE_AND
-        actions = dataset.gold_actions[dataset.gold_offset[steps[b]]:dataset.gold_offset[steps[b] + 1]]
-        gold[b, actions] = 1.0 / len(actions)
-    features, types_t = tables_to_features(tables, types)
-    values = torch.from_numpy(dataset.step_value_targets()[steps].astype(np.float32))
-    return features, types_t, torch.from_numpy(gold), values
+    """The batch of dataset states `steps` (see `collate`)."""
+    return collate(dataset.samples(steps))
+
+
+def collate(samples: list[Sample]) -> tuple[torch.Tensor, ...]:
+    """features (B, T, F), types (B, T), policy targets (B, NUM_ACTIONS), value targets (B,)."""
+    features, types = featurize(samples)
+    policy = np.zeros((len(samples), NUM_ACTIONS), dtype=np.float32)
+    for row, sample in zip(policy, samples):
+        row[sample.actions] = sample.weights
+    values = np.array([sample.value for sample in samples], dtype=np.float32)
+    return features, types, torch.from_numpy(policy), torch.from_numpy(values)
 
 
 def batch_loss(model: PolicyValueNet, batch: tuple[torch.Tensor, ...], value_weight: float

@@ -4,7 +4,8 @@ import numpy as np
 import pytest
 
 from sc_plugin.aig.simulate import output_truth_tables
-from sc_plugin.learned.actions import NUM_ACTIONS, build_aig, encode_action, initial_state, solution_size
+from sc_plugin.learned.actions import (NUM_ACTIONS, build_aig, encode_action, initial_state, solution_size,
+                                       terminal_return)
 from sc_plugin.learned.search import SearchParams, choose_slot, expand, new_node, search, select_slot
 
 
@@ -29,9 +30,10 @@ def test_uniform_prior_solves_small_functions(table, num_inputs, size, simulatio
                     np.random.default_rng(0))[0]
     assert result.best is not None and solution_size(result.best) == size
     assert output_truth_tables(build_aig(result.best)) == [table]
-    for state, weights in result.moves:
-        assert weights.shape == (NUM_ACTIONS,) and weights.sum() == pytest.approx(1.0)
-        assert np.all(weights[~state.mask] == 0)
+    for move in result.moves:
+        assert move.weights.shape == (NUM_ACTIONS,) and move.weights.sum() == pytest.approx(1.0)
+        assert np.all(move.weights[~move.state.mask] == 0)
+    assert max(move.discovered for move in result.moves) == pytest.approx(terminal_return(result.best))
 
 
 def test_greedy_follows_the_prior():
