@@ -53,11 +53,11 @@ class RlConfig:
     buffer_size: int = 50000  # samples kept, the newest
     train_steps_per_iteration: int = 30
     batch_size: int = 128
-    supervised_fraction: float = 0.25  # share of each batch drawn from the phase-1 data
-    learning_rate: float = 2e-4  # AdamW, constant: fine-tuning a trained network
+    supervised_fraction: float = 0.5  # share of each batch drawn from the phase-1 data
+    learning_rate: float = 5e-5  # AdamW, constant and low: fine-tuning must not undo phase 1
     weight_decay: float = 0.01
     grad_clip: float = 1.0
-    value_weight: float = 1.0  # self-play value targets vary (unlike gold's): the value head now matters
+    value_weight: float = 0.5
     gate_interval: int = 5  # iterations between gates (and saves)
     gate_functions: int = 256
     gate_simulations: int = 0  # simulations per move at the gate; 0 = greedy

@@ -15,25 +15,15 @@ import pytest
 
 from sc_plugin.errors import ScError
 from sc_plugin.learned.checkpoint import load_checkpoint, load_model
-from sc_plugin.learned.data import DataParams, Sample, build_dataset
+from sc_plugin.learned.data import Sample
 from sc_plugin.learned.rl import Curriculum, ReplayBuffer, RlConfig, reinforce
 from sc_plugin.learned.selfplay import SelfPlayTask
 from sc_plugin.learned.train import load_config
 from sc_plugin.learned.workers import InlineBackend, ModelWeights, ProcessBackend, make_backend
 
-EXAMPLE = "sc_plugin/data/examples/int2float.aig"
-
-
-@pytest.fixture(scope="module")
-def data_path(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("rl_data")
-    empty = folder / "none_tt.txt"
-    empty.write_text("id\ttt_hex\n")
-    dataset, _ = build_dataset(DataParams(circuits=(EXAMPLE,), exclude_sets=(str(empty),), cones_per_circuit=80,
-                                          valid_fraction=0.3, seed=0))
-    path = folder / "data.npz"
-    dataset.save(path)
-    return path
+@pytest.fixture
+def data_path(tiny_dataset):
+    return tiny_dataset[0]
 
 
 def tiny_config(data_path, out_dir, **overrides) -> RlConfig:

@@ -6,23 +6,12 @@ import torch
 
 from sc_plugin.errors import ScError
 from sc_plugin.learned.checkpoint import load_checkpoint
-from sc_plugin.learned.data import DataParams, build_dataset
 from sc_plugin.learned.model import PolicyValueNet
 from sc_plugin.learned.train import batch_loss, load_config, make_batch, train
 
-EXAMPLE = "sc_plugin/data/examples/int2float.aig"
-
-
-@pytest.fixture(scope="module")
-def dataset_path(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("data")
-    empty = folder / "none_tt.txt"
-    empty.write_text("id\ttt_hex\n")
-    dataset, _ = build_dataset(DataParams(circuits=(EXAMPLE,), exclude_sets=(str(empty),), cones_per_circuit=80,
-                                          valid_fraction=0.3, seed=0))
-    path = folder / "data.npz"
-    dataset.save(path)
-    return path, dataset
+@pytest.fixture
+def dataset_path(tiny_dataset):
+    return tiny_dataset
 
 
 def test_loss_decreases_on_a_few_samples(dataset_path):
