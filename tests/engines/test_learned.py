@@ -42,6 +42,14 @@ def test_search_mode_solves_xor_and_majority():
         assert output_truth_tables(candidate.implementation) == [table]
 
 
+def test_search_mode_keeps_what_the_greedy_episode_finds(greedy):
+    budget = Budget(time_ms=5000)
+    found_greedy = greedy.synthesize_batch(FUNCTIONS, budget=budget)
+    found_search = MctsEngine(simulations=2).synthesize_batch(FUNCTIONS, budget=budget)
+    for g, s in zip(found_greedy, found_search):
+        assert g is None or (s is not None and s.ands <= g.ands)
+
+
 def test_trivial_functions_and_size_cap(greedy):
     literal = greedy.synthesize(0xAAAA, 4, budget=Budget())
     assert literal is not None and literal.ands == 0 and literal.optimal
