@@ -33,11 +33,11 @@ def _smaller(a: State | None, b: State | None) -> State | None:
 class MctsEngine:
     """Network-guided search. `simulations=0` is greedy (one forward pass per AND); the default, 8 per move, is the
     paper's setting; with simulations, a greedy episode is also played and the smaller result kept (at small
-    budgets, argmax-Q with a weak value head can miss what the policy alone finds). `rollouts` > 0 adds that many episodes per function sampled from the policy (temperature
-    `rollout_temperature`), all batched, while the time budget lasts: they rescue failures and find smaller
-    results. Results never exceed `max_ands` (nor a budget's max_ands). The time budget is per function;
-    in `synthesize_batch` a chunk of functions shares len(chunk) times the budget, and each candidate's time_s is
-    the chunk's time divided by its size."""
+    budgets, argmax-Q with a weak value head can miss what the policy alone finds). `rollouts` > 0 adds that many
+    episodes per function sampled from the policy (temperature `rollout_temperature`), all batched, while the time
+    budget lasts: they rescue failures and find smaller results. Results never exceed `max_ands` (nor a budget's
+    max_ands). The time budget is per function; in `synthesize_batch` a chunk of functions shares len(chunk) times
+    the budget, and each candidate's time_s is the chunk's time divided by its size."""
 
     name = "mcts"
 
@@ -83,9 +83,8 @@ class MctsEngine:
             found = search(roots, self._evaluate, self.params, rng, time_limit_s=time_limit_s)
             best = [result.best for result in found]
             if self.params.num_simulations > 0:  # a greedy pass costs one forward pass per AND and at times wins
-                left_s = time_limit_s - (time.perf_counter() - start)
                 greedy = search(roots, self._evaluate, SearchParams(num_simulations=0), rng,
-                                time_limit_s=max(left_s, 0.0))
+                                time_limit_s=max(time_limit_s - (time.perf_counter() - start), 0.0))
                 best = [_smaller(a, b.best) for a, b in zip(best, greedy)]
             left_s = time_limit_s - (time.perf_counter() - start)
             if self.rollouts > 0 and left_s > 0:

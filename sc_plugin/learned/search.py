@@ -7,8 +7,9 @@ prior over its legal actions and a value), `select_slot` (PUCT with normalised Q
 and `search` drives many functions in lock-step so that one forward pass evaluates one leaf of every tree.
 
 When a state can build T* or !T* in one move (`State.finishing`), the prior goes entirely to those moves: nothing
-else can end the episode sooner. Returns are those of `actions.terminal_return`; a leaf that is not terminal is valued by the network. Every solved
-state met anywhere (during simulations or on the played path) is kept: the smallest is the result.
+else can end the episode sooner. Returns are those of `actions.terminal_return`; a leaf that is not terminal is
+valued by the network. Every solved state met anywhere (during simulations or on the played path) is kept: the
+smallest is the result.
 `num_simulations=0` is greedy mode: follow the network's argmax over legal actions, one forward pass per move.
 """
 
