@@ -10,6 +10,13 @@ and is encoded as the flat index (p * MAX_NODES + i) * MAX_NODES + j; `encode_ac
 place that knows this. Mask: i < j < num_nodes, result not constant, not equal to an existing node or its complement
 (which also excludes every action already taken). The episode ends when the new node equals T* or !T* (the output
 inverter is free), when max_ands ANDs are built, or when no action is left.
+
+Each state also carries a shortcut (`_shortcut`): the legal actions that start the shortest completion found by
+three resubstitution-style checks, and that completion's length in moves (the output inverter is free throughout):
+  1 move:  one AND of two existing nodes is T* or !T*;
+  2 moves: a new node r with r & x (or !r & x) = T* or !T* for an existing literal x;
+  3 moves: two new nodes r, s with r & s = T* or !T* (literals of either polarity; an XOR of two existing nodes is
+           one case), among the _MAX_PAIR_LITERALS candidates with the fewest minterms outside T* (or !T*).
 """
 
 from __future__ import annotations
@@ -45,6 +52,7 @@ DEFAULT_MAX_ANDS = 30  # N_max: the paper's cap, and the default episode length
 SIZE_WEIGHT = 0.5  # success return = 1 - SIZE_WEIGHT * size / max_ands: smaller circuits are worth more
 
 _ONES = np.uint64(0xFFFFFFFFFFFFFFFF)
+_MAX_PAIR_LITERALS = 96  # candidates for the 3-move check's pairs (M^2 work); the median state has about 10
 # Odd multipliers for a 64-bit hash of a 256-bit table: equal tables hash equal; a collision could only mask a valid
 # action (never produce a wrong circuit, since results are verified).
 _HASH_MULT = np.array([0x9E3779B97F4A7C15, 0xC2B2AE3D27D4EB4F, 0x165667B19E3779F9, 0xD6E8FEB86659FD93],
@@ -74,7 +82,8 @@ class State:
     actions: tuple[int, ...]  # flat actions taken, one per AND
     mask: np.ndarray  # (NUM_ACTIONS,) bool, legal actions
     max_ands: int  # episode length cap (N_max, or less when a budget asks for smaller results)
-    finishing: tuple[int, ...] = ()  # legal actions that build T* or !T* (solve in one move; hash-based hint)
+    shortcut: tuple[int, ...] = ()  # legal actions starting the shortest completion found (module docstring)
+    shortcut_moves: int = 0  # that completion's length in moves, 0 when none was found
     solved: bool = False  # the last node equals T* or !T*
     output_complemented: bool = False  # the last node equals !T*
 
@@ -85,6 +94,11 @@ class State:
     @property
     def num_ands(self) -> int:
         return self.tables.shape[0] - self.num_inputs
+
+    @property
+    def finishing(self) -> tuple[int, ...]:
+        """Legal actions that build T* or !T*."""
+        return self.shortcut if self.shortcut_moves == 1 else ()
 
     @property
     def done(self) -> bool:
@@ -99,34 +113,47 @@ def _hash(tables: np.ndarray) -> np.ndarray:
 
 def action_mask(tables: np.ndarray) -> np.ndarray:
     """(NUM_ACTIONS,) bool legal-action mask for nodes with these tiled tables ((num_nodes, TT_WORDS) uint64)."""
-    return _mask_and_finishing(tables, None)[0]
+    return _mask_and_shortcut(tables, None)[0]
 
 
-def _mask_and_finishing(tables: np.ndarray, target: np.ndarray | None) -> tuple[np.ndarray, tuple[int, ...]]:
-    """(legal mask, legal actions whose result is the target or its complement)."""
-    rows, cols, hashes, legal = _legal_results(tables)
+def _mask_and_shortcut(tables: np.ndarray, target: np.ndarray | None
+                       ) -> tuple[np.ndarray, tuple[int, ...], int]:
+    """(legal mask, shortcut actions, shortcut moves); see the module docstring."""
+    rows, cols, results, hashes, legal = _legal_results(tables)
     mask = np.zeros((4, MAX_NODES, MAX_NODES), dtype=bool)
     mask[:, rows, cols] = legal
-    finishing = () if target is None else _actions_matching(rows, cols, hashes, legal, target[None])
-    return mask.reshape(-1), finishing
+    if target is None:
+        return mask.reshape(-1), (), 0
+    finishing = _actions_matching(rows, cols, hashes, legal, target[None])
+    if finishing:
+        return mask.reshape(-1), finishing, 1
+    two, three = _completing_results(tables, target, results, legal)
+    for moves, hits in ((2, two), (3, three)):
+        if hits.any():
+            pol, pair = np.nonzero(hits)
+            return mask.reshape(-1), tuple(int((p * MAX_NODES + rows[k]) * MAX_NODES + cols[k])
+                                           for p, k in zip(pol, pair)), moves
+    return mask.reshape(-1), (), 0
 
 
 def actions_building(tables: np.ndarray, wanted: np.ndarray) -> tuple[int, ...]:
     """Legal actions, for nodes with these tiled tables, whose result is one of `wanted` ((K, TT_WORDS) tiled
     tables) or the complement of one."""
-    return _actions_matching(*_legal_results(tables), wanted)
+    rows, cols, _, hashes, legal = _legal_results(tables)
+    return _actions_matching(rows, cols, hashes, legal, wanted)
 
 
-def _legal_results(tables: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """Pairs (rows, cols: all i < j), and per (polarity, pair) the result's hash and legality, shapes (4, P)."""
+def _legal_results(tables: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Pairs (rows, cols: all i < j), and per (polarity, pair) the result (4, P, TT_WORDS), its hash and legality
+    (4, P)."""
     rows, cols = _pairs(tables.shape[0])
     both = np.stack([tables, tables ^ _ONES])  # (2, N, W): plain, complemented
     # results[p, k] = (v_i ^ c_i(p)) & (v_j ^ c_j(p)) for pair k = (i, j), shape (4, P, W)
     results = both[_POL_I][:, rows] & both[_POL_J][:, cols]
-    nonconst = results.any(axis=-1) & (results ^ _ONES).any(axis=-1)  # (4, P)
+    nonconst = ~_is_zero(results) & ~_is_zero(results ^ _ONES)  # (4, P)
     hashes = _hash(results)  # (4, P)
     legal = nonconst & ~_hash_in(hashes, _hash(both.reshape(-1, TT_WORDS)))
-    return rows, cols, hashes, legal
+    return rows, cols, results, hashes, legal
 
 
 def _hash_in(hashes: np.ndarray, pool: np.ndarray) -> np.ndarray:
@@ -139,6 +166,34 @@ def _actions_matching(rows: np.ndarray, cols: np.ndarray, hashes: np.ndarray, le
     goals = _hash(np.concatenate([wanted, wanted ^ _ONES]))
     pol, pair = np.nonzero(legal & _hash_in(hashes, goals))
     return tuple(int((p * MAX_NODES + rows[k]) * MAX_NODES + cols[k]) for p, k in zip(pol, pair))
+
+
+def _completing_results(tables: np.ndarray, target: np.ndarray, results: np.ndarray, legal: np.ndarray
+                        ) -> tuple[np.ndarray, np.ndarray]:
+    """(4, P) masks of the legal results that start a 2-move and a 3-move completion. Only literals covering the
+    goal can be fanins of a final AND that gives it, and two such literals AND to the goal exactly when their excess
+    minterms (outside the goal) are disjoint."""
+    literals = np.concatenate([tables, tables ^ _ONES])  # (2N, W) existing literals
+    outcomes = np.stack([results, results ^ _ONES])  # (2, 4, P, W) new literals, either polarity
+    two = np.zeros(legal.shape, dtype=bool)
+    three = np.zeros(legal.shape, dtype=bool)
+    for goal in (target, target ^ _ONES):
+        old = literals[_is_zero(goal & ~literals)] & ~goal  # (C, W) excess of covering existing literals
+        where = np.nonzero(legal & _is_zero(goal & ~outcomes))  # covering new literals, (M,) per axis
+        new = outcomes[where] & ~goal  # (M, W) their excess
+        if len(new) and len(old):
+            two[where[1:]] |= _is_zero(new[:, None, :] & old[None, :, :]).any(-1)
+        if len(new) > _MAX_PAIR_LITERALS:  # rare; keep the M^2 work bounded, preferring the closest literals
+            keep = np.argsort(table_bits(new).sum(-1), kind="stable")[:_MAX_PAIR_LITERALS]
+            new, where = new[keep], tuple(axis[keep] for axis in where)
+        if len(new) > 1:
+            three[where[1:]] |= _is_zero(new[:, None, :] & new[None, :, :]).any(-1)
+    return two, three
+
+
+def _is_zero(tables: np.ndarray) -> np.ndarray:
+    """(..., TT_WORDS) -> (...) bool: the table is all zeros (faster than .any over the short last axis)."""
+    return (tables[..., 0] | tables[..., 1] | tables[..., 2] | tables[..., 3]) == 0
 
 
 _POL_I = np.arange(4) & 1
@@ -160,9 +215,9 @@ def initial_state(table: int, num_inputs: int, *, max_ands: int = DEFAULT_MAX_AN
         raise ValueError(f"max_ands={max_ands}: at most {MAX_NODES - num_inputs} for {num_inputs} inputs")
     tables = np.stack([to_words(projection(v, num_inputs), num_inputs) for v in range(num_inputs)])
     target = to_words(table, num_inputs)
-    mask, finishing = _mask_and_finishing(tables, target)
+    mask, shortcut, shortcut_moves = _mask_and_shortcut(tables, target)
     return State(num_inputs=num_inputs, target=target, tables=tables, actions=(), mask=mask, max_ands=max_ands,
-                 finishing=finishing)
+                 shortcut=shortcut, shortcut_moves=shortcut_moves)
 
 
 def step(state: State, action: int) -> State:
@@ -178,10 +233,11 @@ def step(state: State, action: int) -> State:
     tables = np.concatenate([state.tables, new[None]], axis=0)
     is_target = bool(np.array_equal(new, state.target))
     is_complement = bool(np.array_equal(new, state.target ^ _ONES))
-    mask, finishing = _mask_and_finishing(tables, state.target)
+    mask, shortcut, shortcut_moves = _mask_and_shortcut(tables, state.target)
     return State(num_inputs=state.num_inputs, target=state.target, tables=tables,
-                 actions=state.actions + (int(action),), mask=mask, max_ands=state.max_ands, finishing=finishing,
-                 solved=is_target or is_complement, output_complemented=is_complement and not is_target)
+                 actions=state.actions + (int(action),), mask=mask, max_ands=state.max_ands, shortcut=shortcut,
+                 shortcut_moves=shortcut_moves, solved=is_target or is_complement,
+                 output_complemented=is_complement and not is_target)
 
 
 def solution_size(state: State) -> int:

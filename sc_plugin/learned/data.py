@@ -25,13 +25,14 @@ from sc_plugin.aig.aiger import read_aiger
 from sc_plugin.aig.network import Aig
 from sc_plugin.aig.truth import depends_on, parse_hex, projection, table_mask, to_words
 from sc_plugin.errors import ScError
-from sc_plugin.learned.actions import DEFAULT_MAX_ANDS, SIZE_WEIGHT, encode_action
+from sc_plugin.learned.actions import DEFAULT_MAX_ANDS, MAX_NODES, SIZE_WEIGHT, encode_action, table_bits
 
 # Default circuits (epfl/*.aig) and test sets (cuts/*_tt*.txt): ../shared/benchmarks beside the project root.
 _SHARED = Path(__file__).resolve().parents[2].parent / "shared" / "benchmarks"
 
 __all__ = ["DataParams", "DataStats", "Sample", "Dataset", "build_dataset", "load_dataset", "npn_signature",
-           "load_test_functions", "random_cut", "gold_cone", "make_episode"]
+           "load_test_functions", "random_cut", "gold_cone", "make_episode", "augment",
+           "relabel"]
 
 
 @dataclass(frozen=True)
@@ -122,6 +123,48 @@ class Dataset:
                                  weights=np.full(len(actions), 1.0 / len(actions), np.float32),
                                  value=1.0 - SIZE_WEIGHT * float(self.sizes[episode]) / DEFAULT_MAX_ANDS))
         return result
+
+
+def augment(samples: list[Sample], rng: np.random.Generator) -> list[Sample]:
+    """Fresh random relabelings of training states (`relabel` with a random input permutation and a target negation
+    with probability 1/2). This multiplies the variety that `episodes_per_cone` bakes into a dataset file."""
+    return [relabel(s, rng.permutation(s.num_inputs), bool(rng.random() < 0.5)) for s in samples]
+
+
+def relabel(sample: Sample, perm: np.ndarray, negate: bool) -> Sample:
+    """The same training state with input variable j renamed perm[j] and the target negated if asked (the output
+    inverter is free). Input nodes stay the canonical projections in order, so input node k moves to position
+    perm[k] and each policy action is renamed with it (its polarity bits swap when the pair's order flips); AND
+    nodes keep their positions. Value and policy weights are unchanged."""
+    n = sample.num_inputs
+    source = _minterm_source(perm)
+    tables = sample.tables.copy()
+    tables[n:] = _pack_bits(table_bits(tables[n:])[:, source])
+    target = _pack_bits(table_bits(sample.target)[source])
+    position = np.arange(MAX_NODES)
+    position[:n] = perm
+    polarity, pair = np.divmod(sample.actions, MAX_NODES * MAX_NODES)
+    i, j = (position[k] for k in np.divmod(pair, MAX_NODES))
+    polarity = np.where(i > j, ((polarity & 1) << 1) | (polarity >> 1), polarity)
+    actions = (polarity * MAX_NODES + np.minimum(i, j)) * MAX_NODES + np.maximum(i, j)
+    return Sample(num_inputs=n, target=~target if negate else target, tables=tables, actions=actions.astype(np.int64),
+                  weights=sample.weights, value=sample.value)
+
+
+def _minterm_source(perm: np.ndarray) -> np.ndarray:
+    """(256,) for renaming variable j to perm[j]: the old minterm whose value the new minterm m takes (bits of m
+    above len(perm) are kept, so tiled tables stay tiled)."""
+    minterms = np.arange(256)
+    source = minterms & ~((1 << len(perm)) - 1)
+    for j, new in enumerate(perm):
+        source |= ((minterms >> int(new)) & 1) << j
+    return source
+
+
+def _pack_bits(bits: np.ndarray) -> np.ndarray:
+    """Inverse of `actions.table_bits`: (..., 256) bits -> (..., 4) uint64."""
+    packed = np.ascontiguousarray(np.packbits(bits, axis=-1, bitorder="little"))
+    return packed.view("<u8").astype(np.uint64).reshape(bits.shape[:-1] + (4,))
 
 
 def load_dataset(path: str | Path) -> Dataset:

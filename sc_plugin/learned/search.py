@@ -6,9 +6,9 @@ prior over its legal actions and a value), `select_slot` (PUCT with normalised Q
 `backup`, `choose_slot` (the move played: argmax of the best return discovered below each child, not visit counts),
 and `search` drives many functions in lock-step so that one forward pass evaluates one leaf of every tree.
 
-When a state can build T* or !T* in one move (`State.finishing`), the prior goes entirely to those moves: nothing
-else can end the episode sooner. Returns are those of `actions.terminal_return`; a leaf that is not terminal is
-valued by the network. Every solved state met anywhere (during simulations or on the played path) is kept: the
+When a state knows a short completion (`State.shortcut`: T* or !T* in one, two or three moves), the prior goes
+entirely to the moves that start it: they end the episode soonest that the environment's checks can see. Returns are those of
+`actions.terminal_return`; a leaf that is not terminal is valued by the network. Every solved state met anywhere (during simulations or on the played path) is kept: the
 smallest is the result.
 `num_simulations=0` is greedy mode: follow the network's argmax over legal actions, one forward pass per move.
 """
@@ -87,9 +87,10 @@ def expand(node: Node, logits: np.ndarray, value: float) -> None:
     chosen = logits[legal].astype(np.float64)
     assert np.all(np.isfinite(chosen)), "evaluate returned non-finite logits for legal actions"
     chosen = np.exp(chosen - chosen.max())
-    if node.state.finishing:  # solve-in-one-move rule: an action that builds T* or !T* takes all the prior
-        chosen = np.isin(legal, node.state.finishing).astype(np.float64) * chosen + 0.0
-        chosen = chosen if chosen.sum() > 0 else np.isin(legal, node.state.finishing).astype(np.float64)
+    if node.state.shortcut:  # the moves that finish soonest take all the prior (the network's order among them)
+        on_shortcut = np.isin(legal, node.state.shortcut).astype(np.float64)
+        chosen = on_shortcut * chosen + 0.0
+        chosen = chosen if chosen.sum() > 0 else on_shortcut
     node.legal = legal
     node.prior = chosen / chosen.sum()
     node.children = [None] * len(legal)
@@ -120,7 +121,8 @@ def select_slot(node: Node, params: SearchParams, rng: np.random.Generator,
     does not always explore the same child first."""
     total = node.visits.sum()
     score = q_transform(node) + params.c_puct * node.prior * np.sqrt(total + 1) / (1 + node.visits)
-    return int(np.lexsort((rng.random(len(score)), score))[-1])
+    best = np.flatnonzero(score == score.max())
+    return int(best[0]) if len(best) == 1 else int(rng.choice(best))
 
 
 def simulate(root: Node, params: SearchParams, rng: np.random.Generator) -> tuple[list[tuple[Node, int]], Node]:

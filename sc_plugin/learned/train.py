@@ -22,7 +22,7 @@ import yaml
 from sc_plugin.errors import ScError
 from sc_plugin.learned.actions import NUM_ACTIONS
 from sc_plugin.learned.checkpoint import load_checkpoint, save_checkpoint
-from sc_plugin.learned.data import Dataset, Sample, load_dataset
+from sc_plugin.learned.data import Dataset, Sample, augment, load_dataset
 from sc_plugin.learned.model import ModelConfig, PolicyValueNet, featurize
 
 __all__ = ["TrainConfig", "load_config", "train", "make_batch", "collate", "batch_loss"]
@@ -42,6 +42,7 @@ class TrainConfig:
     weight_decay: float = 0.01
     grad_clip: float = 1.0
     value_weight: float = 0.5  # weight of the value MSE next to the policy KL
+    augment: bool = True  # relabel each training state at random (input permutation, target negation)
     max_steps: int = 20000
     time_limit_min: float = 50.0  # stop (and checkpoint) after this much wall clock, whatever max_steps says
     eval_interval: int = 500  # steps between validation runs and checkpoints
@@ -87,9 +88,12 @@ def _build(kind: type, values: dict, what: str):
     return kind(**built)
 
 
-def make_batch(dataset: Dataset, steps: np.ndarray) -> tuple[torch.Tensor, ...]:
-    """The batch of dataset states `steps` (see `collate`)."""
-    return collate(dataset.samples(steps))
+def make_batch(dataset: Dataset, steps: np.ndarray, augment_rng: np.random.Generator | None = None
+               ) -> tuple[torch.Tensor, ...]:
+    """The batch of dataset states `steps` (see `collate`), relabeled at random (`data.augment`) when given a
+    generator."""
+    samples = dataset.samples(steps)
+    return collate(augment(samples, augment_rng) if augment_rng is not None else samples)
 
 
 def collate(samples: list[Sample]) -> tuple[torch.Tensor, ...]:
@@ -186,7 +190,8 @@ def train(config: TrainConfig, *, verbose: bool = True) -> dict:
     while step < config.max_steps:
         for group in optimizer.param_groups:
             group["lr"] = _lr(config, step, (time.perf_counter() - start) / 60)
-        batch = make_batch(dataset, rng.choice(train_steps, size=config.batch_size))
+        batch = make_batch(dataset, rng.choice(train_steps, size=config.batch_size),
+                           rng if config.augment else None)
         loss, batch_metrics = batch_loss(model, batch, config.value_weight)
         optimizer.zero_grad(set_to_none=True)
         loss.backward()

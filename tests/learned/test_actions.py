@@ -116,3 +116,26 @@ def test_finishing_actions_are_listed():
     state = step(state, encode_action(0, 0, 1))  # a & b
     assert encode_action(0, 2, 3) in state.finishing  # c & (a & b) is the target
     assert all(state.mask[a] for a in state.finishing)
+
+
+def test_two_move_shortcut_starts_with_a_node_one_and_away_from_the_target():
+    state = initial_state(0x80, 3)  # a & b & c: no single AND builds it, any product of two inputs gets close
+    assert state.finishing == () and state.shortcut_moves == 2
+    assert set(state.shortcut) == {encode_action(0, 0, 1), encode_action(0, 0, 2), encode_action(0, 1, 2)}
+    mixed = initial_state(0x10, 3)  # !a & !b & c: start with !a & !b (polarity 3), or !a & c, or !b & c
+    assert encode_action(3, 0, 1) in mixed.shortcut and encode_action(0, 0, 1) not in mixed.shortcut
+    for action in mixed.shortcut:
+        after = step(mixed, action)
+        assert after.shortcut_moves == 1 and all(step(after, a).solved for a in after.finishing)
+
+
+def test_three_move_shortcut_finds_an_xor_of_existing_nodes():
+    xor = initial_state(0x66, 3)  # a ^ b = !(a & b) & !(!a & !b), or (a & !b) | (!a & b)
+    assert xor.shortcut_moves == 3
+    assert set(xor.shortcut) == {encode_action(p, 0, 1) for p in range(4)}
+    state = step(xor, encode_action(0, 0, 1))
+    assert state.shortcut_moves == 2 and state.shortcut == (encode_action(3, 0, 1),)
+    state = step(state, encode_action(3, 0, 1))
+    assert state.shortcut_moves == 1 and step(state, state.finishing[0]).solved
+    parity = initial_state(0x96, 3)  # a ^ b ^ c: six ANDs at least, no short completion
+    assert parity.shortcut == () and parity.shortcut_moves == 0

@@ -5,10 +5,10 @@ import numpy as np
 
 from sc_plugin.aig.network import Aig
 from sc_plugin.aig.simulate import cone_truth_table
-from sc_plugin.aig.truth import from_words, to_hex
-from sc_plugin.learned.actions import initial_state, step
-from sc_plugin.learned.data import (DataParams, build_dataset, gold_cone, make_episode, npn_signature,
-                                    random_cut)
+from sc_plugin.aig.truth import from_words, to_hex, to_words
+from sc_plugin.learned.actions import decode_action, initial_state, step
+from sc_plugin.learned.data import (DataParams, _permute_table, augment, build_dataset, gold_cone, make_episode,
+                                    npn_signature, random_cut, relabel)
 
 EXAMPLE = "sc_plugin/data/examples/int2float.aig"
 
@@ -54,6 +54,40 @@ def test_episode_replays_in_the_environment():
             nxt = [s for s in (step(state, a) for a in actions) if np.array_equal(s.tables[-1], tables[len(leaves) + k])]
             state = nxt[0]
         assert state.solved and state.num_ands == len(ands)
+
+
+def _result(tables: np.ndarray, action: int) -> np.ndarray:
+    polarity, i, j = decode_action(action)
+    ones = np.uint64(0xFFFFFFFFFFFFFFFF)
+    return (tables[i] ^ (ones * np.uint64(polarity & 1))) & (tables[j] ^ (ones * np.uint64(polarity >> 1)))
+
+
+def test_relabel_renames_tables_and_actions_consistently(tiny_dataset):
+    _, dataset = tiny_dataset
+    rng = np.random.default_rng(0)
+    for before in dataset.samples(np.arange(0, len(dataset.step_episode), 5)):
+        n = before.num_inputs
+        perm, negate = rng.permutation(n), bool(rng.random() < 0.5)
+        after = relabel(before, perm, negate)
+
+        def renamed(words):
+            return to_words(_permute_table(from_words(words, n), perm, n), n)
+
+        assert np.array_equal(after.tables[:n], before.tables[:n])  # inputs stay canonical
+        assert all(np.array_equal(a, renamed(b)) for a, b in zip(after.tables[n:], before.tables[n:]))
+        assert np.array_equal(after.target, ~renamed(before.target) if negate else renamed(before.target))
+        # each renamed gold action builds the renamed result of the original action
+        for old, new in zip(before.actions, after.actions):
+            assert np.array_equal(_result(after.tables, new), renamed(_result(before.tables, old)))
+        assert np.array_equal(after.weights, before.weights) and after.value == before.value
+
+
+def test_augment_draws_fresh_relabelings(tiny_dataset):
+    _, dataset = tiny_dataset
+    samples = dataset.samples(np.arange(40))
+    relabeled = augment(samples, np.random.default_rng(0))
+    assert len(relabeled) == len(samples)
+    assert any(not np.array_equal(a.target, b.target) for a, b in zip(relabeled, samples))
 
 
 def test_npn_signature_is_invariant():
