@@ -1,10 +1,11 @@
 """Compares learned-engine checkpoints on the shared cut sets at the same budgets, and prints a markdown table.
 
   python benchmarks/learned_compare.py --checkpoint supervised=runs/supervised3/best.pt \
-      --checkpoint rl=runs/rl/best.pt [--sets cut8 cut8_hard cut6] [--simulations 0 8] [--limit N] \
+      --checkpoint rl=runs/rl/best.pt [--sets cut8 cut8_hard cut6] [--modes 0/0 8/0 0/8] [--limit N] \
       [--json OUT.json]
 
-Per (set, simulations, checkpoint): functions solved, ANDs on the solved ones against dc2;resyn2 and against
+A mode S/R is S simulations per move for the first episode (0 = greedy) and R rollouts sampled at temperature 0.5.
+Per (set, mode, checkpoint): functions solved, ANDs on the solved ones against dc2;resyn2 and against
 &deepsyn -T 1 where that column is filled (same functions), and the median time per function (batches of 100 on one
 core, the batch's time divided by its size). Cap 30 ANDs, 10 s per function.
 """
@@ -25,23 +26,25 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--checkpoint", action="append", required=True, help="NAME=PATH, repeatable")
     parser.add_argument("--sets", nargs="+", default=list(SETS), choices=list(SETS))
-    parser.add_argument("--simulations", nargs="+", type=int, default=[0, 8])
+    parser.add_argument("--modes", nargs="+", default=["0/0", "8/0", "0/8"],
+                        help="SIMULATIONS/ROLLOUTS pairs (0/0 = greedy only)")
     parser.add_argument("--limit", type=int, help="only the first N functions of each set")
     parser.add_argument("--batch-size", type=int, default=100)
     parser.add_argument("--json", help="write all summaries here")
     args = parser.parse_args()
     checkpoints = dict(item.split("=", 1) for item in args.checkpoint)
     summaries = []
-    print("| set | sims | checkpoint | solved | ANDs on solved | vs dc2;resyn2 | vs &deepsyn -T 1 | median s |")
+    modes = [tuple(int(x) for x in mode.split("/")) for mode in args.modes]
+    print("| set | sims/rollouts | checkpoint | solved | ANDs on solved | vs dc2;resyn2 | vs &deepsyn -T 1 | median s |")
     print("|---|---|---|---|---|---|---|---|")
     for set_name in args.sets:
-        for simulations in args.simulations:
+        for simulations, rollouts in modes:
             for name, path in checkpoints.items():
-                params = EvalParams(simulations=simulations, batch_size=args.batch_size, limit=args.limit,
-                                    checkpoint=path)
+                params = EvalParams(simulations=simulations, rollouts=rollouts, batch_size=args.batch_size,
+                                    limit=args.limit, checkpoint=path)
                 summary, _ = evaluate_set(CUTS / SETS[set_name], params)
                 summaries.append({"set": set_name, "checkpoint": name, "path": path, **summary.to_dict()})
-                print(f"| {set_name} | {simulations} | {name} | {summary.solved}/{summary.functions} "
+                print(f"| {set_name} | {simulations}/{rollouts} | {name} | {summary.solved}/{summary.functions} "
                       f"({100 * summary.success_rate:.1f}%) | {summary.ands_on_solved} | "
                       f"{_versus(summary.abc_on_solved.get('dc2_resyn2_and'))} | "
                       f"{_versus(summary.abc_on_solved.get('deepsyn_T1_and'))} | {summary.median_time_s:.3f} |",

@@ -22,13 +22,14 @@ __all__ = ["EvalParams", "EvalSummary", "evaluate_set", "abc_csv_for", "write_pl
 
 @dataclass(frozen=True)
 class EvalParams:
-    simulations: int = 8  # per move; 0 = greedy
+    simulations: int = 0  # per move; 0 = greedy (MctsEngine's defaults throughout)
     budget_ms: float = 10000.0  # per function
     max_ands: int = 30  # size cap (N_max)
     batch_size: int = 1  # functions searched together
     limit: int | None = None  # only the first N functions
     checkpoint: str | None = None  # None = the shipped checkpoint
-    rollouts: int = 0  # extra policy-sampled episodes per function (MctsEngine.rollouts)
+    rollouts: int = 8  # extra policy-sampled episodes per function (MctsEngine.rollouts)
+    rollout_temperature: float = 0.5
 
 
 @dataclass
@@ -88,7 +89,8 @@ def evaluate_set(tt_path: str | Path, params: EvalParams, *, verbose: bool = Fal
     if len(abc_rows) != len(functions):
         raise ScError(f"{abc_csv_for(tt_path)} has {len(abc_rows)} rows for {len(functions)} functions")
     engine = MctsEngine(params.checkpoint, simulations=params.simulations, max_ands=params.max_ands,
-                        batch_size=params.batch_size, rollouts=params.rollouts)
+                        batch_size=params.batch_size, rollouts=params.rollouts,
+                        rollout_temperature=params.rollout_temperature)
     budget = Budget(time_ms=params.budget_ms, max_ands=params.max_ands)
     start = time.perf_counter()
     rows = []

@@ -12,13 +12,13 @@ FUNCTIONS = [(0x8, 2), (0x6, 2), (0xE8, 3), (0x96, 3), (0x8000, 4), (0xCAFE, 4)]
 
 @pytest.fixture(scope="module")
 def greedy():
-    return MctsEngine(simulations=0)
+    return MctsEngine(simulations=0, rollouts=0)
 
 
 def test_shipped_checkpoint_is_small_and_has_metadata():
     path = default_checkpoint_path()
     assert path.is_file() and path.stat().st_size <= 20_000_000
-    engine = MctsEngine(simulations=0)
+    engine = MctsEngine(simulations=0, rollouts=0)
     assert engine.checkpoint_info["step"] > 0 and engine.checkpoint_info["data"]
 
 
@@ -35,18 +35,18 @@ def test_protocol_and_verified_candidates(greedy):
 
 
 def test_search_mode_solves_xor_and_majority():
-    engine = MctsEngine(simulations=8)
+    engine = MctsEngine(simulations=8, rollouts=0)
     for table, n, best in [(0x6, 2, 3), (0xE8, 3, 4)]:
         candidate = engine.synthesize(table, n, budget=Budget(time_ms=5000))
         assert candidate is not None and candidate.ands >= best
         assert output_truth_tables(candidate.implementation) == [table]
 
 
-def test_search_mode_keeps_what_the_greedy_episode_finds(greedy):
+def test_rollouts_keep_what_the_greedy_episode_finds(greedy):
     budget = Budget(time_ms=5000)
     found_greedy = greedy.synthesize_batch(FUNCTIONS, budget=budget)
-    found_search = MctsEngine(simulations=2).synthesize_batch(FUNCTIONS, budget=budget)
-    for g, s in zip(found_greedy, found_search):
+    found_sampled = MctsEngine(simulations=0, rollouts=4).synthesize_batch(FUNCTIONS, budget=budget)
+    for g, s in zip(found_greedy, found_sampled):
         assert g is None or (s is not None and s.ands <= g.ands)
 
 

@@ -6,7 +6,8 @@ import pytest
 from sc_plugin.aig.simulate import output_truth_tables
 from sc_plugin.learned.actions import (NUM_ACTIONS, build_aig, encode_action, initial_state, solution_size,
                                        terminal_return)
-from sc_plugin.learned.search import SearchParams, choose_slot, expand, new_node, search, select_slot
+from sc_plugin.learned.search import (UNKNOWN_VALUE, SearchParams, choose_slot, expand, leaf_value, new_node, search,
+                                      select_slot)
 
 
 def uniform(states):
@@ -86,3 +87,14 @@ def test_time_limit_stops_search():
     result = search([initial_state(0x6996, 4)], uniform, SearchParams(num_simulations=64),
                     np.random.default_rng(0), time_limit_s=0.0)[0]
     assert result.timed_out
+
+
+def test_leaf_value_is_the_known_completion_or_the_network():
+    near = initial_state(0x80, 3)  # a & b & c: two moves away, so a size of at most 2
+    far = initial_state(0x96, 3)  # parity: no known completion
+    shortcut = SearchParams()
+    assert leaf_value(near, 0.9, shortcut) == pytest.approx(1 - 0.5 * 2 / 30)
+    assert leaf_value(far, 0.9, shortcut) == UNKNOWN_VALUE
+    assert leaf_value(far, 0.9, SearchParams(leaf_value="network")) == 0.9
+    with pytest.raises(ValueError, match="leaf_value"):
+        SearchParams(leaf_value="oracle")
