@@ -82,8 +82,8 @@ def _parser() -> argparse.ArgumentParser:
     ev.add_argument("--max-ands", type=int, default=30, help="size cap (30)")
     ev.add_argument("--batch-size", type=int, default=1,
                     help="functions searched together (1 = one at a time, honest per-function latency)")
-    ev.add_argument("--rollouts", type=int, default=8,
-                    help="extra episodes per function sampled from the policy while the budget lasts (8)")
+    ev.add_argument("--rollouts", type=int, default=16,
+                    help="extra episodes per function sampled from the policy while the budget lasts (16)")
     ev.add_argument("--rollout-temperature", type=float, default=0.5,
                     help="sampling temperature of the rollouts (0.5)")
     ev.add_argument("--limit", type=int, help="only the first N functions")

@@ -33,17 +33,17 @@ def _smaller(a: State | None, b: State | None) -> State | None:
 class MctsEngine:
     """Network-guided search: one deterministic episode (greedy when `simulations` is 0, else tree search with that
     many simulations per move), then `rollouts` episodes sampled from the policy at `rollout_temperature`, all
-    batched, while the time budget lasts; the smallest verified result wins. The defaults (greedy plus 8 rollouts
-    at temperature 0.5) solved the most functions at a given time among the settings measured on cut8 (see
-    README). Results never exceed `max_ands` (nor a budget's max_ands). The time budget is per function; in
-    `synthesize_batch` a chunk of functions shares len(chunk) times the budget, and each candidate's time_s is the
-    chunk's time divided by its size."""
+    batched, while the time budget lasts; the smallest verified result wins. The defaults (greedy plus 16 rollouts
+    at temperature 0.5) are the most rollouts that keep the median under 0.5 s per function on cut8 in batches of
+    100 (see README). Results never exceed `max_ands` (nor a budget's max_ands). The time budget is per function;
+    in `synthesize_batch` a chunk of functions shares len(chunk) times the budget, and each candidate's time_s is
+    the chunk's time divided by its size."""
 
     name = "mcts"
 
     def __init__(self, checkpoint: str | os.PathLike | None = None, *, simulations: int = 0,
                  max_ands: int = DEFAULT_MAX_ANDS, batch_size: int = 64, c_puct: float = 1.25,
-                 rollouts: int = 8, rollout_temperature: float = 0.5, seed: int = 0,
+                 rollouts: int = 16, rollout_temperature: float = 0.5, seed: int = 0,
                  num_threads: int | None = 1) -> None:
         if num_threads is not None:
             torch.set_num_threads(num_threads)  # the engine shares the machine with SAT and ABC workers

@@ -23,9 +23,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numba
 import numpy as np
 
 from sc_plugin.aig.network import Aig
+from sc_plugin.aig.npn import _mix64, _popcount64
 from sc_plugin.aig.truth import MAX_INPUTS, TT_WORDS, projection, table_mask, to_words
 
 __all__ = [
@@ -53,10 +55,6 @@ SIZE_WEIGHT = 0.5  # success return = 1 - SIZE_WEIGHT * size / max_ands: smaller
 
 _ONES = np.uint64(0xFFFFFFFFFFFFFFFF)
 _MAX_PAIR_LITERALS = 96  # candidates for the 3-move check's pairs (M^2 work); the median state has about 10
-# Odd multipliers for a 64-bit hash of a 256-bit table: equal tables hash equal; a collision could only mask a valid
-# action (never produce a wrong circuit, since results are verified).
-_HASH_MULT = np.array([0x9E3779B97F4A7C15, 0xC2B2AE3D27D4EB4F, 0x165667B19E3779F9, 0xD6E8FEB86659FD93],
-                      dtype=np.uint64)
 
 
 def encode_action(polarity: int, i: int, j: int) -> int:
@@ -105,106 +103,211 @@ class State:
         return self.solved or self.num_ands >= self.max_ands or not self.mask.any()
 
 
-def _hash(tables: np.ndarray) -> np.ndarray:
-    """(..., TT_WORDS) uint64 -> (...) uint64."""
-    with np.errstate(over="ignore"):
-        return (tables * _HASH_MULT).sum(axis=-1, dtype=np.uint64) ^ (tables[..., 0] >> np.uint64(17))
-
-
 def action_mask(tables: np.ndarray) -> np.ndarray:
     """(NUM_ACTIONS,) bool legal-action mask for nodes with these tiled tables ((num_nodes, TT_WORDS) uint64)."""
     return _mask_and_shortcut(tables, None)[0]
 
 
+def actions_building(tables: np.ndarray, wanted: np.ndarray) -> tuple[int, ...]:
+    """Legal actions, for nodes with these tiled tables, whose result is one of `wanted` ((K, TT_WORDS) tiled
+    tables) or the complement of one."""
+    results, legal = _pair_results(tables)
+    return _flat_actions(tables.shape[0], legal & _results_in(results, np.ascontiguousarray(wanted)))
+
+
 def _mask_and_shortcut(tables: np.ndarray, target: np.ndarray | None
                        ) -> tuple[np.ndarray, tuple[int, ...], int]:
     """(legal mask, shortcut actions, shortcut moves); see the module docstring."""
-    rows, cols, results, hashes, legal = _legal_results(tables)
+    num_nodes = tables.shape[0]
+    results, legal = _pair_results(tables)
+    rows, cols = _pairs(num_nodes)
     mask = np.zeros((4, MAX_NODES, MAX_NODES), dtype=bool)
     mask[:, rows, cols] = legal
     if target is None:
         return mask.reshape(-1), (), 0
-    finishing = _actions_matching(rows, cols, hashes, legal, target[None])
-    if finishing:
-        return mask.reshape(-1), finishing, 1
-    two, three = _completing_results(tables, target, results, legal)
-    for moves, hits in ((2, two), (3, three)):
-        if hits.any():
-            pol, pair = np.nonzero(hits)
-            return mask.reshape(-1), tuple(int((p * MAX_NODES + rows[k]) * MAX_NODES + cols[k])
-                                           for p, k in zip(pol, pair)), moves
-    return mask.reshape(-1), (), 0
+    moves = _completion_moves(tables, target, results, legal, _MAX_PAIR_LITERALS)
+    if not moves.any():
+        return mask.reshape(-1), (), 0
+    fewest = int(moves[moves > 0].min())
+    return mask.reshape(-1), _flat_actions(num_nodes, moves == fewest), fewest
 
 
-def actions_building(tables: np.ndarray, wanted: np.ndarray) -> tuple[int, ...]:
-    """Legal actions, for nodes with these tiled tables, whose result is one of `wanted` ((K, TT_WORDS) tiled
-    tables) or the complement of one."""
-    rows, cols, _, hashes, legal = _legal_results(tables)
-    return _actions_matching(rows, cols, hashes, legal, wanted)
-
-
-def _legal_results(tables: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """Pairs (rows, cols: all i < j), and per (polarity, pair) the result (4, P, TT_WORDS), its hash and legality
-    (4, P)."""
-    rows, cols = _pairs(tables.shape[0])
-    both = np.stack([tables, tables ^ _ONES])  # (2, N, W): plain, complemented
-    # results[p, k] = (v_i ^ c_i(p)) & (v_j ^ c_j(p)) for pair k = (i, j), shape (4, P, W)
-    results = both[_POL_I][:, rows] & both[_POL_J][:, cols]
-    nonconst = ~_is_zero(results) & ~_is_zero(results ^ _ONES)  # (4, P)
-    hashes = _hash(results)  # (4, P)
-    legal = nonconst & ~_hash_in(hashes, _hash(both.reshape(-1, TT_WORDS)))
-    return rows, cols, results, hashes, legal
-
-
-def _hash_in(hashes: np.ndarray, pool: np.ndarray) -> np.ndarray:
-    pool = np.sort(pool)
-    return pool[np.minimum(np.searchsorted(pool, hashes), len(pool) - 1)] == hashes
-
-
-def _actions_matching(rows: np.ndarray, cols: np.ndarray, hashes: np.ndarray, legal: np.ndarray,
-                      wanted: np.ndarray) -> tuple[int, ...]:
-    goals = _hash(np.concatenate([wanted, wanted ^ _ONES]))
-    pol, pair = np.nonzero(legal & _hash_in(hashes, goals))
+def _flat_actions(num_nodes: int, chosen: np.ndarray) -> tuple[int, ...]:
+    """Flat actions of the True entries of a (4, P) per-(polarity, pair) array, polarity-major."""
+    rows, cols = _pairs(num_nodes)
+    pol, pair = np.nonzero(chosen)
     return tuple(int((p * MAX_NODES + rows[k]) * MAX_NODES + cols[k]) for p, k in zip(pol, pair))
 
 
-def _completing_results(tables: np.ndarray, target: np.ndarray, results: np.ndarray, legal: np.ndarray
-                        ) -> tuple[np.ndarray, np.ndarray]:
-    """(4, P) masks of the legal results that start a 2-move and a 3-move completion. Only literals covering the
-    goal can be fanins of a final AND that gives it, and two such literals AND to the goal exactly when their excess
-    minterms (outside the goal) are disjoint."""
-    literals = np.concatenate([tables, tables ^ _ONES])  # (2N, W) existing literals
-    outcomes = np.stack([results, results ^ _ONES])  # (2, 4, P, W) new literals, either polarity
-    two = np.zeros(legal.shape, dtype=bool)
-    three = np.zeros(legal.shape, dtype=bool)
-    for goal in (target, target ^ _ONES):
-        old = literals[_is_zero(goal & ~literals)] & ~goal  # (C, W) excess of covering existing literals
-        where = np.nonzero(legal & _is_zero(goal & ~outcomes))  # covering new literals, (M,) per axis
-        new = outcomes[where] & ~goal  # (M, W) their excess
-        if len(new) and len(old):
-            two[where[1:]] |= _is_zero(new[:, None, :] & old[None, :, :]).any(-1)
-        if len(new) > _MAX_PAIR_LITERALS:  # rare; keep the M^2 work bounded, preferring the closest literals
-            keep = np.argsort(table_bits(new).sum(-1), kind="stable")[:_MAX_PAIR_LITERALS]
-            new, where = new[keep], tuple(axis[keep] for axis in where)
-        if len(new) > 1:
-            three[where[1:]] |= _is_zero(new[:, None, :] & new[None, :, :]).any(-1)
-    return two, three
-
-
-def _is_zero(tables: np.ndarray) -> np.ndarray:
-    """(..., TT_WORDS) -> (...) bool: the table is all zeros (faster than .any over the short last axis)."""
-    return (tables[..., 0] | tables[..., 1] | tables[..., 2] | tables[..., 3]) == 0
-
-
-_POL_I = np.arange(4) & 1
-_POL_J = np.arange(4) >> 1
 _PAIRS: dict[int, tuple[np.ndarray, np.ndarray]] = {}
 
 
 def _pairs(num_nodes: int) -> tuple[np.ndarray, np.ndarray]:
+    """(rows, cols) of all pairs i < j, row-major: pair k of the (4, P) arrays below."""
     if num_nodes not in _PAIRS:
         _PAIRS[num_nodes] = np.triu_indices(num_nodes, k=1)
     return _PAIRS[num_nodes]
+
+
+# Kernels (numba): one state's scan is ~3000 results of four words, too small for numpy calls to pay off.
+
+@numba.njit(cache=True)
+def _table_hash(table):
+    return _mix64(table[0] ^ _mix64(table[1] ^ _mix64(table[2] ^ _mix64(table[3]))))
+
+
+@numba.njit(cache=True)
+def _equal(a, flip, b):
+    """a ^ flip == b, word by word (flip is 0 or all ones); loops over words: no temporary arrays."""
+    for w in range(a.shape[0]):
+        if (a[w] ^ flip) != b[w]:
+            return False
+    return True
+
+
+@numba.njit(cache=True)
+def _covers(literal, flip, goal):
+    """goal implies literal ^ flip."""
+    for w in range(goal.shape[0]):
+        if goal[w] & ~(literal[w] ^ flip):
+            return False
+    return True
+
+
+@numba.njit(cache=True)
+def _excesses_disjoint(a, flip_a, b, flip_b, goal):
+    """(a ^ flip_a) & (b ^ flip_b) has no minterm outside the goal."""
+    for w in range(goal.shape[0]):
+        if (a[w] ^ flip_a) & (b[w] ^ flip_b) & ~goal[w]:
+            return False
+    return True
+
+
+@numba.njit(cache=True)
+def _pair_results(tables):
+    """results (4, P, TT_WORDS): per polarity p and pair k = (i, j), (v_i ^ c_i(p)) & (v_j ^ c_j(p)); legal (4, P):
+    the result is not constant and equals no existing node or its complement."""
+    num_nodes, words = tables.shape
+    hashes = np.empty(2 * num_nodes, dtype=np.uint64)  # literal 2i + f is node i complemented when f = 1
+    complemented = np.empty(words, dtype=np.uint64)
+    for i in range(num_nodes):
+        hashes[2 * i] = _table_hash(tables[i])
+        for w in range(words):
+            complemented[w] = ~tables[i, w]
+        hashes[2 * i + 1] = _table_hash(complemented)
+    order = np.argsort(hashes)
+    sorted_hashes = hashes[order]
+    zero = np.zeros(words, dtype=np.uint64)
+    num_pairs = num_nodes * (num_nodes - 1) // 2
+    results = np.empty((4, num_pairs, words), dtype=np.uint64)
+    legal = np.zeros((4, num_pairs), dtype=np.bool_)
+    for p in range(4):
+        flip_i = _ONES if p & 1 else np.uint64(0)
+        flip_j = _ONES if p & 2 else np.uint64(0)
+        k = 0
+        for i in range(num_nodes):
+            for j in range(i + 1, num_nodes):
+                result = results[p, k]
+                for w in range(words):
+                    result[w] = (tables[i, w] ^ flip_i) & (tables[j, w] ^ flip_j)
+                if not _equal(result, np.uint64(0), zero) and not _equal(result, _ONES, zero):
+                    legal[p, k] = not _is_literal(tables, sorted_hashes, order, result)
+                k += 1
+    return results, legal
+
+
+@numba.njit(cache=True)
+def _is_literal(tables, sorted_hashes, order, table):
+    """`table` is an existing node or its complement, found through the literals' sorted hashes and checked word by
+    word (no false match)."""
+    h = _table_hash(table)
+    at = np.searchsorted(sorted_hashes, h)
+    while at < len(sorted_hashes) and sorted_hashes[at] == h:
+        literal = order[at]
+        if _equal(tables[literal // 2], _ONES if literal % 2 else np.uint64(0), table):
+            return True
+        at += 1
+    return False
+
+
+@numba.njit(cache=True)
+def _results_in(results, wanted):
+    """(4, P) bool: the result equals one of `wanted` (K, TT_WORDS) or the complement of one."""
+    found = np.zeros(results.shape[:2], dtype=np.bool_)
+    for p in range(results.shape[0]):
+        for k in range(results.shape[1]):
+            for g in range(wanted.shape[0]):
+                if _equal(results[p, k], np.uint64(0), wanted[g]) or _equal(results[p, k], _ONES, wanted[g]):
+                    found[p, k] = True
+                    break
+    return found
+
+
+@numba.njit(cache=True)
+def _completion_moves(tables, target, results, legal, max_pair_literals):
+    """(4, P) int8: for each legal result, the fewest moves of a completion it starts (1, 2 or 3; 0 if none seen),
+    computed only up to the fewest found for any result. Only literals covering a goal (T* or !T*) can be fanins of
+    a final AND giving it, and two covering literals AND to the goal exactly when their excess minterms (outside
+    the goal) are disjoint."""
+    num_pairs = results.shape[1]
+    moves = np.zeros((4, num_pairs), dtype=np.int8)
+    found = False
+    for p in range(4):
+        for k in range(num_pairs):
+            if legal[p, k] and (_equal(results[p, k], np.uint64(0), target)
+                                or _equal(results[p, k], _ONES, target)):
+                moves[p, k] = 1
+                found = True
+    if found:
+        return moves
+    goals = np.empty((2, target.shape[0]), dtype=np.uint64)
+    goals[0] = target
+    goals[1] = ~target
+    for goal in goals:
+        new = _covering_results(results, legal, goal)
+        for m in range(len(new)):
+            p, k, flip = new[m, 0], new[m, 1], _ONES if new[m, 2] else np.uint64(0)
+            for node in range(tables.shape[0]):
+                for old_flip in (np.uint64(0), _ONES):
+                    if (moves[p, k] != 2 and _covers(tables[node], old_flip, goal)
+                            and _excesses_disjoint(results[p, k], flip, tables[node], old_flip, goal)):
+                        moves[p, k] = 2
+                        found = True
+    if found:
+        return moves
+    for goal in goals:
+        new = _covering_results(results, legal, goal)
+        if len(new) > max_pair_literals:  # rare; bound the M^2 work, keeping the literals closest to the goal
+            excess = np.zeros(len(new), dtype=np.int64)
+            for m in range(len(new)):
+                flip = _ONES if new[m, 2] else np.uint64(0)
+                for w in range(goal.shape[0]):
+                    excess[m] += _popcount64((results[new[m, 0], new[m, 1], w] ^ flip) & ~goal[w])
+            new = new[np.argsort(excess, kind="mergesort")[:max_pair_literals]]
+        for a in range(len(new)):
+            for b in range(a + 1, len(new)):
+                if _excesses_disjoint(results[new[a, 0], new[a, 1]], _ONES if new[a, 2] else np.uint64(0),
+                                      results[new[b, 0], new[b, 1]], _ONES if new[b, 2] else np.uint64(0), goal):
+                    moves[new[a, 0], new[a, 1]] = 3
+                    moves[new[b, 0], new[b, 1]] = 3
+    return moves
+
+
+@numba.njit(cache=True)
+def _covering_results(results, legal, goal):
+    """(M, 3) rows (polarity, pair, complemented) of the legal results that, in that polarity, cover the goal."""
+    rows = np.empty((2 * results.shape[0] * results.shape[1], 3), dtype=np.int64)
+    count = 0
+    for p in range(results.shape[0]):
+        for k in range(results.shape[1]):
+            if legal[p, k]:
+                for complemented in range(2):
+                    if _covers(results[p, k], _ONES if complemented else np.uint64(0), goal):
+                        rows[count, 0] = p
+                        rows[count, 1] = k
+                        rows[count, 2] = complemented
+                        count += 1
+    return rows[:count]
 
 
 def initial_state(table: int, num_inputs: int, *, max_ands: int = DEFAULT_MAX_ANDS) -> State:

@@ -160,6 +160,7 @@ def train(config: TrainConfig, *, verbose: bool = True) -> dict:
         raise ScError(f"{config.data}: needs both training and validation samples "
                       f"({len(train_steps)} / {len(valid_steps)})")
 
+    data_info = {"path": config.data, **{k: dataset.metadata.get(k) for k in ("gold", "stats", "params")}}
     start_step = 0
     resume_payload = None
     if config.resume:
@@ -173,7 +174,8 @@ def train(config: TrainConfig, *, verbose: bool = True) -> dict:
         model.load_state_dict(resume_payload["model_state"])
         if "optimizer_state" in resume_payload:
             optimizer.load_state_dict(resume_payload["optimizer_state"])
-        best_kl = resume_payload["metrics"].get("best_valid_kl", best_kl)
+        if resume_payload.get("data") == data_info:  # a best KL on another validation split is not comparable
+            best_kl = resume_payload["metrics"].get("best_valid_kl", best_kl)
 
     if verbose:
         print(f"model: {model.num_params():,} parameters; data: {len(train_steps):,} train / {len(valid_steps):,} "
@@ -181,7 +183,6 @@ def train(config: TrainConfig, *, verbose: bool = True) -> dict:
               f"steps per epoch", flush=True)
     out_dir = Path(config.out_dir)
     config_dict = asdict(config)
-    data_info = {"path": config.data, **{k: dataset.metadata.get(k) for k in ("gold", "stats", "params")}}
     start = time.perf_counter()
     metrics: dict = {}
     running: dict[str, float] = {}
