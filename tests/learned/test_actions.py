@@ -139,3 +139,17 @@ def test_three_move_shortcut_finds_an_xor_of_existing_nodes():
     assert state.shortcut_moves == 1 and step(state, state.finishing[0]).solved
     parity = initial_state(0x96, 3)  # a ^ b ^ c: six ANDs at least, no short completion
     assert parity.shortcut == () and parity.shortcut_moves == 0
+
+
+def test_every_shortcut_move_shortens_the_known_completion_by_one():
+    rng = np.random.default_rng(5)
+    checked = 0
+    for table in rng.integers(1, 0xFFFF, size=12):
+        state = initial_state(int(table), 4)
+        while not state.done:
+            for action in state.shortcut:
+                after = step(state, action)
+                assert after.solved if state.shortcut_moves == 1 else after.shortcut_moves == state.shortcut_moves - 1
+                checked += 1
+            state = step(state, int(rng.choice(np.flatnonzero(state.mask))))
+    assert checked > 20
