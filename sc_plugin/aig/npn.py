@@ -49,7 +49,7 @@ import numpy as np
 from sc_plugin.aig.network import Aig
 from sc_plugin.aig.truth import MAX_INPUTS, table_mask, tile
 
-__all__ = ["NpnTransform", "npn_canonize", "is_exact_npn", "EXACT_NPN_MAX_INPUTS"]
+__all__ = ["NpnTransform", "npn_canonize", "is_exact_npn", "EXACT_NPN_MAX_INPUTS", "popcount64", "mix64"]
 
 EXACT_NPN_MAX_INPUTS = 6  # widths above this get the semi-canonical form
 _LOOKUP_MAX_INPUTS = 4  # widths up to this are answered from precomputed tables
@@ -350,7 +350,8 @@ _PROJ_WORDS = np.array(
 
 
 @numba.njit(cache=True)
-def _popcount64(x):
+def popcount64(x):
+    """Ones in a uint64 word (numba kernel, also used by learned/actions.py)."""
     x = x - ((x >> np.uint64(1)) & np.uint64(0x5555555555555555))
     x = (x & np.uint64(0x3333333333333333)) + ((x >> np.uint64(2)) & np.uint64(0x3333333333333333))
     x = (x + (x >> np.uint64(4))) & np.uint64(0x0F0F0F0F0F0F0F0F)
@@ -358,7 +359,7 @@ def _popcount64(x):
 
 
 @numba.njit(cache=True)
-def _mix64(x):
+def mix64(x):
     """splitmix64's finalizer: a bijective 64-bit hash, so invariants can be combined by plain sums."""
     x = (x ^ (x >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
     x = (x ^ (x >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
@@ -369,7 +370,7 @@ def _mix64(x):
 def _count_ones(t, num_words):
     total = 0
     for w in range(num_words):
-        total += _popcount64(t[w])
+        total += popcount64(t[w])
     return total
 
 
@@ -378,7 +379,7 @@ def _count_ones_masked(t, a, b, num_words):
     """Ones of t on the minterms with x_a = 1 and x_b = 1 (a == b for one input)."""
     total = 0
     for w in range(num_words):
-        total += _popcount64(t[w] & _PROJ_WORDS[a, w] & _PROJ_WORDS[b, w])
+        total += popcount64(t[w] & _PROJ_WORDS[a, w] & _PROJ_WORDS[b, w])
     return total
 
 
@@ -468,7 +469,7 @@ def _refine_colors(n, key, flexible, linear, counts, color):
     of colours stops growing. Every step is invariant under the transforms still free, so equal colours are the
     only ties left to search."""
     for i in range(n):
-        color[i] = _mix64(np.uint64(key[i] * 4 + int(flexible[i]) * 2 + int(linear[i])))
+        color[i] = mix64(np.uint64(key[i] * 4 + int(flexible[i]) * 2 + int(linear[i])))
     distinct = _num_distinct(color)
     refined = np.empty(n, dtype=np.uint64)
     for _ in range(n):
@@ -476,8 +477,8 @@ def _refine_colors(n, key, flexible, linear, counts, color):
             total = np.uint64(0)
             for j in range(n):
                 if j != i:
-                    total += _mix64(color[j] + _mix64(np.uint64(_pair_invariant(counts, i, j, flexible))))
-            refined[i] = _mix64(color[i] ^ _mix64(total))
+                    total += mix64(color[j] + mix64(np.uint64(_pair_invariant(counts, i, j, flexible))))
+            refined[i] = mix64(color[i] ^ mix64(total))
         for i in range(n):
             color[i] = refined[i]
         now = _num_distinct(color)
@@ -546,8 +547,8 @@ def _semi_canonize_branch(t, n, out, budget, plain_changes, best, best_perm, bes
                 at_one = np.uint64(0)
                 for j in range(n):
                     if j != i and not flexible[j]:
-                        at_zero += _mix64(color[j] + _mix64(np.uint64(counts[i, j, 0] * 128 + counts[i, j, 1])))
-                        at_one += _mix64(color[j] + _mix64(np.uint64(counts[i, j, 2] * 128 + counts[i, j, 3])))
+                        at_zero += mix64(color[j] + mix64(np.uint64(counts[i, j, 0] * 128 + counts[i, j, 1])))
+                        at_one += mix64(color[j] + mix64(np.uint64(counts[i, j, 2] * 128 + counts[i, j, 3])))
                 if at_zero != at_one:
                     decide[i] = 2 if at_one > at_zero else 1
                     any_fixed = True

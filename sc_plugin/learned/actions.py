@@ -27,7 +27,7 @@ import numba
 import numpy as np
 
 from sc_plugin.aig.network import Aig
-from sc_plugin.aig.npn import _mix64, _popcount64
+from sc_plugin.aig.npn import mix64, popcount64
 from sc_plugin.aig.truth import MAX_INPUTS, TT_WORDS, projection, table_mask, to_words
 
 __all__ = [
@@ -153,7 +153,7 @@ def _pairs(num_nodes: int) -> tuple[np.ndarray, np.ndarray]:
 
 @numba.njit(cache=True)
 def _table_hash(table):
-    return _mix64(table[0] ^ _mix64(table[1] ^ _mix64(table[2] ^ _mix64(table[3]))))
+    return mix64(table[0] ^ mix64(table[1] ^ mix64(table[2] ^ mix64(table[3]))))
 
 
 @numba.njit(cache=True)
@@ -282,7 +282,7 @@ def _completion_moves(tables, target, results, legal, max_pair_literals):
             for m in range(len(new)):
                 flip = _ONES if new[m, 2] else np.uint64(0)
                 for w in range(goal.shape[0]):
-                    excess[m] += _popcount64((results[new[m, 0], new[m, 1], w] ^ flip) & ~goal[w])
+                    excess[m] += popcount64((results[new[m, 0], new[m, 1], w] ^ flip) & ~goal[w])
             new = new[np.argsort(excess, kind="mergesort")[:max_pair_literals]]
         for a in range(len(new)):
             for b in range(a + 1, len(new)):
