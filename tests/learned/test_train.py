@@ -1,5 +1,7 @@
 """A few training steps: loss goes down on a handful of samples; the loop writes checkpoints and resumes."""
 
+import shutil
+
 import numpy as np
 import pytest
 import torch
@@ -50,6 +52,21 @@ def test_train_loop_checkpoints_and_resumes(dataset_path, tmp_path):
                                    "eval_interval": 3, "eval_batches": 1, "batch_size": 8,
                                    "resume": str(tmp_path / "last.pt")})
     assert train(resumed, verbose=False)["steps"] == 9
+
+
+def test_resume_on_other_data_does_not_keep_the_old_best_kl(dataset_path, tmp_path):
+    path, _ = dataset_path
+    base = {"out_dir": str(tmp_path), "eval_interval": 3, "eval_batches": 1, "batch_size": 8}
+    train(load_config("tiny", {**base, "data": str(path), "max_steps": 3}), verbose=False)
+    payload = load_checkpoint(tmp_path / "last.pt")
+    payload["metrics"]["best_valid_kl"] = 0.0  # no validation KL is lower
+    torch.save(payload, tmp_path / "unbeatable.pt")
+    other = tmp_path / "other.npz"
+    shutil.copy(path, other)
+    for data, best_rewritten in ((path, False), (other, True)):
+        train(load_config("tiny", {**base, "data": str(data), "max_steps": 6,
+                                   "resume": str(tmp_path / "unbeatable.pt")}), verbose=False)
+        assert (load_checkpoint(tmp_path / "best.pt")["step"] == 6) == best_rewritten
 
 
 def test_config_errors():
