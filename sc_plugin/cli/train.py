@@ -22,6 +22,7 @@ from typing import Sequence
 import torch
 
 from sc_plugin.cli.common import run_cli
+from sc_plugin.learned.evaluate import EvalParams
 
 __all__ = ["main"]
 
@@ -76,16 +77,19 @@ def _parser() -> argparse.ArgumentParser:
     ev = sub.add_parser("eval", help="evaluate the mcts engine on a cut-function file")
     ev.add_argument("--set", required=True, help="*_tt.txt file (the matching *_abc.csv is found beside it)")
     ev.add_argument("--checkpoint", help="checkpoint (default: the shipped one)")
-    ev.add_argument("--simulations", type=int, default=0,
-                    help="simulations per move of the first episode; 0 = greedy (0)")
-    ev.add_argument("--budget-ms", type=float, default=10000.0, help="time budget per function in ms (10000)")
-    ev.add_argument("--max-ands", type=int, default=30, help="size cap (30)")
-    ev.add_argument("--batch-size", type=int, default=1,
+    defaults = EvalParams()
+    ev.add_argument("--simulations", type=int, default=defaults.simulations,
+                    help=f"simulations per move of the first episode; 0 = greedy ({defaults.simulations})")
+    ev.add_argument("--budget-ms", type=float, default=defaults.budget_ms,
+                    help=f"time budget per function in ms ({defaults.budget_ms:.0f})")
+    ev.add_argument("--max-ands", type=int, default=defaults.max_ands, help=f"size cap ({defaults.max_ands})")
+    ev.add_argument("--batch-size", type=int, default=defaults.batch_size,
                     help="functions searched together (1 = one at a time, honest per-function latency)")
-    ev.add_argument("--rollouts", type=int, default=16,
-                    help="extra episodes per function sampled from the policy while the budget lasts (16)")
-    ev.add_argument("--rollout-temperature", type=float, default=0.5,
-                    help="sampling temperature of the rollouts (0.5)")
+    ev.add_argument("--rollouts", type=int, default=defaults.rollouts,
+                    help=f"extra episodes per function sampled from the policy while the budget lasts "
+                         f"({defaults.rollouts})")
+    ev.add_argument("--rollout-temperature", type=float, default=defaults.rollout_temperature,
+                    help=f"sampling temperature of the rollouts ({defaults.rollout_temperature})")
     ev.add_argument("--limit", type=int, help="only the first N functions")
     ev.add_argument("--plot", help="PNG path (default: beside --json or runs/eval_<set>_s<S>.png)")
     ev.add_argument("--json", help="write the summary as JSON here")
@@ -141,7 +145,7 @@ def _main(argv: Sequence[str] | None) -> int:
         if args.ship:
             _ship(Path(config.out_dir) / "best.pt")
         return 0
-    from sc_plugin.learned.evaluate import EvalParams, evaluate_set, write_plot
+    from sc_plugin.learned.evaluate import evaluate_set, write_plot
     params = EvalParams(simulations=args.simulations, budget_ms=args.budget_ms, max_ands=args.max_ands,
                         batch_size=args.batch_size, limit=args.limit, checkpoint=args.checkpoint,
                         rollouts=args.rollouts, rollout_temperature=args.rollout_temperature)

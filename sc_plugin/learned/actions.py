@@ -249,48 +249,61 @@ def _completion_moves(tables, target, results, legal, max_pair_literals):
     computed only up to the fewest found for any result. Only literals covering a goal (T* or !T*) can be fanins of
     a final AND giving it, and two covering literals AND to the goal exactly when their excess minterms (outside
     the goal) are disjoint."""
-    num_pairs = results.shape[1]
-    moves = np.zeros((4, num_pairs), dtype=np.int8)
-    found = False
-    for p in range(4):
-        for k in range(num_pairs):
-            if legal[p, k] and (_equal(results[p, k], np.uint64(0), target)
-                                or _equal(results[p, k], _ONES, target)):
-                moves[p, k] = 1
-                found = True
-    if found:
-        return moves
+    finishing = legal & _results_in(results, target.reshape((1, target.shape[0])))
+    if finishing.any():
+        return finishing.astype(np.int8)
+    moves = np.zeros(legal.shape, dtype=np.int8)
     goals = np.empty((2, target.shape[0]), dtype=np.uint64)
     goals[0] = target
     goals[1] = ~target
-    for goal in goals:
-        new = _covering_results(results, legal, goal)
+    covering = [_covering_results(results, legal, goal) for goal in goals]
+    found = False
+    for g in range(2):
+        goal, new = goals[g], covering[g]
+        old = _covering_nodes(tables, goal)
         for m in range(len(new)):
-            p, k, flip = new[m, 0], new[m, 1], _ONES if new[m, 2] else np.uint64(0)
-            for node in range(tables.shape[0]):
-                for old_flip in (np.uint64(0), _ONES):
-                    if (moves[p, k] != 2 and _covers(tables[node], old_flip, goal)
-                            and _excesses_disjoint(results[p, k], flip, tables[node], old_flip, goal)):
-                        moves[p, k] = 2
-                        found = True
+            p, k = new[m, 0], new[m, 1]
+            for c in range(len(old)):
+                if _excesses_disjoint(results[p, k], _flip(new[m, 2]), tables[old[c, 0]], _flip(old[c, 1]), goal):
+                    moves[p, k] = 2
+                    found = True
+                    break
     if found:
         return moves
-    for goal in goals:
-        new = _covering_results(results, legal, goal)
+    for g in range(2):
+        goal, new = goals[g], covering[g]
         if len(new) > max_pair_literals:  # rare; bound the M^2 work, keeping the literals closest to the goal
             excess = np.zeros(len(new), dtype=np.int64)
             for m in range(len(new)):
-                flip = _ONES if new[m, 2] else np.uint64(0)
                 for w in range(goal.shape[0]):
-                    excess[m] += popcount64((results[new[m, 0], new[m, 1], w] ^ flip) & ~goal[w])
+                    excess[m] += popcount64((results[new[m, 0], new[m, 1], w] ^ _flip(new[m, 2])) & ~goal[w])
             new = new[np.argsort(excess, kind="mergesort")[:max_pair_literals]]
         for a in range(len(new)):
             for b in range(a + 1, len(new)):
-                if _excesses_disjoint(results[new[a, 0], new[a, 1]], _ONES if new[a, 2] else np.uint64(0),
-                                      results[new[b, 0], new[b, 1]], _ONES if new[b, 2] else np.uint64(0), goal):
+                if _excesses_disjoint(results[new[a, 0], new[a, 1]], _flip(new[a, 2]),
+                                      results[new[b, 0], new[b, 1]], _flip(new[b, 2]), goal):
                     moves[new[a, 0], new[a, 1]] = 3
                     moves[new[b, 0], new[b, 1]] = 3
     return moves
+
+
+@numba.njit(cache=True)
+def _flip(complemented):
+    return _ONES if complemented else np.uint64(0)
+
+
+@numba.njit(cache=True)
+def _covering_nodes(tables, goal):
+    """(C, 2) rows (node, complemented) of the existing literals that cover the goal."""
+    rows = np.empty((2 * tables.shape[0], 2), dtype=np.int64)
+    count = 0
+    for node in range(tables.shape[0]):
+        for complemented in range(2):
+            if _covers(tables[node], _flip(complemented), goal):
+                rows[count, 0] = node
+                rows[count, 1] = complemented
+                count += 1
+    return rows[:count]
 
 
 @numba.njit(cache=True)
@@ -302,7 +315,7 @@ def _covering_results(results, legal, goal):
         for k in range(results.shape[1]):
             if legal[p, k]:
                 for complemented in range(2):
-                    if _covers(results[p, k], _ONES if complemented else np.uint64(0), goal):
+                    if _covers(results[p, k], _flip(complemented), goal):
                         rows[count, 0] = p
                         rows[count, 1] = k
                         rows[count, 2] = complemented
