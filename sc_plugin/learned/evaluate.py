@@ -28,7 +28,7 @@ class EvalParams:
     batch_size: int = 1  # functions searched together
     limit: int | None = None  # only the first N functions
     checkpoint: str | None = None  # None = the shipped checkpoint
-    rollouts: int = 16  # extra policy-sampled episodes per function (MctsEngine.rollouts)
+    rollouts: int = 24  # extra policy-sampled episodes per function (MctsEngine.rollouts)
     rollout_temperature: float = 0.5
 
 

@@ -182,6 +182,7 @@ def action_weights(node: Node) -> np.ndarray:
 @dataclass
 class _Game:
     root: Node
+    group: int
     best: State | None = None
     best_size: int = 1 << 30
     moves: list = field(default_factory=list)
@@ -220,17 +221,27 @@ def _expand_all(nodes: list[Node], evaluate: Evaluate, params: SearchParams) -> 
 
 
 def search(roots: Sequence[State], evaluate: Evaluate, params: SearchParams, rng: np.random.Generator, *,
-           time_limit_s: float | None = None) -> list[SearchResult]:
+           time_limit_s: float | None = None, groups: Sequence[int] | None = None,
+           known_sizes: dict[int, int] | None = None) -> list[SearchResult]:
     """Plays one episode per root state, all in lock-step (one batched evaluation per simulation wave).
 
     Stops early at `time_limit_s` (wall clock for the whole call); results then hold what was found so far.
+    Episodes with equal `groups` ids search one function (default: each its own), so with `stop_when_unbeatable`
+    a solution found by one also ends the others once they have built as many ANDs; `known_sizes` maps a group to
+    the size of a solution found before this call, which bounds them the same way.
     """
     start = time.perf_counter()
-    games = [_Game(root=new_node(state)) for state in roots]
+    games = [_Game(root=new_node(state), group=k if groups is None else groups[k]) for k, state in enumerate(roots)]
+    group_best = dict(known_sizes or {})  # group -> smallest solution size known
+
+    def record(game: _Game, state: State) -> None:
+        game.record(state)
+        group_best[game.group] = min(group_best.get(game.group, 1 << 30), game.best_size)
+
     timed_out = False
     for game in games:
         if game.root.terminal:
-            game.record(game.root.state)
+            record(game, game.root.state)
             game.finished = True
     while True:
         active = [g for g in games if not g.finished]
@@ -250,7 +261,7 @@ def search(roots: Sequence[State], evaluate: Evaluate, params: SearchParams, rng
                 path, leaf = simulate(game.root, params, rng)
                 game.simulations += 1
                 if leaf.terminal:
-                    game.record(leaf.state)
+                    record(game, leaf.state)
                     backup(path, leaf.value)
                 else:
                     waiting.append((game, path, leaf))
@@ -272,9 +283,9 @@ def search(roots: Sequence[State], evaluate: Evaluate, params: SearchParams, rng
                 root.children[slot] = child
             game.root = child
             if child.terminal:
-                game.record(child.state)
+                record(game, child.state)
                 game.finished = True
-            elif params.stop_when_unbeatable and child.state.num_ands >= game.best_size:
+            elif params.stop_when_unbeatable and child.state.num_ands >= group_best.get(game.group, 1 << 30):
                 game.finished = True
     return [SearchResult(best=g.best, path=g.root.state, moves=g.moves, simulations=g.simulations,
                          timed_out=timed_out and not g.finished) for g in games]

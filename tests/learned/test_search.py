@@ -83,6 +83,19 @@ def test_evaluate_with_wrong_shapes_fails_at_the_boundary():
         search([initial_state(0x96, 3)], broken, SearchParams(num_simulations=2), np.random.default_rng(0))
 
 
+def test_known_sizes_and_groups_end_episodes_that_cannot_do_better():
+    xor, conjunction = initial_state(0b0110, 2), initial_state(0b1000, 2)
+    greedy = SearchParams(num_simulations=0)
+    alone = search([xor], uniform, greedy, np.random.default_rng(0))[0]
+    assert alone.best is not None and solution_size(alone.best) == 3
+    bounded = search([xor], uniform, greedy, np.random.default_rng(0), known_sizes={0: 2})[0]
+    assert bounded.best is None and bounded.path.num_ands == 2
+    # One group: the AND's one-node solution ends the XOR episode after its first node.
+    grouped = search([conjunction, xor], uniform, greedy, np.random.default_rng(0), groups=[0, 0])
+    assert solution_size(grouped[0].best) == 1
+    assert grouped[1].best is None and grouped[1].path.num_ands == 1
+
+
 def test_time_limit_stops_search():
     result = search([initial_state(0x6996, 4)], uniform, SearchParams(num_simulations=64),
                     np.random.default_rng(0), time_limit_s=0.0)[0]
