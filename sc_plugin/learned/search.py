@@ -30,6 +30,7 @@ __all__ = ["SearchParams", "SearchResult", "PlayedMove", "Node", "Evaluate", "se
 
 Evaluate = Callable[[Sequence[State]], tuple[np.ndarray, np.ndarray]]
 LEAF_VALUES = ("shortcut", "network")
+NO_SOLUTION = 1 << 30  # the size bound of an episode whose function has no known solution
 UNKNOWN_VALUE = 0.0  # "shortcut" leaf value with no known completion: between failures (<= 0) and successes (>= 0.5)
 
 
@@ -184,7 +185,7 @@ class _Game:
     root: Node
     group: int
     best: State | None = None
-    best_size: int = 1 << 30
+    best_size: int = NO_SOLUTION
     moves: list = field(default_factory=list)
     simulations: int = 0
     finished: bool = False
@@ -236,7 +237,7 @@ def search(roots: Sequence[State], evaluate: Evaluate, params: SearchParams, rng
 
     def record(game: _Game, state: State) -> None:
         game.record(state)
-        group_best[game.group] = min(group_best.get(game.group, 1 << 30), game.best_size)
+        group_best[game.group] = min(group_best.get(game.group, NO_SOLUTION), game.best_size)
 
     timed_out = False
     for game in games:
@@ -285,7 +286,7 @@ def search(roots: Sequence[State], evaluate: Evaluate, params: SearchParams, rng
             if child.terminal:
                 record(game, child.state)
                 game.finished = True
-            elif params.stop_when_unbeatable and child.state.num_ands >= group_best.get(game.group, 1 << 30):
+            elif params.stop_when_unbeatable and child.state.num_ands >= group_best.get(game.group, NO_SOLUTION):
                 game.finished = True
     return [SearchResult(best=g.best, path=g.root.state, moves=g.moves, simulations=g.simulations,
                          timed_out=timed_out and not g.finished) for g in games]
