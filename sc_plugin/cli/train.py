@@ -1,6 +1,7 @@
 """`sc-train`: build supervised data, train the network, evaluate the learned engine on cut-function sets.
 
-  sc-train data [--circuits A.aig ...] [--exclude X_tt.txt ...] [--cones-per-circuit N] [-o runs/data.npz]
+  sc-train data [--circuits A.aig ...] [--exclude X_tt.txt ...] [--cones-per-circuit N] [--gold cone|abc|exact]
+                [-o runs/data.npz]
   sc-train supervised [--config tiny|default|FILE.yaml] [--data runs/data.npz] [--out-dir DIR] [--resume CKPT]
                       [--max-steps N] [--time-limit-min M] [--ship]
   sc-train rl [--config rl|FILE.yaml] [--init CKPT] [--data runs/data.npz] [--out-dir DIR] [--resume]
@@ -22,6 +23,7 @@ from typing import Sequence
 import torch
 
 from sc_plugin.cli.common import run_cli
+from sc_plugin.learned.data import GOLD_SOURCES
 from sc_plugin.learned.evaluate import EvalParams
 
 __all__ = ["main"]
@@ -38,6 +40,11 @@ def _parser() -> argparse.ArgumentParser:
     data.add_argument("--cones-per-circuit", type=int, default=30000, help="roots sampled per circuit (30000)")
     data.add_argument("--max-copies-per-class", type=int, default=6, help="cones kept per NPN class (6)")
     data.add_argument("--episodes-per-cone", type=int, default=2, help="augmented episodes per cone (2)")
+    data.add_argument("--gold", choices=GOLD_SOURCES, default="cone",
+                      help="gold implementation imitated: the circuit's cone, or the smaller of it and the result of "
+                           "ABC (strash; dc2; resyn2, about 5 ms per cone) or of the exact engine (cone)")
+    data.add_argument("--gold-time-ms", type=float, default=100.0,
+                      help="the gold engine's time budget per function in ms (100)")
     data.add_argument("--seed", type=int, default=1)
     data.add_argument("-o", "--output", default="runs/data.npz")
 
@@ -108,7 +115,8 @@ def _main(argv: Sequence[str] | None) -> int:
         params = DataParams(circuits=tuple(args.circuits), exclude_sets=tuple(args.exclude),
                             cones_per_circuit=args.cones_per_circuit,
                             max_copies_per_class=args.max_copies_per_class,
-                            episodes_per_cone=args.episodes_per_cone, seed=args.seed)
+                            episodes_per_cone=args.episodes_per_cone, gold=args.gold,
+                            gold_time_ms=args.gold_time_ms, seed=args.seed)
         dataset, stats = build_dataset(params, verbose=True)
         Path(args.output).parent.mkdir(parents=True, exist_ok=True)
         dataset.save(args.output)

@@ -10,6 +10,10 @@ each step is the uniform distribution over all gold ANDs whose fanins already ex
 Test functions are kept out: a cone is dropped when its function has the same NPN invariant signature as any function
 of the given test files (cofactor-count signature, a superset of exact NPN equality: honest by construction), the
 same `npn_canonize` form, or the same table.
+
+The gold implementation is the circuit's own cone by default (`DataParams.gold = "cone"`). With "abc" or "exact"
+every kept cone's function is also resynthesized by that engine (batched, `sc_plugin.engines`), and the engine's
+result replaces the cone where it has fewer ANDs; so the network imitates the smaller of the two.
 """
 
 from __future__ import annotations
@@ -30,7 +34,7 @@ from sc_plugin.learned.actions import DEFAULT_MAX_ANDS, MAX_NODES, SIZE_WEIGHT, 
 # Default circuits (epfl/*.aig) and test sets (cuts/*_tt*.txt): ../shared/benchmarks beside the project root.
 _SHARED = Path(__file__).resolve().parents[2].parent / "shared" / "benchmarks"
 
-__all__ = ["DataParams", "DataStats", "Sample", "Dataset", "build_dataset", "load_dataset", "npn_signature",
+__all__ = ["GOLD_SOURCES", "DataParams", "DataStats", "Sample", "Dataset", "build_dataset", "load_dataset", "npn_signature",
            "load_test_functions", "random_cut", "gold_cone", "make_episode", "augment",
            "relabel"]
 
@@ -45,6 +49,8 @@ class DataParams:
     max_copies_per_class: int = 3  # keep at most this many cones per NPN class (different structures/orders)
     episodes_per_cone: int = 1  # augmented copies (leaf order, output negation, topological order)
     valid_fraction: float = 0.05  # share of NPN classes held out for validation
+    gold: str = "cone"  # "cone", or an engine ("abc", "exact") whose smaller results replace the cones
+    gold_time_ms: float = 100.0  # the gold engine's budget per function
     seed: int = 0
 
 
@@ -59,6 +65,8 @@ class DataStats:
     dropped_test_class: int = 0
     dropped_test_class_by_canon: int = 0  # of dropped_test_class: caught by npn_canonize or exact table alone
     dropped_duplicate_class: int = 0
+    gold_replaced: int = 0  # cones whose gold came from the gold engine (smaller than the cone)
+    gold_ands_saved: int = 0  # ANDs those replacements saved in total
     episodes: int = 0
     steps: int = 0
     train_steps: int = 0
@@ -369,18 +377,28 @@ def _permute_table(table: int, perm: np.ndarray, n: int) -> int:
     return out
 
 
-def build_dataset(params: DataParams, *, verbose: bool = False) -> tuple[Dataset, DataStats]:
+GOLD_SOURCES = ("cone", "abc", "exact")
+_GOLD_DESCRIPTIONS = {"cone": "original cone, functionally reduced",
+                      "abc": "smaller of the original cone and ABC's result (strash; dc2; resyn2)",
+                      "exact": "smaller of the original cone and the exact engine's result (ABC as upper bound)"}
+
+
+@dataclass
+class _KeptCone:
+    num_inputs: int
+    table: int
+    ands: list[tuple[int, int]]  # gold ANDs, as returned by `gold_cone`
+    is_valid: bool
+
+
+def _collect_cones(circuits: list[str], params: DataParams, exclusion: _Exclusion, rng: np.random.Generator,
+                   stats: DataStats, verbose: bool) -> list[_KeptCone]:
+    """Randomized cuts of every circuit, reduced to gold cones, filtered (trivial, partial support, test classes)
+    and capped per NPN class."""
     from sc_plugin.cli.common import progress
 
-    start = time.perf_counter()
-    circuits = list(params.circuits) or sorted(str(p) for p in Path(_SHARED, "epfl").glob("*.aig"))
-    exclude_sets = list(params.exclude_sets) or sorted(str(p) for p in Path(_SHARED, "cuts").glob("*_tt*.txt"))
-    exclusion = _Exclusion(load_test_functions(exclude_sets))
-    rng = np.random.default_rng(params.seed)
-    stats = DataStats()
     class_count: dict[tuple[int, int], int] = {}
-    num_inputs, node_offset, node_tables, targets, sizes, valid = [], [0], [], [], [], []
-    step_episode, step_index, gold_offset, gold_actions = [], [], [0], []
+    kept: list[_KeptCone] = []
     for path in progress(circuits, label="circuits", enabled=verbose):
         aig = read_aiger(path)
         if aig.num_ands == 0:
@@ -416,24 +434,70 @@ def build_dataset(params: DataParams, *, verbose: bool = False) -> tuple[Dataset
                 stats.dropped_duplicate_class += 1
                 continue
             class_count[key] = class_count.get(key, 0) + 1
-            is_valid = (hash(key) % 1000) < 1000 * params.valid_fraction
             stats.cones_kept += 1
             stats.inputs_histogram[n] = stats.inputs_histogram.get(n, 0) + 1
-            stats.mean_cone_ands += len(ands)
-            for _ in range(params.episodes_per_cone):
-                tables, target, gold_sets = make_episode(n, table, ands, rng)
-                episode = len(num_inputs)
-                num_inputs.append(n)
-                node_tables.append(tables)
-                node_offset.append(node_offset[-1] + tables.shape[0])
-                targets.append(target)
-                sizes.append(len(ands))
-                valid.append(is_valid)
-                for s, actions in enumerate(gold_sets):
-                    step_episode.append(episode)
-                    step_index.append(s)
-                    gold_actions.extend(actions)
-                    gold_offset.append(len(gold_actions))
+            kept.append(_KeptCone(n, table, ands, (hash(key) % 1000) < 1000 * params.valid_fraction))
+    return kept
+
+
+def _replace_golds(cones: list[_KeptCone], params: DataParams, stats: DataStats, verbose: bool,
+                   chunk: int = 500) -> None:
+    """Resynthesizes every cone's function with the gold engine; a verified result with fewer ANDs becomes the
+    cone's gold (its table may be the complement: the output's polarity is free in the environment)."""
+    from sc_plugin.cli.common import progress
+    from sc_plugin.engines.abc_engine import AbcParams
+    from sc_plugin.engines.base import Budget
+    from sc_plugin.engines.registry import make_engine
+
+    engine = make_engine(params.gold, abc_params=AbcParams(scripts=("strash; dc2; resyn2",)))
+    budget = Budget(time_ms=params.gold_time_ms, max_ands=params.max_cone_ands)
+    for first in progress(range(0, len(cones), chunk), label=f"gold ({params.gold})", enabled=verbose):
+        batch = cones[first:first + chunk]
+        results = engine.synthesize_batch([(c.table, c.num_inputs) for c in batch], budget=budget)
+        for cone, candidate in zip(batch, results):
+            if candidate is None or candidate.ands >= len(cone.ands):
+                continue
+            implementation = candidate.implementation
+            root = implementation.pos[0] >> 1
+            gold = gold_cone(implementation, list(range(1, cone.num_inputs + 1)),
+                             [node for node in implementation.and_nodes() if node <= root])
+            if gold is None or len(gold[1]) >= len(cone.ands):
+                continue
+            stats.gold_replaced += 1
+            stats.gold_ands_saved += len(cone.ands) - len(gold[1])
+            cone.table, cone.ands = gold
+
+
+def build_dataset(params: DataParams, *, verbose: bool = False) -> tuple[Dataset, DataStats]:
+    if params.gold not in GOLD_SOURCES:
+        raise ScError(f"unknown gold source {params.gold!r}; choose one of {', '.join(GOLD_SOURCES)}")
+    start = time.perf_counter()
+    circuits = list(params.circuits) or sorted(str(p) for p in Path(_SHARED, "epfl").glob("*.aig"))
+    exclude_sets = list(params.exclude_sets) or sorted(str(p) for p in Path(_SHARED, "cuts").glob("*_tt*.txt"))
+    exclusion = _Exclusion(load_test_functions(exclude_sets))
+    rng = np.random.default_rng(params.seed)
+    stats = DataStats()
+    cones = _collect_cones(circuits, params, exclusion, rng, stats, verbose)
+    if params.gold != "cone":
+        _replace_golds(cones, params, stats, verbose)
+    num_inputs, node_offset, node_tables, targets, sizes, valid = [], [0], [], [], [], []
+    step_episode, step_index, gold_offset, gold_actions = [], [], [0], []
+    for cone in cones:
+        stats.mean_cone_ands += len(cone.ands)
+        for _ in range(params.episodes_per_cone):
+            tables, target, gold_sets = make_episode(cone.num_inputs, cone.table, cone.ands, rng)
+            episode = len(num_inputs)
+            num_inputs.append(cone.num_inputs)
+            node_tables.append(tables)
+            node_offset.append(node_offset[-1] + tables.shape[0])
+            targets.append(target)
+            sizes.append(len(cone.ands))
+            valid.append(cone.is_valid)
+            for s, actions in enumerate(gold_sets):
+                step_episode.append(episode)
+                step_index.append(s)
+                gold_actions.extend(actions)
+                gold_offset.append(len(gold_actions))
     stats.episodes = len(num_inputs)
     stats.steps = len(step_episode)
     stats.mean_cone_ands = round(stats.mean_cone_ands / max(stats.cones_kept, 1), 2)
@@ -445,7 +509,7 @@ def build_dataset(params: DataParams, *, verbose: bool = False) -> tuple[Dataset
     metadata = {"params": {k: list(v) if isinstance(v, tuple) else v for k, v in asdict(params).items()},
                 "circuits": circuits, "exclude_sets": exclude_sets,
                 "excluded_test_functions": exclusion.num_functions, "stats": asdict(stats),
-                "gold": "original cone, functionally reduced"}
+                "gold": _GOLD_DESCRIPTIONS[params.gold]}
     dataset = Dataset(num_inputs=np.array(num_inputs, dtype=np.int64),
                       node_offset=np.array(node_offset, dtype=np.int64),
                       node_tables=np.concatenate(node_tables) if node_tables else np.zeros((0, 4), np.uint64),

@@ -1,11 +1,15 @@
 """Supervised data: randomized cuts, functional reduction of gold cones, episodes replayable in the environment,
 and exclusion of test classes."""
 
+import dataclasses
+
 import numpy as np
+import pytest
 
 from sc_plugin.aig.network import Aig
 from sc_plugin.aig.simulate import cone_truth_table
 from sc_plugin.aig.truth import from_words, to_hex, to_words
+from sc_plugin.errors import ScError
 from sc_plugin.learned.actions import decode_action, initial_state, step
 from sc_plugin.learned.data import (DataParams, _permute_table, augment, build_dataset, gold_cone, make_episode,
                                     npn_signature, random_cut, relabel)
@@ -128,3 +132,45 @@ def test_build_dataset_excludes_test_classes(tmp_path):
     for e in range(len(again.num_inputs)):  # whatever was kept (other cuts: rng draws differ) is of other classes
         n = int(again.num_inputs[e])
         assert npn_signature(from_words(again.targets[e], n), n) not in excluded
+
+
+def _episode_is_a_gold_build(dataset, episode: int) -> bool:
+    """Each built node is the result of one of its step's gold actions, and the last one is the target (or its
+    complement: the output's polarity is free)."""
+    start, stop = dataset.node_offset[episode], dataset.node_offset[episode + 1]
+    tables = dataset.node_tables[start:stop]
+    n = int(dataset.num_inputs[episode])
+    for k in np.flatnonzero(dataset.step_episode == episode):
+        s = int(dataset.step_index[k])
+        built = tables[n + s]
+        actions = dataset.gold_actions[dataset.gold_offset[k]:dataset.gold_offset[k + 1]]
+        if not any(np.array_equal(_result(tables[:n + s], a), built) for a in actions):
+            return False
+    target = dataset.targets[episode]
+    return np.array_equal(tables[-1], target) or np.array_equal(tables[-1], ~target)
+
+
+def test_abc_gold_replaces_larger_cones_with_valid_smaller_builds(tmp_path, require_abc):
+    empty = tmp_path / "empty_tt.txt"
+    empty.write_text("id\ttt_hex\n")
+    params = DataParams(circuits=(EXAMPLE,), exclude_sets=(str(empty),), cones_per_circuit=300, seed=3)
+    cones, cone_stats = build_dataset(params)
+    smaller, abc_stats = build_dataset(dataclasses.replace(params, gold="abc"))
+    assert abc_stats.cones_kept == cone_stats.cones_kept  # the same cuts; only the golds differ
+    assert abc_stats.gold_replaced > 0 and abc_stats.gold_ands_saved >= abc_stats.gold_replaced
+    assert cones.sizes.sum() - smaller.sizes.sum() == abc_stats.gold_ands_saved * params.episodes_per_cone
+    assert all(_episode_is_a_gold_build(smaller, e) for e in range(len(smaller.num_inputs)))
+    with pytest.raises(ScError, match="gold source"):
+        build_dataset(dataclasses.replace(params, gold="bdd"))
+
+
+def test_exact_gold_never_grows_a_cone(tmp_path, require_abc):
+    empty = tmp_path / "empty_tt.txt"
+    empty.write_text("id\ttt_hex\n")
+    params = DataParams(circuits=(EXAMPLE,), exclude_sets=(str(empty),), cones_per_circuit=40, seed=5,
+                        episodes_per_cone=1, gold_time_ms=20)
+    cones, _ = build_dataset(params)
+    smaller, stats = build_dataset(dataclasses.replace(params, gold="exact"))
+    assert np.all(smaller.sizes <= cones.sizes)
+    assert cones.sizes.sum() - smaller.sizes.sum() == stats.gold_ands_saved
+    assert all(_episode_is_a_gold_build(smaller, e) for e in range(len(smaller.num_inputs)))
