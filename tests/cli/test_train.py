@@ -1,7 +1,19 @@
-"""sc-train rl from the command line: a tiny run writes its champion; a bad resume is a one-line error."""
+"""sc-train from the command line: data with ABC golds by default; a tiny rl run writes its champion; a bad
+resume is a one-line error."""
 
 from sc_plugin.cli.train import main
 from sc_plugin.learned.checkpoint import load_model
+from sc_plugin.learned.data import load_dataset
+
+
+def test_data_imitates_abc_results_by_default(tmp_path, capsys, require_abc):
+    out = tmp_path / "data.npz"
+    assert main(["data", "--circuits", "sc_plugin/data/examples/int2float.aig", "--cones-per-circuit", "100",
+                 "--seed", "3", "-o", str(out)]) == 0
+    replaced = int(capsys.readouterr().out.split("gold_replaced: ")[1].split()[0])
+    dataset = load_dataset(out)
+    assert replaced > 0 and dataset.metadata["params"]["gold"] == "abc"
+    assert "ABC" in dataset.metadata["gold"]
 
 
 def test_rl_writes_a_champion_checkpoint(tiny_dataset, tmp_path, capsys):
