@@ -150,10 +150,14 @@ def _episode_is_a_gold_build(dataset, episode: int) -> bool:
     return np.array_equal(tables[-1], target) or np.array_equal(tables[-1], ~target)
 
 
-def test_abc_gold_replaces_larger_cones_with_valid_smaller_builds(tmp_path, require_abc):
+def _params_without_exclusions(tmp_path, **values) -> DataParams:
     empty = tmp_path / "empty_tt.txt"
     empty.write_text("id\ttt_hex\n")
-    params = DataParams(circuits=(EXAMPLE,), exclude_sets=(str(empty),), cones_per_circuit=300, seed=3)
+    return DataParams(circuits=(EXAMPLE,), exclude_sets=(str(empty),), **values)
+
+
+def test_abc_gold_replaces_larger_cones_with_valid_smaller_builds(tmp_path, require_abc):
+    params = _params_without_exclusions(tmp_path, cones_per_circuit=300, seed=3)
     cones, cone_stats = build_dataset(params)
     smaller, abc_stats = build_dataset(dataclasses.replace(params, gold="abc"))
     assert abc_stats.cones_kept == cone_stats.cones_kept  # the same cuts; only the golds differ
@@ -165,10 +169,7 @@ def test_abc_gold_replaces_larger_cones_with_valid_smaller_builds(tmp_path, requ
 
 
 def test_exact_gold_never_grows_a_cone(tmp_path, require_abc):
-    empty = tmp_path / "empty_tt.txt"
-    empty.write_text("id\ttt_hex\n")
-    params = DataParams(circuits=(EXAMPLE,), exclude_sets=(str(empty),), cones_per_circuit=40, seed=5,
-                        episodes_per_cone=1, gold_time_ms=20)
+    params = _params_without_exclusions(tmp_path, cones_per_circuit=40, seed=5, episodes_per_cone=1, gold_time_ms=20)
     cones, _ = build_dataset(params)
     smaller, stats = build_dataset(dataclasses.replace(params, gold="exact"))
     assert np.all(smaller.sizes <= cones.sizes)
