@@ -2,9 +2,9 @@
 
   sc-train data [--circuits A.aig ...] [--exclude X_tt.txt ...] [--cones-per-circuit N] [--gold cone|abc|exact]
                 [-o runs/data.npz]
-  sc-train supervised [--config tiny|default|FILE.yaml] [--data runs/data.npz] [--out-dir DIR] [--resume CKPT]
+  sc-train supervised [--config tiny|default|FILE.yaml] [--data runs/data.npz ...] [--out-dir DIR] [--resume CKPT]
                       [--max-steps N] [--time-limit-min M] [--ship]
-  sc-train rl [--config rl|FILE.yaml] [--init CKPT] [--data runs/data.npz] [--out-dir DIR] [--resume]
+  sc-train rl [--config rl|FILE.yaml] [--init CKPT] [--data runs/data.npz ...] [--out-dir DIR] [--resume]
               [--iterations N] [--time-limit-min M] [--games N] [--simulations S]
               [--backend inline|local|ray] [--workers W] [--address ADDR] [--ship]
   sc-train eval --set cut8_tt.txt [--checkpoint CKPT] [--simulations S] [--rollouts R] [--budget-ms MS]
@@ -52,7 +52,7 @@ def _parser() -> argparse.ArgumentParser:
 
     sup = sub.add_parser("supervised", help="supervised training (phase 1)")
     sup.add_argument("--config", default="default", help="named config in sc_plugin/learned/configs or a YAML file")
-    sup.add_argument("--data", help="dataset (.npz from `sc-train data`)")
+    sup.add_argument("--data", nargs="+", help="dataset(s) (.npz from `sc-train data`); several are concatenated")
     sup.add_argument("--out-dir")
     sup.add_argument("--resume", help="checkpoint to resume from")
     sup.add_argument("--max-steps", type=int)
@@ -69,7 +69,9 @@ def _parser() -> argparse.ArgumentParser:
                                     "curves.png to the output folder.")
     rl.add_argument("--config", default="rl", help="named config in sc_plugin/learned/configs or a YAML file (rl)")
     rl.add_argument("--init", help="starting checkpoint (default: the shipped one)")
-    rl.add_argument("--data", help="dataset from `sc-train data`: the function pool and the gate set")
+    rl.add_argument("--data", nargs="+",
+                    help="dataset(s) from `sc-train data`: the function pool and the gate set; several are "
+                         "concatenated")
     rl.add_argument("--out-dir")
     rl.add_argument("--resume", action="store_true", help="continue the run saved in the output folder")
     rl.add_argument("--iterations", type=int)
@@ -127,7 +129,7 @@ def _main(argv: Sequence[str] | None) -> int:
         return 0
     if args.command == "supervised":
         from sc_plugin.learned.train import load_config, train
-        overrides = {key: value for key, value in (("data", args.data), ("out_dir", args.out_dir),
+        overrides = {key: value for key, value in (("data", _paths(args.data)), ("out_dir", args.out_dir),
                                                    ("resume", args.resume), ("max_steps", args.max_steps),
                                                    ("time_limit_min", args.time_limit_min), ("seed", args.seed))
                      if value is not None}
@@ -141,7 +143,8 @@ def _main(argv: Sequence[str] | None) -> int:
         from sc_plugin.learned.rl import RlConfig, reinforce
         from sc_plugin.learned.train import load_config
         overrides = {key: value for key, value in (
-            ("init", args.init), ("data", args.data), ("out_dir", args.out_dir), ("iterations", args.iterations),
+            ("init", args.init), ("data", _paths(args.data)), ("out_dir", args.out_dir),
+            ("iterations", args.iterations),
             ("time_limit_min", args.time_limit_min), ("games_per_iteration", args.games),
             ("backend", args.backend), ("workers", args.workers), ("address", args.address), ("seed", args.seed))
             if value is not None}
@@ -169,6 +172,11 @@ def _main(argv: Sequence[str] | None) -> int:
     if args.json:
         Path(args.json).write_text(json.dumps(summary.to_dict(), indent=1))
     return 0
+
+
+def _paths(paths: list[str] | None) -> str | list[str] | None:
+    """One dataset stays a plain path, as checkpoints recorded it before several were accepted (resume compares it)."""
+    return paths[0] if paths and len(paths) == 1 else paths
 
 
 def _ship(best: Path) -> None:

@@ -22,6 +22,7 @@ import json
 import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from typing import Sequence
 
 import numpy as np
 
@@ -35,7 +36,7 @@ from sc_plugin.learned.actions import DEFAULT_MAX_ANDS, MAX_NODES, SIZE_WEIGHT, 
 _SHARED = Path(__file__).resolve().parents[2].parent / "shared" / "benchmarks"
 
 __all__ = ["GOLD_SOURCES", "DataParams", "DataStats", "Sample", "Dataset", "build_dataset", "load_dataset",
-           "npn_signature", "load_test_functions", "random_cut", "gold_cone", "make_episode", "augment", "relabel"]
+           "load_datasets", "merge_datasets", "npn_signature", "load_test_functions", "random_cut", "gold_cone", "make_episode", "augment", "relabel"]
 
 
 @dataclass(frozen=True)
@@ -172,6 +173,39 @@ def _pack_bits(bits: np.ndarray) -> np.ndarray:
     """Inverse of `actions.table_bits`: (..., 256) bits -> (..., 4) uint64."""
     packed = np.ascontiguousarray(np.packbits(bits, axis=-1, bitorder="little"))
     return packed.view("<u8").astype(np.uint64).reshape(bits.shape[:-1] + (4,))
+
+
+def load_datasets(paths: str | Path | Sequence[str | Path]) -> Dataset:
+    """One dataset file, or several concatenated (`merge_datasets`)."""
+    if isinstance(paths, (str, Path)):
+        return load_dataset(paths)
+    if not paths:
+        raise ScError("no dataset file given")
+    return merge_datasets([load_dataset(path) for path in paths])
+
+
+def merge_datasets(datasets: Sequence[Dataset]) -> Dataset:
+    """The episodes of all `datasets`, in order. Validation membership travels with each episode; it is a function
+    of the NPN class, so a class is on the same side of the split in every file built with the same valid_fraction.
+    The metadata keeps each part's gold, stats and params as lists."""
+    if len(datasets) == 1:
+        return datasets[0]
+    episode_base = np.cumsum([0] + [len(d.num_inputs) for d in datasets[:-1]])
+    node_base = np.cumsum([0] + [int(d.node_offset[-1]) for d in datasets[:-1]])
+    gold_base = np.cumsum([0] + [int(d.gold_offset[-1]) for d in datasets[:-1]])
+    metadata = {key: [d.metadata.get(key) for d in datasets] for key in ("gold", "stats", "params")}
+    return Dataset(
+        num_inputs=np.concatenate([d.num_inputs for d in datasets]),
+        node_offset=np.concatenate([[0]] + [d.node_offset[1:] + base for d, base in zip(datasets, node_base)]),
+        node_tables=np.concatenate([d.node_tables for d in datasets]),
+        targets=np.concatenate([d.targets for d in datasets]),
+        sizes=np.concatenate([d.sizes for d in datasets]),
+        valid=np.concatenate([d.valid for d in datasets]),
+        step_episode=np.concatenate([d.step_episode + base for d, base in zip(datasets, episode_base)]),
+        step_index=np.concatenate([d.step_index for d in datasets]),
+        gold_offset=np.concatenate([[0]] + [d.gold_offset[1:] + base for d, base in zip(datasets, gold_base)]),
+        gold_actions=np.concatenate([d.gold_actions for d in datasets]),
+        metadata=metadata)
 
 
 def load_dataset(path: str | Path) -> Dataset:

@@ -29,7 +29,7 @@ from sc_plugin.aig.truth import from_words
 from sc_plugin.errors import ScError
 from sc_plugin.learned.actions import MAX_NODES, initial_state, solution_size
 from sc_plugin.learned.checkpoint import default_checkpoint_path, load_checkpoint, load_model, save_checkpoint
-from sc_plugin.learned.data import Dataset, Sample, load_dataset
+from sc_plugin.learned.data import Dataset, Sample, load_datasets
 from sc_plugin.learned.model import ModelConfig, PolicyValueNet, network_evaluator
 from sc_plugin.learned.search import SearchParams, search
 from sc_plugin.learned.selfplay import SelfPlayParams, SelfPlayTask
@@ -42,7 +42,7 @@ __all__ = ["RlConfig", "Curriculum", "ReplayBuffer", "function_pool", "gate_scor
 @dataclass
 class RlConfig:
     init: str = ""  # starting checkpoint; "" = the shipped one
-    data: str = "runs/data.npz"  # `sc-train data` output: function pool (train split) and gate set (valid split)
+    data: str | list[str] = "runs/data.npz"  # `sc-train data` output(s): function pool (train split), gate set (valid)
     out_dir: str = "runs/rl"
     resume: bool = False  # continue the run saved in out_dir
     iterations: int = 100
@@ -194,7 +194,7 @@ def _better(score: tuple[int, int], than: tuple[int, int]) -> bool:
 def reinforce(config: RlConfig, *, verbose: bool = True, log: Callable[[str], None] = print) -> dict:
     """Runs self-play iterations; returns the champion's metrics. See the module docstring for out_dir."""
     torch.set_num_threads(1)
-    dataset = load_dataset(config.data)
+    dataset = load_datasets(config.data)
     pool, reference = function_pool(dataset, valid=False)
     gate_pool, _ = function_pool(dataset, valid=True)
     if not pool or not gate_pool:

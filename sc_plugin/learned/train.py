@@ -22,7 +22,7 @@ import yaml
 from sc_plugin.errors import ScError
 from sc_plugin.learned.actions import NUM_ACTIONS
 from sc_plugin.learned.checkpoint import load_checkpoint, save_checkpoint
-from sc_plugin.learned.data import Dataset, Sample, augment, load_dataset
+from sc_plugin.learned.data import Dataset, Sample, augment, load_datasets
 from sc_plugin.learned.model import ModelConfig, PolicyValueNet, featurize
 
 __all__ = ["TrainConfig", "load_config", "train", "make_batch", "collate", "batch_loss"]
@@ -32,7 +32,7 @@ CONFIG_DIR = Path(__file__).resolve().parent / "configs"
 
 @dataclass
 class TrainConfig:
-    data: str = "runs/data.npz"  # written by `sc-train data`
+    data: str | list[str] = "runs/data.npz"  # written by `sc-train data`; a list is concatenated
     out_dir: str = "runs/supervised"  # checkpoints: last.pt (every eval) and best.pt (lowest validation KL)
     model: ModelConfig = field(default_factory=ModelConfig)
     batch_size: int = 128  # states per step
@@ -152,7 +152,7 @@ def train(config: TrainConfig, *, verbose: bool = True) -> dict:
     torch.set_num_threads(config.num_threads)
     torch.manual_seed(config.seed)
     rng = np.random.default_rng(config.seed)
-    dataset = load_dataset(config.data)
+    dataset = load_datasets(config.data)
     valid_steps_mask = dataset.valid[dataset.step_episode]
     train_steps = np.flatnonzero(~valid_steps_mask)
     valid_steps = np.flatnonzero(valid_steps_mask)

@@ -7,12 +7,13 @@ import numpy as np
 import pytest
 
 from sc_plugin.aig.network import Aig
+from sc_plugin.aig.npn import npn_canonize
 from sc_plugin.aig.simulate import cone_truth_table
 from sc_plugin.aig.truth import from_words, to_hex, to_words
 from sc_plugin.errors import ScError
 from sc_plugin.learned.actions import decode_action, initial_state, step
-from sc_plugin.learned.data import (DataParams, _permute_table, augment, build_dataset, gold_cone, make_episode,
-                                    npn_signature, random_cut, relabel)
+from sc_plugin.learned.data import (DataParams, _permute_table, augment, build_dataset, gold_cone, load_datasets,
+                                    make_episode, merge_datasets, npn_signature, random_cut, relabel)
 
 EXAMPLE = "sc_plugin/data/examples/int2float.aig"
 
@@ -175,3 +176,29 @@ def test_exact_gold_never_grows_a_cone(tmp_path, require_abc):
     assert np.all(smaller.sizes <= cones.sizes)
     assert cones.sizes.sum() - smaller.sizes.sum() == stats.gold_ands_saved
     assert all(_episode_is_a_gold_build(smaller, e) for e in range(len(smaller.num_inputs)))
+
+
+def test_merged_datasets_keep_every_state_and_split(tmp_path):
+    parts = [build_dataset(_params_without_exclusions(tmp_path, cones_per_circuit=60, seed=seed))[0]
+             for seed in (0, 1)]
+    merged = merge_datasets(parts)
+    offsets = np.cumsum([0] + [len(part.step_episode) for part in parts])
+    for part, offset in zip(parts, offsets):
+        steps = np.arange(len(part.step_episode))
+        for original, copy in zip(part.samples(steps), merged.samples(steps + offset)):
+            assert np.array_equal(original.tables, copy.tables) and np.array_equal(original.actions, copy.actions)
+            assert np.array_equal(original.target, copy.target) and original.value == copy.value
+    assert all(_episode_is_a_gold_build(merged, e) for e in range(len(merged.num_inputs)))
+    side: dict = {}  # the split is per NPN class, so a function is on one side in both parts
+    for e in range(len(merged.num_inputs)):
+        n = int(merged.num_inputs[e])
+        side.setdefault((n, npn_canonize(from_words(merged.targets[e], n), n)[0]), set()).add(bool(merged.valid[e]))
+    assert all(len(sides) == 1 for sides in side.values())
+    paths = [tmp_path / "a.npz", tmp_path / "b.npz"]
+    for part, path in zip(parts, paths):
+        part.save(path)
+    loaded = load_datasets([str(path) for path in paths])
+    assert np.array_equal(loaded.gold_actions, merged.gold_actions) and loaded.metadata["gold"] == [
+        part.metadata["gold"] for part in parts]
+    with pytest.raises(ScError, match="no dataset"):
+        load_datasets([])

@@ -54,6 +54,15 @@ def test_train_loop_checkpoints_and_resumes(dataset_path, tmp_path):
     assert train(resumed, verbose=False)["steps"] == 9
 
 
+def test_train_on_two_dataset_files(dataset_path, tmp_path):
+    path, dataset = dataset_path
+    config = load_config("tiny", {"data": [str(path), str(path)], "out_dir": str(tmp_path), "max_steps": 2,
+                                  "eval_interval": 2, "eval_batches": 1, "batch_size": 8})
+    assert train(config, verbose=False)["steps"] == 2
+    data = load_checkpoint(tmp_path / "last.pt")["data"]
+    assert data["path"] == [str(path), str(path)] and data["gold"] == [dataset.metadata["gold"]] * 2
+
+
 def test_resume_on_other_data_does_not_keep_the_old_best_kl(dataset_path, tmp_path):
     path, _ = dataset_path
     base = {"out_dir": str(tmp_path), "eval_interval": 3, "eval_batches": 1, "batch_size": 8}
