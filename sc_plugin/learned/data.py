@@ -36,7 +36,8 @@ from sc_plugin.learned.actions import DEFAULT_MAX_ANDS, MAX_NODES, SIZE_WEIGHT, 
 _SHARED = Path(__file__).resolve().parents[2].parent / "shared" / "benchmarks"
 
 __all__ = ["GOLD_SOURCES", "DataParams", "DataStats", "Sample", "Dataset", "build_dataset", "load_dataset",
-           "load_datasets", "merge_datasets", "npn_signature", "load_test_functions", "random_cut", "gold_cone", "make_episode", "augment", "relabel"]
+           "load_datasets", "merge_datasets", "npn_signature", "load_test_functions", "random_cut", "gold_cone",
+           "make_episode", "augment", "relabel"]
 
 
 @dataclass(frozen=True)

@@ -56,7 +56,8 @@ def test_episode_replays_in_the_environment():
         state = initial_state(from_words(target, len(leaves)), len(leaves))
         for k, actions in enumerate(gold_sets):
             assert all(state.mask[a] for a in actions)
-            nxt = [s for s in (step(state, a) for a in actions) if np.array_equal(s.tables[-1], tables[len(leaves) + k])]
+            built = tables[len(leaves) + k]
+            nxt = [s for s in (step(state, a) for a in actions) if np.array_equal(s.tables[-1], built)]
             state = nxt[0]
         assert state.solved and state.num_ands == len(ands)
 
