@@ -129,7 +129,7 @@ def _main(argv: Sequence[str] | None) -> int:
         return 0
     if args.command == "supervised":
         from sc_plugin.learned.train import load_config, train
-        overrides = {key: value for key, value in (("data", _paths(args.data)), ("out_dir", args.out_dir),
+        overrides = {key: value for key, value in (("data", args.data), ("out_dir", args.out_dir),
                                                    ("resume", args.resume), ("max_steps", args.max_steps),
                                                    ("time_limit_min", args.time_limit_min), ("seed", args.seed))
                      if value is not None}
@@ -143,7 +143,7 @@ def _main(argv: Sequence[str] | None) -> int:
         from sc_plugin.learned.rl import RlConfig, reinforce
         from sc_plugin.learned.train import load_config
         overrides = {key: value for key, value in (
-            ("init", args.init), ("data", _paths(args.data)), ("out_dir", args.out_dir),
+            ("init", args.init), ("data", args.data), ("out_dir", args.out_dir),
             ("iterations", args.iterations),
             ("time_limit_min", args.time_limit_min), ("games_per_iteration", args.games),
             ("backend", args.backend), ("workers", args.workers), ("address", args.address), ("seed", args.seed))
@@ -172,11 +172,6 @@ def _main(argv: Sequence[str] | None) -> int:
     if args.json:
         Path(args.json).write_text(json.dumps(summary.to_dict(), indent=1))
     return 0
-
-
-def _paths(paths: list[str] | None) -> str | list[str] | None:
-    """One dataset stays a plain path, as checkpoints recorded it before several were accepted (resume compares it)."""
-    return paths[0] if paths and len(paths) == 1 else paths
 
 
 def _ship(best: Path) -> None:

@@ -36,8 +36,8 @@ from sc_plugin.learned.actions import DEFAULT_MAX_ANDS, MAX_NODES, SIZE_WEIGHT, 
 _SHARED = Path(__file__).resolve().parents[2].parent / "shared" / "benchmarks"
 
 __all__ = ["GOLD_SOURCES", "DataParams", "DataStats", "Sample", "Dataset", "build_dataset", "load_dataset",
-           "load_datasets", "merge_datasets", "npn_signature", "load_test_functions", "random_cut", "gold_cone",
-           "make_episode", "augment", "relabel"]
+           "load_datasets", "merge_datasets", "data_summary", "npn_signature", "load_test_functions", "random_cut",
+           "gold_cone", "make_episode", "augment", "relabel"]
 
 
 @dataclass(frozen=True)
@@ -176,6 +176,17 @@ def _pack_bits(bits: np.ndarray) -> np.ndarray:
     return packed.view("<u8").astype(np.uint64).reshape(bits.shape[:-1] + (4,))
 
 
+_SUMMARY_KEYS = ("gold", "stats", "params")  # what a checkpoint records of its training data
+
+
+def data_summary(dataset: Dataset, paths: str | Sequence[str]) -> dict:
+    """The record of a dataset that checkpoints keep; resuming compares it to tell whether the data changed. One
+    path is recorded as a plain string, however it was given."""
+    if not isinstance(paths, str) and len(paths) == 1:
+        paths = paths[0]
+    return {"path": paths, **{key: dataset.metadata.get(key) for key in _SUMMARY_KEYS}}
+
+
 def load_datasets(paths: str | Path | Sequence[str | Path]) -> Dataset:
     """One dataset file, or several concatenated (`merge_datasets`)."""
     if isinstance(paths, (str, Path)):
@@ -194,7 +205,7 @@ def merge_datasets(datasets: Sequence[Dataset]) -> Dataset:
     episode_base = np.cumsum([0] + [len(d.num_inputs) for d in datasets[:-1]])
     node_base = np.cumsum([0] + [int(d.node_offset[-1]) for d in datasets[:-1]])
     gold_base = np.cumsum([0] + [int(d.gold_offset[-1]) for d in datasets[:-1]])
-    metadata = {key: [d.metadata.get(key) for d in datasets] for key in ("gold", "stats", "params")}
+    metadata = {key: [d.metadata.get(key) for d in datasets] for key in _SUMMARY_KEYS}
     return Dataset(
         num_inputs=np.concatenate([d.num_inputs for d in datasets]),
         node_offset=np.concatenate([[0]] + [d.node_offset[1:] + base for d, base in zip(datasets, node_base)]),

@@ -29,7 +29,7 @@ from sc_plugin.aig.truth import from_words
 from sc_plugin.errors import ScError
 from sc_plugin.learned.actions import MAX_NODES, initial_state, solution_size
 from sc_plugin.learned.checkpoint import default_checkpoint_path, load_checkpoint, load_model, save_checkpoint
-from sc_plugin.learned.data import Dataset, Sample, load_datasets
+from sc_plugin.learned.data import Dataset, Sample, data_summary, load_datasets
 from sc_plugin.learned.model import ModelConfig, PolicyValueNet, network_evaluator
 from sc_plugin.learned.search import SearchParams, search
 from sc_plugin.learned.selfplay import SelfPlayParams, SelfPlayTask
@@ -332,9 +332,8 @@ def _describe(record: dict, iterations: int) -> str:
 
 
 def _save_champion(out_dir: Path, model: PolicyValueNet, metrics: dict, config: RlConfig, dataset: Dataset) -> None:
-    data = {"path": config.data, **{k: dataset.metadata.get(k) for k in ("gold", "stats", "params")}}
     save_checkpoint(out_dir / "best.pt", model, step=metrics["train_steps"], metrics=metrics,
-                    train_config=asdict(config), data=data)
+                    train_config=asdict(config), data=data_summary(dataset, config.data))
 
 
 def _save_state(out_dir: Path, iteration: int, train_steps: int, champion_score: tuple[int, int],

@@ -22,7 +22,7 @@ import yaml
 from sc_plugin.errors import ScError
 from sc_plugin.learned.actions import NUM_ACTIONS
 from sc_plugin.learned.checkpoint import load_checkpoint, save_checkpoint
-from sc_plugin.learned.data import Dataset, Sample, augment, load_datasets
+from sc_plugin.learned.data import Dataset, Sample, augment, data_summary, load_datasets
 from sc_plugin.learned.model import ModelConfig, PolicyValueNet, featurize
 
 __all__ = ["TrainConfig", "load_config", "train", "make_batch", "collate", "batch_loss"]
@@ -160,7 +160,7 @@ def train(config: TrainConfig, *, verbose: bool = True) -> dict:
         raise ScError(f"{config.data}: needs both training and validation samples "
                       f"({len(train_steps)} / {len(valid_steps)})")
 
-    data_info = {"path": config.data, **{k: dataset.metadata.get(k) for k in ("gold", "stats", "params")}}
+    data_info = data_summary(dataset, config.data)
     start_step = 0
     resume_payload = None
     if config.resume:

@@ -12,8 +12,8 @@ from sc_plugin.aig.simulate import cone_truth_table
 from sc_plugin.aig.truth import from_words, to_hex, to_words
 from sc_plugin.errors import ScError
 from sc_plugin.learned.actions import decode_action, initial_state, step
-from sc_plugin.learned.data import (DataParams, _permute_table, augment, build_dataset, gold_cone, load_datasets,
-                                    make_episode, merge_datasets, npn_signature, random_cut, relabel)
+from sc_plugin.learned.data import (DataParams, _permute_table, augment, build_dataset, data_summary, gold_cone,
+                                    load_datasets, make_episode, merge_datasets, npn_signature, random_cut, relabel)
 
 EXAMPLE = "sc_plugin/data/examples/int2float.aig"
 
@@ -201,5 +201,6 @@ def test_merged_datasets_keep_every_state_and_split(tmp_path):
     loaded = load_datasets([str(path) for path in paths])
     assert np.array_equal(loaded.gold_actions, merged.gold_actions) and loaded.metadata["gold"] == [
         part.metadata["gold"] for part in parts]
+    assert data_summary(parts[0], [str(paths[0])])["path"] == str(paths[0])  # one path: recorded as before
     with pytest.raises(ScError, match="no dataset"):
         load_datasets([])
