@@ -2,8 +2,8 @@
 
   sc-train data [--circuits A.aig ...] [--exclude X_tt.txt ...] [--cones-per-circuit N] [--gold cone|abc|exact]
                 [-o runs/data.npz]
-  sc-train supervised [--config tiny|default|FILE.yaml] [--data runs/data.npz ...] [--out-dir DIR] [--resume CKPT]
-                      [--max-steps N] [--time-limit-min M] [--ship]
+  sc-train supervised [--config tiny|default|FILE.yaml] [--data runs/data.npz ...] [--out-dir DIR]
+                      [--resume CKPT | --init CKPT] [--max-steps N] [--time-limit-min M] [--ship]
   sc-train rl [--config rl|FILE.yaml] [--init CKPT] [--data runs/data.npz ...] [--out-dir DIR] [--resume]
               [--iterations N] [--time-limit-min M] [--games N] [--simulations S]
               [--backend inline|local|ray] [--workers W] [--address ADDR] [--ship]
@@ -55,6 +55,8 @@ def _parser() -> argparse.ArgumentParser:
     sup.add_argument("--data", nargs="+", help="dataset(s) (.npz from `sc-train data`); several are concatenated")
     sup.add_argument("--out-dir")
     sup.add_argument("--resume", help="checkpoint to resume from")
+    sup.add_argument("--init", help="checkpoint whose weights start a new run at step 0; with a config that asks "
+                     "for more blocks (model: {n_layer: N}) it is deepened by identity blocks")
     sup.add_argument("--max-steps", type=int)
     sup.add_argument("--time-limit-min", type=float)
     sup.add_argument("--seed", type=int)
@@ -130,7 +132,8 @@ def _main(argv: Sequence[str] | None) -> int:
     if args.command == "supervised":
         from sc_plugin.learned.train import load_config, train
         overrides = {key: value for key, value in (("data", args.data), ("out_dir", args.out_dir),
-                                                   ("resume", args.resume), ("max_steps", args.max_steps),
+                                                   ("resume", args.resume), ("init", args.init),
+                                                   ("max_steps", args.max_steps),
                                                    ("time_limit_min", args.time_limit_min), ("seed", args.seed))
                      if value is not None}
         config = load_config(args.config, overrides)

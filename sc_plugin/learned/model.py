@@ -24,8 +24,8 @@ import torch.nn.functional as F
 from sc_plugin.learned.actions import MAX_NODES, NUM_ACTIONS, State, table_bits
 from sc_plugin.learned.data import Sample
 
-__all__ = ["ModelConfig", "PolicyValueNet", "featurize", "network_evaluator", "masked_log_softmax", "TYPE_INPUT",
-           "TYPE_AND", "TYPE_TARGET", "TYPE_PAD"]
+__all__ = ["ModelConfig", "PolicyValueNet", "deepen", "featurize", "network_evaluator", "masked_log_softmax",
+           "TYPE_INPUT", "TYPE_AND", "TYPE_TARGET", "TYPE_PAD"]
 
 TYPE_TARGET, TYPE_INPUT, TYPE_AND, TYPE_PAD = 0, 1, 2, 3
 FEATURES = 512  # 256 table bits + 256 bits of table XOR target
@@ -167,6 +167,24 @@ class PolicyValueNet(nn.Module):
         pooled = F.scaled_dot_product_attention(query, key, value, attn_mask=node_ok[:, None, :])[:, 0]  # (B, C)
         values = torch.tanh(self.value_mlp(torch.cat([target, pooled], dim=-1)))[:, 0]  # (B,)
         return logits, values
+
+
+def deepen(model: PolicyValueNet, n_layer: int) -> PolicyValueNet:
+    """A copy of `model` with n_layer blocks that computes the same function: the added blocks go after the trained
+    ones, and their residual outputs (attention and MLP projections) start at zero, so each is the identity until
+    training moves it. Lets a trained model gain depth without starting over."""
+    old = model.config.n_layer
+    if n_layer < old:
+        raise ValueError(f"cannot deepen a {old}-block model to {n_layer} blocks")
+    grown = PolicyValueNet(ModelConfig(**{**model.config.to_dict(), "n_layer": n_layer}))
+    missing, unexpected = grown.load_state_dict(model.state_dict(), strict=False)
+    assert not unexpected and all(int(key.split(".")[1]) >= old for key in missing), (missing, unexpected)
+    with torch.no_grad():
+        for block in grown.blocks[old:]:
+            for out in (block.attn.proj, block.mlp[-1]):
+                out.weight.zero_()
+                out.bias.zero_()
+    return grown
 
 
 def network_evaluator(model: PolicyValueNet) -> Callable[[Sequence[State]], tuple[np.ndarray, np.ndarray]]:

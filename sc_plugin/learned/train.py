@@ -21,9 +21,9 @@ import yaml
 
 from sc_plugin.errors import ScError
 from sc_plugin.learned.actions import NUM_ACTIONS
-from sc_plugin.learned.checkpoint import load_checkpoint, save_checkpoint
+from sc_plugin.learned.checkpoint import load_checkpoint, load_model, save_checkpoint
 from sc_plugin.learned.data import Dataset, Sample, augment, data_summary, load_datasets
-from sc_plugin.learned.model import ModelConfig, PolicyValueNet, featurize
+from sc_plugin.learned.model import ModelConfig, PolicyValueNet, deepen, featurize
 
 __all__ = ["TrainConfig", "load_config", "train", "make_batch", "collate", "batch_loss"]
 
@@ -51,6 +51,8 @@ class TrainConfig:
     seed: int = 0
     num_threads: int = 1  # the machine is shared: one core for training
     resume: str = ""  # checkpoint to resume from (architecture, weights, optimizer and step come from it)
+    init: str = ""  # checkpoint whose weights start a new run (step 0, fresh optimizer); a larger model.n_layer
+    # than its own deepens it with identity blocks (model.deepen)
 
 
 def load_config(name_or_path: str | None = None, overrides: dict | None = None, *,
@@ -161,13 +163,20 @@ def train(config: TrainConfig, *, verbose: bool = True) -> dict:
                       f"({len(train_steps)} / {len(valid_steps)})")
 
     data_info = data_summary(dataset, config.data)
+    if config.resume and config.init:
+        raise ScError("give either resume (continue a run) or init (start a new run from its weights), not both")
     start_step = 0
     resume_payload = None
     if config.resume:
         resume_payload = load_checkpoint(config.resume)
         config.model = ModelConfig(**resume_payload["model_config"])  # architecture comes from the checkpoint
         start_step = resume_payload["step"]
-    model = PolicyValueNet(config.model)
+    if config.init:
+        initial, _ = load_model(config.init)
+        model = deepen(initial, max(initial.config.n_layer, config.model.n_layer))
+        config.model = model.config
+    else:
+        model = PolicyValueNet(config.model)
     optimizer = torch.optim.AdamW(model.parameters(), lr=config.learning_rate, weight_decay=config.weight_decay)
     best_kl = float("inf")
     if resume_payload is not None:

@@ -1,9 +1,10 @@
-"""Model: output shapes, structural -inf entries, masked softmax, padding invariance."""
+"""Model: output shapes, structural -inf entries, masked softmax, padding invariance, deepening."""
 
+import pytest
 import torch
 
 from sc_plugin.learned.actions import NUM_ACTIONS, encode_action, initial_state, step
-from sc_plugin.learned.model import ModelConfig, PolicyValueNet, featurize, masked_log_softmax
+from sc_plugin.learned.model import ModelConfig, PolicyValueNet, deepen, featurize, masked_log_softmax
 
 TINY = ModelConfig(d_model=32, n_layer=1, n_head=2, d_ff=64, d_policy=8)
 
@@ -52,3 +53,20 @@ def test_padding_does_not_change_outputs():
 
 def test_param_count_of_default_config_in_range():
     assert 300_000 <= PolicyValueNet(ModelConfig()).num_params() <= 2_000_000
+
+
+def test_deepen_keeps_the_function_and_adds_trainable_blocks():
+    torch.manual_seed(0)
+    model = PolicyValueNet(TINY).eval()
+    grown = deepen(model, 3).eval()
+    assert grown.config.n_layer == 3 and len(grown.blocks) == 3 and grown.num_params() > model.num_params()
+    with torch.no_grad():
+        before, after = model(*featurize(_states())), grown(*featurize(_states()))
+    finite = torch.isfinite(before[0])
+    assert torch.equal(finite, torch.isfinite(after[0]))
+    assert torch.allclose(before[0][finite], after[0][finite]) and torch.allclose(before[1], after[1])
+    logits, values = grown(*featurize(_states()))
+    (logits[torch.isfinite(logits)].sum() + values.sum()).backward()
+    assert grown.blocks[2].attn.proj.weight.grad.abs().sum() > 0  # the identity block still learns
+    with pytest.raises(ValueError, match="cannot deepen"):
+        deepen(grown, 2)

@@ -63,6 +63,19 @@ def test_train_on_two_dataset_files(dataset_path, tmp_path):
     assert data["path"] == [str(path), str(path)] and data["gold"] == [dataset.metadata["gold"]] * 2
 
 
+def test_init_starts_a_new_run_from_weights_and_can_deepen(dataset_path, tmp_path):
+    path, _ = dataset_path
+    base = {"data": str(path), "eval_interval": 2, "eval_batches": 1, "batch_size": 8, "max_steps": 2}
+    train(load_config("tiny", {**base, "out_dir": str(tmp_path / "a")}), verbose=False)
+    start = str(tmp_path / "a" / "last.pt")
+    deeper = load_config("tiny", {**base, "out_dir": str(tmp_path / "b"), "init": start, "model": {"n_layer": 2}})
+    assert train(deeper, verbose=False)["steps"] == 2  # counts from 0 again
+    payload = load_checkpoint(tmp_path / "b" / "last.pt")
+    assert payload["model_config"]["n_layer"] == 2 and payload["train_config"]["init"] == start
+    with pytest.raises(ScError, match="not both"):
+        train(load_config("tiny", {**base, "init": start, "resume": start}), verbose=False)
+
+
 def test_resume_on_other_data_does_not_keep_the_old_best_kl(dataset_path, tmp_path):
     path, _ = dataset_path
     base = {"out_dir": str(tmp_path), "eval_interval": 3, "eval_batches": 1, "batch_size": 8}
