@@ -14,7 +14,6 @@
 from __future__ import annotations
 
 import argparse
-import dataclasses
 import json
 import sys
 from pathlib import Path
@@ -153,9 +152,9 @@ def _main(argv: Sequence[str] | None) -> int:
             if value is not None}
         if args.resume:
             overrides["resume"] = True
-        config = load_config(args.config, overrides, kind=RlConfig)
         if args.simulations is not None:
-            config.selfplay = dataclasses.replace(config.selfplay, simulations=args.simulations)
+            overrides["selfplay"] = {"simulations": args.simulations}
+        config = load_config(args.config, overrides, kind=RlConfig)
         metrics = reinforce(config)
         print(json.dumps(metrics, indent=1))
         if args.ship:

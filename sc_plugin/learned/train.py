@@ -58,7 +58,8 @@ class TrainConfig:
 def load_config(name_or_path: str | None = None, overrides: dict | None = None, *,
                 kind: type = TrainConfig):
     """A `kind` config (TrainConfig, or rl.RlConfig): defaults, then a YAML override file (a name in configs/ or a
-    path), then explicit overrides. Nested dataclass fields (model, selfplay) take mappings."""
+    path), then explicit overrides. Nested dataclass fields (model, selfplay) take mappings; an override's mapping
+    updates the file's field by field."""
     values: dict = {}
     if name_or_path:
         path = Path(name_or_path)
@@ -70,7 +71,9 @@ def load_config(name_or_path: str | None = None, overrides: dict | None = None, 
         values = yaml.safe_load(path.read_text()) or {}
         if not isinstance(values, dict):
             raise ScError(f"{path}: a config is a mapping of {kind.__name__} fields")
-    values.update(overrides or {})
+    for key, value in (overrides or {}).items():
+        both_mappings = isinstance(value, dict) and isinstance(values.get(key), dict)
+        values[key] = {**values[key], **value} if both_mappings else value
     return _build(kind, values, "config")
 
 
@@ -173,6 +176,11 @@ def train(config: TrainConfig, *, verbose: bool = True) -> dict:
         start_step = resume_payload["step"]
     if config.init:
         initial, _ = load_model(config.init)
+        mismatched = {key: value for key, value in config.model.to_dict().items()
+                      if key != "n_layer" and value != getattr(initial.config, key)}
+        if mismatched:
+            raise ScError(f"{config.init}: the config asks for model {mismatched}, the checkpoint has "
+                          f"{ {key: getattr(initial.config, key) for key in mismatched} }; only n_layer may grow")
         model = deepen(initial, max(initial.config.n_layer, config.model.n_layer))
         config.model = model.config
     else:

@@ -74,6 +74,8 @@ def test_init_starts_a_new_run_from_weights_and_can_deepen(dataset_path, tmp_pat
     assert payload["model_config"]["n_layer"] == 2 and payload["train_config"]["init"] == start
     with pytest.raises(ScError, match="not both"):
         train(load_config("tiny", {**base, "init": start, "resume": start}), verbose=False)
+    with pytest.raises(ScError, match="only n_layer may grow"):
+        train(load_config("tiny", {**base, "init": start, "model": {"d_model": 64, "d_ff": 64}}), verbose=False)
 
 
 def test_resume_on_other_data_does_not_keep_the_old_best_kl(dataset_path, tmp_path):
@@ -89,6 +91,11 @@ def test_resume_on_other_data_does_not_keep_the_old_best_kl(dataset_path, tmp_pa
         train(load_config("tiny", {**base, "data": str(data), "max_steps": 6,
                                    "resume": str(tmp_path / "unbeatable.pt")}), verbose=False)
         assert (load_checkpoint(tmp_path / "best.pt")["step"] == 6) == best_rewritten
+
+
+def test_override_mapping_updates_the_file_field_by_field():
+    config = load_config("tiny", {"model": {"n_layer": 2}})
+    assert config.model.n_layer == 2 and config.model.d_model == 32  # d_model still from tiny.yaml
 
 
 def test_config_errors():
