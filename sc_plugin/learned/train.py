@@ -157,15 +157,7 @@ def train(config: TrainConfig, *, verbose: bool = True) -> dict:
     torch.set_num_threads(config.num_threads)
     torch.manual_seed(config.seed)
     rng = np.random.default_rng(config.seed)
-    dataset = load_datasets(config.data)
-    valid_steps_mask = dataset.valid[dataset.step_episode]
-    train_steps = np.flatnonzero(~valid_steps_mask)
-    valid_steps = np.flatnonzero(valid_steps_mask)
-    if len(train_steps) == 0 or len(valid_steps) == 0:
-        raise ScError(f"{config.data}: needs both training and validation samples "
-                      f"({len(train_steps)} / {len(valid_steps)})")
-
-    data_info = data_summary(dataset, config.data)
+    # checkpoints first, so that a bad one fails before the data is loaded
     if config.resume and config.init:
         raise ScError("give either resume (continue a run) or init (start a new run from its weights), not both")
     start_step = 0
@@ -185,6 +177,15 @@ def train(config: TrainConfig, *, verbose: bool = True) -> dict:
         config.model = model.config
     else:
         model = PolicyValueNet(config.model)
+    dataset = load_datasets(config.data)
+    valid_steps_mask = dataset.valid[dataset.step_episode]
+    train_steps = np.flatnonzero(~valid_steps_mask)
+    valid_steps = np.flatnonzero(valid_steps_mask)
+    if len(train_steps) == 0 or len(valid_steps) == 0:
+        raise ScError(f"{config.data}: needs both training and validation samples "
+                      f"({len(train_steps)} / {len(valid_steps)})")
+
+    data_info = data_summary(dataset, config.data)
     optimizer = torch.optim.AdamW(model.parameters(), lr=config.learning_rate, weight_decay=config.weight_decay)
     best_kl = float("inf")
     if resume_payload is not None:
