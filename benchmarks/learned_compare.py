@@ -2,12 +2,13 @@
 
   python benchmarks/learned_compare.py --checkpoint supervised=runs/supervised3/best.pt \
       --checkpoint rl=runs/rl/best.pt [--sets cut8 cut8_hard cut6] [--modes 0/0 8/0 0/8] [--limit N] \
-      [--json OUT.json]
+      [--json OUT.json] [--by-size]
 
 A mode S/R is S simulations per move for the first episode (0 = greedy) and R rollouts sampled at temperature 0.5.
 Per (set, mode, checkpoint): functions solved, ANDs on the solved ones against dc2;resyn2 and against
 &deepsyn -T 1 where that column is filled (same functions), and the median time per function (batches of 100 on one
-core, the batch's time divided by its size). Cap 30 ANDs, 10 s per function.
+core, the batch's time divided by its size). Cap 30 ANDs, 10 s per function. --by-size adds, per run, the share solved
+at each size of the best ABC result (best_abc_and), which shows where the failures lie.
 """
 
 from __future__ import annotations
@@ -31,9 +32,11 @@ def main() -> None:
     parser.add_argument("--limit", type=int, help="only the first N functions of each set")
     parser.add_argument("--batch-size", type=int, default=100)
     parser.add_argument("--json", help="write all summaries here")
+    parser.add_argument("--by-size", action="store_true", help="also print the share solved per best ABC size")
     args = parser.parse_args()
     checkpoints = dict(item.split("=", 1) for item in args.checkpoint)
     summaries = []
+    size_tables = []
     modes = [tuple(int(x) for x in mode.split("/")) for mode in args.modes]
     print("| set | sims/rollouts | checkpoint | solved | ANDs on solved | vs dc2;resyn2 | vs &deepsyn -T 1 | median s |")
     print("|---|---|---|---|---|---|---|---|")
@@ -42,15 +45,38 @@ def main() -> None:
             for name, path in checkpoints.items():
                 params = EvalParams(simulations=simulations, rollouts=rollouts, batch_size=args.batch_size,
                                     limit=args.limit, checkpoint=path)
-                summary, _ = evaluate_set(CUTS / SETS[set_name], params)
+                summary, rows = evaluate_set(CUTS / SETS[set_name], params)
+                size_tables.append((f"{set_name} {simulations}/{rollouts} {name}", _solved_by_size(rows)))
                 summaries.append({"set": set_name, "checkpoint": name, "path": path, **summary.to_dict()})
                 print(f"| {set_name} | {simulations}/{rollouts} | {name} | {summary.solved}/{summary.functions} "
                       f"({100 * summary.success_rate:.1f}%) | {summary.ands_on_solved} | "
                       f"{_versus(summary.abc_on_solved.get('dc2_resyn2_and'))} | "
                       f"{_versus(summary.abc_on_solved.get('deepsyn_T1_and'))} | {summary.median_time_s:.3f} |",
                       flush=True)
+    if args.by_size:
+        _print_size_tables(size_tables)
     if args.json:
         Path(args.json).write_text(json.dumps(summaries, indent=1))
+
+
+def _solved_by_size(rows: list[dict]) -> dict[int, tuple[int, int]]:
+    """{best ABC size: (solved, functions)}, sizes above 16 pooled as 17."""
+    table: dict[int, tuple[int, int]] = {}
+    for row in rows:
+        size = min(row["best_abc_and"], 17)
+        solved, functions = table.get(size, (0, 0))
+        table[size] = (solved + (row["ours"] is not None), functions + 1)
+    return dict(sorted(table.items()))
+
+
+def _print_size_tables(size_tables: list[tuple[str, dict[int, tuple[int, int]]]]) -> None:
+    sizes = sorted({size for _, table in size_tables for size in table})
+    labels = [f"{size}" if size < 17 else ">16" for size in sizes]
+    print("\n| run \\ best ABC ANDs | " + " | ".join(labels) + " |")
+    print("|---" * (len(sizes) + 1) + "|")
+    for label, table in size_tables:
+        cells = [f"{table[s][0]}/{table[s][1]}" if s in table else "-" for s in sizes]
+        print(f"| {label} | " + " | ".join(cells) + " |")
 
 
 def _versus(column: dict | None) -> str:
