@@ -21,6 +21,7 @@ from sc_plugin.learned.evaluate import EvalParams, evaluate_set
 
 CUTS = Path(__file__).resolve().parents[2] / "shared" / "benchmarks" / "cuts"
 SETS = {"cut8": "cut8_tt.txt", "cut8_hard": "cut8_tt_hard.txt", "cut6": "cut6_tt.txt"}
+POOLED_SIZE = 17  # --by-size: best ABC sizes from here up share one column (few functions each)
 
 
 def main() -> None:
@@ -46,7 +47,8 @@ def main() -> None:
                 params = EvalParams(simulations=simulations, rollouts=rollouts, batch_size=args.batch_size,
                                     limit=args.limit, checkpoint=path)
                 summary, rows = evaluate_set(CUTS / SETS[set_name], params)
-                size_tables.append((f"{set_name} {simulations}/{rollouts} {name}", _solved_by_size(rows)))
+                if args.by_size:
+                    size_tables.append((f"{set_name} {simulations}/{rollouts} {name}", _solved_by_size(rows)))
                 summaries.append({"set": set_name, "checkpoint": name, "path": path, **summary.to_dict()})
                 print(f"| {set_name} | {simulations}/{rollouts} | {name} | {summary.solved}/{summary.functions} "
                       f"({100 * summary.success_rate:.1f}%) | {summary.ands_on_solved} | "
@@ -60,10 +62,10 @@ def main() -> None:
 
 
 def _solved_by_size(rows: list[dict]) -> dict[int, tuple[int, int]]:
-    """{best ABC size: (solved, functions)}, sizes above 16 pooled as 17."""
+    """{best ABC size: (solved, functions)}, sizes of POOLED_SIZE and more pooled under POOLED_SIZE."""
     table: dict[int, tuple[int, int]] = {}
     for row in rows:
-        size = min(row["best_abc_and"], 17)
+        size = min(row["best_abc_and"], POOLED_SIZE)
         solved, functions = table.get(size, (0, 0))
         table[size] = (solved + (row["ours"] is not None), functions + 1)
     return dict(sorted(table.items()))
@@ -71,7 +73,7 @@ def _solved_by_size(rows: list[dict]) -> dict[int, tuple[int, int]]:
 
 def _print_size_tables(size_tables: list[tuple[str, dict[int, tuple[int, int]]]]) -> None:
     sizes = sorted({size for _, table in size_tables for size in table})
-    labels = [f"{size}" if size < 17 else ">16" for size in sizes]
+    labels = [f"{size}" if size < POOLED_SIZE else f">{POOLED_SIZE - 1}" for size in sizes]
     print("\n| run \\ best ABC ANDs | " + " | ".join(labels) + " |")
     print("|---" * (len(sizes) + 1) + "|")
     for label, table in size_tables:
