@@ -2,15 +2,16 @@
 gate, loop.
 
 Two networks: the champion plays the self-play games (`selfplay.py`, run by a backend of `workers.py`); the
-candidate trains on their samples, mixed with phase-1 data so that it keeps what the gold cones taught. Every
-gate_interval iterations the candidate plays the gate set (functions of the data's validation split, whose NPN
+candidate trains on their samples, mixed with phase-1 data so that it keeps what the gold cones taught, and an
+exponential moving average of its weights (ema_decay per step) smooths out the noise of small self-play batches.
+Every gate_interval iterations that average plays the gate set (functions of the data's validation split, whose NPN
 classes training never saw) without noise, and becomes the champion only when it solves more of them, or as many
-with fewer ANDs. The curriculum spends games on the functions the champion failed or solved with more ANDs than
-the function's cone in its source circuit.
+with fewer ANDs; the raw candidate's gate score is logged beside it. The curriculum spends games on the functions
+the champion failed or solved with more ANDs than the function's cone in its source circuit.
 
-out_dir holds best.pt (the champion, a normal checkpoint), last.pt (the candidate with its optimizer), state.json
-(iteration, curriculum, gate score, history) and buffer.npz (replay buffer), both written at every gate so that
-`resume` continues from there, and curves.png.
+out_dir holds best.pt (the champion, a normal checkpoint), last.pt (the candidate with its optimizer), average.pt
+(the weight average), state.json (iteration, curriculum, gate score, history) and buffer.npz (replay buffer), all
+written at every gate so that `resume` continues from there, and curves.png.
 """
 
 from __future__ import annotations
@@ -55,6 +56,7 @@ class RlConfig:
     batch_size: int = 128
     supervised_fraction: float = 0.5  # share of each batch drawn from the phase-1 data
     learning_rate: float = 5e-5  # AdamW, constant and low: fine-tuning must not undo phase 1
+    ema_decay: float = 0.995  # weight average gated for champion (~200-step horizon); 0 = gate the raw candidate
     weight_decay: float = 0.01
     grad_clip: float = 1.0
     value_weight: float = 0.5
@@ -220,17 +222,20 @@ def reinforce(config: RlConfig, *, verbose: bool = True, log: Callable[[str], No
         candidate_payload = load_checkpoint(out_dir / "last.pt")
         candidate = PolicyValueNet(ModelConfig(**candidate_payload["model_config"]))
         candidate.load_state_dict(candidate_payload["model_state"])
+        average = load_model(out_dir / "average.pt")[0] if (out_dir / "average.pt").is_file() else None
         champion_score = tuple(state["champion_score"])
         init_info = champion_payload["metrics"].get("init", {})
     else:
         init_path = config.init or str(default_checkpoint_path())
         champion, init_payload = load_model(init_path)
-        candidate, candidate_payload = copy.deepcopy(champion), None
+        candidate, candidate_payload, average = copy.deepcopy(champion), None, None
         champion_score = score(champion)
         init_info = {"path": init_path, "step": init_payload["step"], "metrics": init_payload["metrics"]}
         if verbose:
             log(f"start: {init_path}: gate {champion_score[0]}/{len(gate_set)} solved, {champion_score[1]} ANDs")
     candidate.train()
+    if average is None:
+        average = copy.deepcopy(candidate).eval()
     optimizer = torch.optim.AdamW(candidate.parameters(), lr=config.learning_rate,
                                   weight_decay=config.weight_decay)
     if candidate_payload is not None and "optimizer_state" in candidate_payload:
@@ -264,7 +269,7 @@ def reinforce(config: RlConfig, *, verbose: bool = True, log: Callable[[str], No
                     buffer.extend(game.samples)
             play_s = time.perf_counter() - tick
 
-            losses = _train_steps(candidate, optimizer, buffer, dataset, supervised_steps, config, rng)
+            losses = _train_steps(candidate, average, optimizer, buffer, dataset, supervised_steps, config, rng)
             train_steps += len(losses)
             iteration += 1
             solved = [s for s in sizes if s is not None]
@@ -277,16 +282,22 @@ def reinforce(config: RlConfig, *, verbose: bool = True, log: Callable[[str], No
             out_of_time = record["minutes"] >= config.time_limit_min
             if iteration % config.gate_interval == 0 or iteration == config.iterations or out_of_time:
                 candidate.eval()
-                candidate_score = score(candidate)
+                raw_score = score(candidate)
                 candidate.train()
+                gated, candidate_score = candidate, raw_score
+                if config.ema_decay > 0:
+                    gated, candidate_score = average, score(average)
+                    record.update(gate_raw_solved=raw_score[0], gate_raw_ands=raw_score[1])
                 accepted = _better(candidate_score, champion_score)
                 record.update(gate_solved=candidate_score[0], gate_ands=candidate_score[1], accepted=accepted)
                 if accepted:
-                    champion = copy.deepcopy(candidate).eval()
+                    champion = copy.deepcopy(gated).eval()
                     champion_score = candidate_score
                     _save_champion(out_dir, champion, champion_metrics(iteration), config, dataset)
                 save_checkpoint(out_dir / "last.pt", candidate, step=train_steps, metrics=record,
                                 train_config=asdict(config), optimizer=optimizer)
+                save_checkpoint(out_dir / "average.pt", average, step=train_steps, metrics=record,
+                                train_config=asdict(config))
                 buffer.save(out_dir / "buffer.npz")
                 _save_state(out_dir, iteration, train_steps, champion_score, curriculum, history)
                 write_curves(history, out_dir / "curves.png")
@@ -299,8 +310,9 @@ def reinforce(config: RlConfig, *, verbose: bool = True, log: Callable[[str], No
     return champion_metrics(iteration)
 
 
-def _train_steps(model: PolicyValueNet, optimizer: torch.optim.Optimizer, buffer: ReplayBuffer, dataset: Dataset,
-                 supervised_steps: np.ndarray, config: RlConfig, rng: np.random.Generator) -> list[dict]:
+def _train_steps(model: PolicyValueNet, average: PolicyValueNet, optimizer: torch.optim.Optimizer,
+                 buffer: ReplayBuffer, dataset: Dataset, supervised_steps: np.ndarray, config: RlConfig,
+                 rng: np.random.Generator) -> list[dict]:
     if len(buffer) < config.batch_size:
         return []
     from_data = int(round(config.batch_size * config.supervised_fraction))
@@ -314,8 +326,15 @@ def _train_steps(model: PolicyValueNet, optimizer: torch.optim.Optimizer, buffer
         loss.backward()
         torch.nn.utils.clip_grad_norm_(model.parameters(), config.grad_clip)
         optimizer.step()
+        _update_average(average, model, config.ema_decay)
         losses.append(metrics)
     return losses
+
+
+@torch.no_grad()
+def _update_average(average: PolicyValueNet, model: PolicyValueNet, decay: float) -> None:
+    for kept, trained in zip(average.parameters(), model.parameters()):
+        kept.lerp_(trained, 1.0 - decay)
 
 
 def _describe(record: dict, iterations: int) -> str:
@@ -326,7 +345,9 @@ def _describe(record: dict, iterations: int) -> str:
             + f", pool {record['pool_played']} played / {record['pool_failed']} failing"
             + f", play {record['play_s']:.0f} s, {record['minutes']:.1f} min")
     if "gate_solved" in record:
-        text += (f"\n  gate: {record['gate_solved']} solved, {record['gate_ands']} ANDs -> "
+        text += (f"\n  gate: {record['gate_solved']} solved, {record['gate_ands']} ANDs"
+                 + (f" (raw candidate {record['gate_raw_solved']}, {record['gate_raw_ands']})"
+                    if "gate_raw_solved" in record else "") + " -> "
                  + ("new champion" if record["accepted"] else "kept the champion"))
     return text
 
@@ -377,10 +398,13 @@ def write_curves(history: list[dict], path: Path) -> None:
     axes[1].set_title("training loss")
     gated = [r for r in history if "gate_solved" in r]
     axes[2].plot([r["iteration"] for r in gated], [r["gate_solved"] for r in gated], marker="o", label="solved")
+    if any("gate_raw_solved" in r for r in gated):
+        axes[2].plot([r["iteration"] for r in gated], [r.get("gate_raw_solved", np.nan) for r in gated],
+                     marker=".", linestyle=":", label="solved, raw candidate")
     twin = axes[2].twinx()
     twin.plot([r["iteration"] for r in gated], [r["gate_ands"] for r in gated], marker="x", color="tab:red",
               label="ANDs on solved")
-    axes[2].set_title("gate (candidate)")
+    axes[2].set_title("gate (candidate's weight average)")
     for ax in axes:
         ax.set_xlabel("iteration")
         ax.legend(loc="best", fontsize=8)

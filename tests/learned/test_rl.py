@@ -12,6 +12,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+import torch
 
 from sc_plugin.errors import ScError
 from sc_plugin.learned.checkpoint import load_checkpoint, load_model
@@ -65,11 +66,11 @@ def test_replay_buffer_keeps_the_newest_and_round_trips(tmp_path):
 def test_loop_gates_saves_and_resumes(data_path, tmp_path):
     metrics = reinforce(tiny_config(data_path, tmp_path), verbose=False)
     assert metrics["phase"] == "rl" and metrics["iterations"] == 2
-    for name in ("best.pt", "last.pt", "state.json", "buffer.npz", "curves.png"):
+    for name in ("best.pt", "last.pt", "average.pt", "state.json", "buffer.npz", "curves.png"):
         assert (tmp_path / name).is_file(), name
     state = json.loads((tmp_path / "state.json").read_text())
     assert [r["iteration"] for r in state["history"]] == [1, 2]
-    assert all("gate_solved" in r for r in state["history"])  # gate_interval 1
+    assert all("gate_solved" in r and "gate_raw_solved" in r for r in state["history"])  # gate_interval 1
     champion, payload = load_model(tmp_path / "best.pt")  # a normal checkpoint, usable by the engine
     assert payload["metrics"]["gate_solved"] == metrics["gate_solved"]
     assert "optimizer_state" in load_checkpoint(tmp_path / "last.pt")
@@ -77,6 +78,17 @@ def test_loop_gates_saves_and_resumes(data_path, tmp_path):
     resumed = reinforce(tiny_config(data_path, tmp_path, resume=True, iterations=3), verbose=False)
     assert resumed["iterations"] == 3
     assert [r["iteration"] for r in json.loads((tmp_path / "state.json").read_text())["history"]] == [1, 2, 3]
+
+
+def test_weight_average_moves_a_share_of_the_way_to_the_trained_weights():
+    from sc_plugin.learned.model import ModelConfig, PolicyValueNet
+    from sc_plugin.learned.rl import _update_average
+    config = ModelConfig(d_model=16, n_layer=1, n_head=2, d_ff=16, d_policy=4)
+    average, trained = PolicyValueNet(config), PolicyValueNet(config)
+    before = [p.detach().clone() for p in average.parameters()]
+    _update_average(average, trained, decay=0.75)
+    for old, new, kept in zip(before, trained.parameters(), average.parameters()):
+        assert torch.allclose(kept, 0.75 * old + 0.25 * new, atol=1e-6)
 
 
 def test_resume_without_a_saved_run_is_a_clear_error(data_path, tmp_path):
