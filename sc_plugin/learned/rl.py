@@ -37,7 +37,8 @@ from sc_plugin.learned.selfplay import SelfPlayParams, SelfPlayTask
 from sc_plugin.learned.train import batch_loss, collate
 from sc_plugin.learned.workers import ModelWeights, make_backend
 
-__all__ = ["RlConfig", "Curriculum", "ReplayBuffer", "function_pool", "gate_score", "reinforce", "write_curves"]
+__all__ = ["RlConfig", "Curriculum", "ReplayBuffer", "function_pool", "validation_functions", "gate_score",
+           "reinforce", "write_curves"]
 
 
 @dataclass
@@ -170,6 +171,13 @@ class ReplayBuffer:
 
 # ---- gate -----------------------------------------------------------------------------------------------------------
 
+def validation_functions(dataset: Dataset, seed: int) -> list[tuple[int, int]]:
+    """(table, num_inputs) of the validation split's distinct functions in a seeded random order: the gate set of a
+    run with this seed is its first gate_functions, and the rest were never scored by that run."""
+    tasks, _ = function_pool(dataset, valid=True)
+    return [(tasks[k].table, tasks[k].num_inputs) for k in np.random.default_rng(seed).permutation(len(tasks))]
+
+
 def gate_score(model: PolicyValueNet, functions: list[tuple[int, int]], *, simulations: int, max_ands: int,
                batch_size: int = 128) -> tuple[int, int]:
     """(functions solved, total ANDs over them) by noise-free search; better = more solved, then fewer ANDs."""
@@ -198,11 +206,10 @@ def reinforce(config: RlConfig, *, verbose: bool = True, log: Callable[[str], No
     torch.set_num_threads(1)
     dataset = load_datasets(config.data)
     pool, reference = function_pool(dataset, valid=False)
-    gate_pool, _ = function_pool(dataset, valid=True)
-    if not pool or not gate_pool:
-        raise ScError(f"{config.data}: needs functions in both splits ({len(pool)} train, {len(gate_pool)} valid)")
-    gate_set = [(gate_pool[k].table, gate_pool[k].num_inputs)
-                for k in np.random.default_rng(config.seed).permutation(len(gate_pool))[:config.gate_functions]]
+    validation = validation_functions(dataset, config.seed)
+    if not pool or not validation:
+        raise ScError(f"{config.data}: needs functions in both splits ({len(pool)} train, {len(validation)} valid)")
+    gate_set = validation[:config.gate_functions]
     supervised_steps = np.flatnonzero(~dataset.valid[dataset.step_episode])
     out_dir = Path(config.out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
