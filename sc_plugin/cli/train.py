@@ -65,9 +65,10 @@ def _parser() -> argparse.ArgumentParser:
     rl = sub.add_parser("rl", help="AlphaZero fine-tuning by self-play (phase 2)",
                         description="Self-play with MCTS (root Dirichlet noise, temperature), a replay buffer, a "
                                     "curriculum that favours failed and poorly solved functions, and a gate that "
-                                    "keeps new weights only when they solve more held-out functions (or as many "
-                                    "with fewer ANDs). Writes best.pt, last.pt, state.json, buffer.npz and "
-                                    "curves.png to the output folder.")
+                                    "keeps new weights (a moving average of the trained ones, config ema_decay) "
+                                    "only when they solve more held-out functions (or as many with fewer ANDs). "
+                                    "Writes best.pt, last.pt, average.pt, state.json, buffer.npz and curves.png "
+                                    "to the output folder.")
     rl.add_argument("--config", default="rl", help="named config in sc_plugin/learned/configs or a YAML file (rl)")
     rl.add_argument("--init", help="starting checkpoint (default: the shipped one)")
     rl.add_argument("--data", nargs="+",
