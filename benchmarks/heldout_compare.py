@@ -8,7 +8,7 @@ without looking at the test sets (`../shared/benchmarks/cuts`).
 The functions are those of `rl.validation_functions(data, seed)` after the first --skip, which are the gate set of
 a `sc-train rl` run with the same --data, seed and gate_functions (so pass the run's values). The validation split
 holds no NPN class of the training split nor of the test sets. Per checkpoint and simulations per move (0 = greedy;
-no rollouts): functions solved within 30 ANDs and the ANDs over them, searched in batches of 128 on one thread.
+no rollouts): functions solved within the default cap (30 ANDs) and the ANDs over them, searched in batches of 128 on one thread.
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ import time
 
 import torch
 
+from sc_plugin.learned.actions import DEFAULT_MAX_ANDS
 from sc_plugin.learned.checkpoint import load_model
 from sc_plugin.learned.data import load_datasets
 from sc_plugin.learned.rl import gate_score, validation_functions
@@ -41,7 +42,7 @@ def main() -> None:
         model, _ = load_model(path)
         for simulations in args.simulations:
             start = time.perf_counter()
-            solved, ands = gate_score(model, functions, simulations=simulations, max_ands=30)
+            solved, ands = gate_score(model, functions, simulations=simulations, max_ands=DEFAULT_MAX_ANDS)
             print(f"| {name} | {simulations} | {solved}/{len(functions)} ({100 * solved / max(len(functions), 1):.1f}%)"
                   f" | {ands} | {time.perf_counter() - start:.0f} |", flush=True)
 

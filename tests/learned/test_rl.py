@@ -17,7 +17,8 @@ import torch
 from sc_plugin.errors import ScError
 from sc_plugin.learned.checkpoint import load_checkpoint, load_model
 from sc_plugin.learned.data import Sample
-from sc_plugin.learned.rl import Curriculum, ReplayBuffer, RlConfig, reinforce
+from sc_plugin.learned.model import ModelConfig, PolicyValueNet
+from sc_plugin.learned.rl import Curriculum, ReplayBuffer, RlConfig, _update_average, reinforce
 from sc_plugin.learned.selfplay import SelfPlayTask
 from sc_plugin.learned.train import load_config
 from sc_plugin.learned.workers import InlineBackend, ModelWeights, ProcessBackend, make_backend
@@ -81,8 +82,6 @@ def test_loop_gates_saves_and_resumes(data_path, tmp_path):
 
 
 def test_weight_average_moves_a_share_of_the_way_to_the_trained_weights():
-    from sc_plugin.learned.model import ModelConfig, PolicyValueNet
-    from sc_plugin.learned.rl import _update_average
     config = ModelConfig(d_model=16, n_layer=1, n_head=2, d_ff=16, d_policy=4)
     average, trained = PolicyValueNet(config), PolicyValueNet(config)
     before = [p.detach().clone() for p in average.parameters()]
