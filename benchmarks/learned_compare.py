@@ -2,13 +2,14 @@
 
   python benchmarks/learned_compare.py --checkpoint supervised=runs/supervised3/best.pt \
       --checkpoint rl=runs/rl/best.pt [--sets cut8 cut8_hard cut6] [--modes 0/0 8/0 0/8] [--limit N] \
-      [--json OUT.json] [--by-size]
+      [--json OUT.json] [--by-size] [--common]
 
 A mode S/R is S simulations per move for the first episode (0 = greedy) and R rollouts sampled at temperature 0.5.
 Per (set, mode, checkpoint): functions solved, ANDs on the solved ones against dc2;resyn2 and against
 &deepsyn -T 1 where that column is filled (same functions), and the median time per function (batches of 100 on one
 core, the batch's time divided by its size). Cap 30 ANDs, 10 s per function. --by-size adds, per run, the share solved
-at each size of the best ABC result (best_abc_and), which shows where the failures lie.
+at each size of the best ABC result (best_abc_and), which shows where the failures lie. --common adds, per set and
+mode, each checkpoint's ANDs on the functions that every checkpoint solved, so that sizes compare like for like.
 """
 
 from __future__ import annotations
@@ -34,19 +35,24 @@ def main() -> None:
     parser.add_argument("--batch-size", type=int, default=100)
     parser.add_argument("--json", help="write all summaries here")
     parser.add_argument("--by-size", action="store_true", help="also print the share solved per best ABC size")
+    parser.add_argument("--common", action="store_true",
+                        help="also print ANDs on the functions that every checkpoint solved")
     args = parser.parse_args()
     checkpoints = dict(item.split("=", 1) for item in args.checkpoint)
     summaries = []
     size_tables = []
+    common_lines = []
     modes = [tuple(int(x) for x in mode.split("/")) for mode in args.modes]
     print("| set | sims/rollouts | checkpoint | solved | ANDs on solved | vs dc2;resyn2 | vs &deepsyn -T 1 | median s |")
     print("|---|---|---|---|---|---|---|---|")
     for set_name in args.sets:
         for simulations, rollouts in modes:
+            rows_by_checkpoint = {}
             for name, path in checkpoints.items():
                 params = EvalParams(simulations=simulations, rollouts=rollouts, batch_size=args.batch_size,
                                     limit=args.limit, checkpoint=path)
                 summary, rows = evaluate_set(CUTS / SETS[set_name], params)
+                rows_by_checkpoint[name] = rows
                 if args.by_size:
                     size_tables.append((f"{set_name} {simulations}/{rollouts} {name}", _solved_by_size(rows)))
                 summaries.append({"set": set_name, "checkpoint": name, "path": path, **summary.to_dict()})
@@ -55,6 +61,12 @@ def main() -> None:
                       f"{_versus(summary.abc_on_solved.get('dc2_resyn2_and'))} | "
                       f"{_versus(summary.abc_on_solved.get('deepsyn_T1_and'))} | {summary.median_time_s:.3f} |",
                       flush=True)
+            if args.common:
+                common_lines.append(_common_line(f"{set_name} {simulations}/{rollouts}", rows_by_checkpoint))
+    if args.common:
+        print("\n| set and mode | functions all solved | ANDs per checkpoint | dc2;resyn2 |")
+        print("|---|---|---|---|")
+        print("\n".join(common_lines))
     if args.by_size:
         _print_size_tables(size_tables)
     if args.json:
@@ -69,6 +81,18 @@ def _solved_by_size(rows: list[dict]) -> dict[int, tuple[int, int]]:
         solved, functions = table.get(size, (0, 0))
         table[size] = (solved + (row["ours"] is not None), functions + 1)
     return dict(sorted(table.items()))
+
+
+def _common_line(label: str, rows_by_checkpoint: dict[str, list[dict]]) -> str:
+    """A markdown row: each checkpoint's ANDs on the functions that all of them solved, and dc2;resyn2's there."""
+    first = next(iter(rows_by_checkpoint.values()))
+    solved_by_all = [all(rows[i]["ours"] is not None for rows in rows_by_checkpoint.values())
+                     for i in range(len(first))]
+    totals = {name: sum(row["ours"] for row, keep in zip(rows, solved_by_all) if keep)
+              for name, rows in rows_by_checkpoint.items()}
+    reference = sum(row["dc2_resyn2_and"] for row, keep in zip(first, solved_by_all) if keep)
+    ands = ", ".join(f"{name} {total}" for name, total in totals.items())
+    return f"| {label} | {sum(solved_by_all)} | {ands} | {reference} |"
 
 
 def _print_size_tables(size_tables: list[tuple[str, dict[int, tuple[int, int]]]]) -> None:
