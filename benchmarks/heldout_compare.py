@@ -8,7 +8,8 @@ without looking at the test sets (`../shared/benchmarks/cuts`).
 The functions are those of `rl.validation_functions(data, seed)` after the first --skip, which are the gate set of
 a `sc-train rl` run with the same --data, seed and gate_functions (so pass the run's values). The validation split
 holds no NPN class of the training split nor of the test sets. Per checkpoint and simulations per move (0 = greedy;
-no rollouts): functions solved within the default cap (30 ANDs) and the ANDs over them, searched in batches of 128 on one thread.
+no rollouts): functions solved within the default cap (30 ANDs) and the ANDs over them, searched in batches of 128
+on one thread.
 """
 
 from __future__ import annotations
