@@ -60,6 +60,8 @@ def test_replay_buffer_keeps_the_newest_and_round_trips(tmp_path):
         assert a.num_inputs == b.num_inputs and a.value == b.value
         assert np.array_equal(a.tables, b.tables) and np.array_equal(a.actions, b.actions)
         assert np.array_equal(a.weights, b.weights) and np.array_equal(a.target, b.target)
+    # Samples are views of one array read once; a copy of the whole array per sample ran a resume out of memory.
+    assert len({id(s.tables.base) for s in loaded.samples}) == 1
     loaded.extend([sample(9)])  # the ring continues where it stopped: 3 (the oldest) goes
     assert sorted(int(s.target[0]) for s in loaded.samples) == [4, 5, 6, 7, 9]
 
