@@ -155,17 +155,19 @@ class ReplayBuffer:
     @classmethod
     def load(cls, path: Path, capacity: int) -> "ReplayBuffer":
         buffer = cls(capacity)
-        with np.load(path) as archive:  # each archive[key] reads the whole array again: read each once
-            data = {key: archive[key] for key in archive.files}
-        node_end = np.cumsum(data["num_nodes"])
-        action_end = np.cumsum(data["num_actions"])
-        for k in range(len(data["num_inputs"])):
-            nodes = slice(node_end[k] - data["num_nodes"][k], node_end[k])
-            acts = slice(action_end[k] - data["num_actions"][k], action_end[k])
-            buffer.samples.append(Sample(num_inputs=int(data["num_inputs"][k]), target=data["targets"][k],
-                                         tables=data["tables"][nodes], actions=data["actions"][acts],
-                                         weights=data["weights"][acts], value=float(data["values"][k])))
-        buffer._next = int(data["next"]) % capacity
+        try:
+            with np.load(path) as archive:  # each archive[key] reads the whole array again: read each once
+                data = {key: archive[key] for key in archive.files}
+            node_end, action_end = np.cumsum(data["num_nodes"]), np.cumsum(data["num_actions"])
+            for k in range(len(data["num_inputs"])):
+                nodes = slice(node_end[k] - data["num_nodes"][k], node_end[k])
+                acts = slice(action_end[k] - data["num_actions"][k], action_end[k])
+                buffer.samples.append(Sample(num_inputs=int(data["num_inputs"][k]), target=data["targets"][k],
+                                             tables=data["tables"][nodes], actions=data["actions"][acts],
+                                             weights=data["weights"][acts], value=float(data["values"][k])))
+            buffer._next = int(data["next"]) % capacity
+        except (OSError, ValueError, KeyError, IndexError) as exc:
+            raise ScError(f"{path}: not a replay buffer written by `sc-train rl` ({exc})") from None
         buffer.samples = buffer.samples[:capacity]
         return buffer
 

@@ -66,6 +66,15 @@ def test_replay_buffer_keeps_the_newest_and_round_trips(tmp_path):
     assert sorted(int(s.target[0]) for s in loaded.samples) == [4, 5, 6, 7, 9]
 
 
+def test_unreadable_replay_buffer_is_a_clear_error_naming_the_file(tmp_path):
+    (tmp_path / "buffer.npz").write_bytes(b"not an npz file")
+    with pytest.raises(ScError, match="buffer.npz: not a replay buffer"):
+        ReplayBuffer.load(tmp_path / "buffer.npz", capacity=5)
+    np.savez(tmp_path / "partial.npz", num_nodes=np.zeros(1, np.int64))
+    with pytest.raises(ScError, match="partial.npz: not a replay buffer"):
+        ReplayBuffer.load(tmp_path / "partial.npz", capacity=5)
+
+
 def test_loop_gates_saves_and_resumes(data_path, tmp_path):
     metrics = reinforce(tiny_config(data_path, tmp_path), verbose=False)
     assert metrics["phase"] == "rl" and metrics["iterations"] == 2
