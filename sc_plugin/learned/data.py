@@ -220,12 +220,18 @@ def merge_datasets(datasets: Sequence[Dataset]) -> Dataset:
         metadata=metadata)
 
 
-def load_dataset(path: str | Path) -> Dataset:
+def read_npz(path: str | Path, what: str) -> dict[str, np.ndarray]:
+    """Every array of an .npz file, each read once (each archive[key] decompresses the whole array again); an
+    unreadable file is an ScError saying it is not `what`."""
     try:
-        with np.load(path) as data:
-            fields = {k: data[k] for k in data.files}
+        with np.load(path) as archive:
+            return {key: archive[key] for key in archive.files}
     except (OSError, ValueError, KeyError) as exc:
-        raise ScError(f"{path}: not a dataset file written by `sc-train data` ({exc})") from None
+        raise ScError(f"{path}: not {what} ({exc})") from None
+
+
+def load_dataset(path: str | Path) -> Dataset:
+    fields = read_npz(path, "a dataset file written by `sc-train data`")
     try:
         metadata = json.loads(str(fields.pop("metadata")))
         return Dataset(metadata=metadata, **fields)

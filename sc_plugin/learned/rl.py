@@ -30,7 +30,7 @@ from sc_plugin.aig.truth import from_words
 from sc_plugin.errors import ScError
 from sc_plugin.learned.actions import MAX_NODES, initial_state, solution_size
 from sc_plugin.learned.checkpoint import default_checkpoint_path, load_checkpoint, load_model, save_checkpoint
-from sc_plugin.learned.data import Dataset, Sample, data_summary, load_datasets
+from sc_plugin.learned.data import Dataset, Sample, data_summary, load_datasets, read_npz
 from sc_plugin.learned.model import ModelConfig, PolicyValueNet, network_evaluator
 from sc_plugin.learned.search import SearchParams, search
 from sc_plugin.learned.selfplay import SelfPlayParams, SelfPlayTask
@@ -155,9 +155,9 @@ class ReplayBuffer:
     @classmethod
     def load(cls, path: Path, capacity: int) -> "ReplayBuffer":
         buffer = cls(capacity)
+        what = "a replay buffer written by `sc-train rl`"
+        data = read_npz(path, what)
         try:
-            with np.load(path) as archive:  # each archive[key] reads the whole array again: read each once
-                data = {key: archive[key] for key in archive.files}
             node_end, action_end = np.cumsum(data["num_nodes"]), np.cumsum(data["num_actions"])
             for k in range(len(data["num_inputs"])):
                 nodes = slice(node_end[k] - data["num_nodes"][k], node_end[k])
@@ -166,8 +166,8 @@ class ReplayBuffer:
                                              tables=data["tables"][nodes], actions=data["actions"][acts],
                                              weights=data["weights"][acts], value=float(data["values"][k])))
             buffer._next = int(data["next"]) % capacity
-        except (OSError, ValueError, KeyError, IndexError) as exc:
-            raise ScError(f"{path}: not a replay buffer written by `sc-train rl` ({exc})") from None
+        except (ValueError, KeyError, IndexError) as exc:
+            raise ScError(f"{path}: not {what} ({exc})") from None
         buffer.samples = buffer.samples[:capacity]
         return buffer
 
