@@ -159,7 +159,7 @@ class ReplayBuffer:
         data = read_npz(path, what)
         try:
             node_end, action_end = np.cumsum(data["num_nodes"]), np.cumsum(data["num_actions"])
-            for k in range(len(data["num_inputs"])):
+            for k in range(min(len(data["num_inputs"]), capacity)):  # a smaller capacity keeps the first ones
                 nodes = slice(node_end[k] - data["num_nodes"][k], node_end[k])
                 acts = slice(action_end[k] - data["num_actions"][k], action_end[k])
                 buffer.samples.append(Sample(num_inputs=int(data["num_inputs"][k]), target=data["targets"][k],
@@ -168,7 +168,6 @@ class ReplayBuffer:
             buffer._next = int(data["next"]) % capacity
         except (ValueError, KeyError, IndexError) as exc:
             raise ScError(f"{path}: not {what} ({exc})") from None
-        buffer.samples = buffer.samples[:capacity]
         return buffer
 
 
