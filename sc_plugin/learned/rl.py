@@ -180,11 +180,11 @@ def validation_functions(dataset: Dataset, seed: int) -> list[tuple[int, int]]:
     return [(tasks[k].table, tasks[k].num_inputs) for k in np.random.default_rng(seed).permutation(len(tasks))]
 
 
-def gate_score(model: PolicyValueNet, functions: list[tuple[int, int]], *, simulations: int, max_ands: int,
+def gate_score(model: PolicyValueNet, functions: list[tuple[int, int]], *, params: SearchParams, max_ands: int,
                batch_size: int = 128) -> tuple[int, int]:
-    """(functions solved, total ANDs over them) by noise-free search; better = more solved, then fewer ANDs."""
+    """(functions solved, total ANDs over them) by search with `params` (noise-free unless they add noise); better =
+    more solved, then fewer ANDs."""
     evaluate = network_evaluator(model)
-    params = SearchParams(num_simulations=simulations)
     rng = np.random.default_rng(0)
     solved = ands = 0
     for offset in range(0, len(functions), batch_size):
@@ -217,7 +217,8 @@ def reinforce(config: RlConfig, *, verbose: bool = True, log: Callable[[str], No
     out_dir.mkdir(parents=True, exist_ok=True)
 
     def score(model: PolicyValueNet) -> tuple[int, int]:
-        return gate_score(model, gate_set, simulations=config.gate_simulations, max_ands=config.selfplay.max_ands)
+        return gate_score(model, gate_set, params=SearchParams(num_simulations=config.gate_simulations),
+                          max_ands=config.selfplay.max_ands)
 
     curriculum = Curriculum(reference)
     buffer = ReplayBuffer(config.buffer_size)

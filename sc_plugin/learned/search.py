@@ -7,9 +7,9 @@ prior over its legal actions and a value), `select_slot` (PUCT with normalised Q
 and `search` drives many functions in lock-step so that one forward pass evaluates one leaf of every tree.
 
 When a state knows a short completion (`State.shortcut`: T* or !T* in one, two or three moves), the prior goes
-entirely to the moves that start it: they end the episode soonest that the environment's checks can see. Returns are those of
-`actions.terminal_return`; a leaf that is not terminal is valued by `leaf_value`. Every solved state met anywhere (during simulations or on the played path) is kept: the
-smallest is the result.
+entirely to the moves that start it: they end the episode soonest that the environment's checks can see. Returns are
+those of `actions.terminal_return`; a leaf that is not terminal is valued by `leaf_value`. Every solved state met
+anywhere (during simulations or on the played path) is kept: the smallest is the result.
 `num_simulations=0` is greedy mode: follow the network's argmax over legal actions, one forward pass per move.
 """
 
@@ -24,9 +24,9 @@ import numpy as np
 from sc_plugin.learned.actions import (DEFAULT_MAX_ANDS, NUM_ACTIONS, SIZE_WEIGHT, State, solution_size, step,
                                        terminal_return)
 
-__all__ = ["SearchParams", "SearchResult", "PlayedMove", "Node", "Evaluate", "search", "new_node", "expand",
-           "add_dirichlet_noise", "select_slot", "simulate", "backup", "choose_slot", "min_max_q", "action_weights",
-           "leaf_value"]
+__all__ = ["SearchParams", "SearchResult", "PlayedMove", "Node", "Evaluate", "LEAF_VALUES", "search", "new_node",
+           "expand", "add_dirichlet_noise", "select_slot", "simulate", "backup", "choose_slot", "min_max_q",
+           "action_weights", "leaf_value"]
 
 Evaluate = Callable[[Sequence[State]], tuple[np.ndarray, np.ndarray]]
 LEAF_VALUES = ("shortcut", "network")
@@ -200,9 +200,10 @@ class _Game:
 def leaf_value(state: State, network_value: float, params: SearchParams) -> float:
     """The value backed up from a non-terminal leaf. "network": the value head's. "shortcut": the return of the
     completion the environment already knows (`State.shortcut`, a size of at most num_ands + shortcut_moves), else
-    UNKNOWN_VALUE. Phase 1 trains the value head on gold states only, where it is near-constant, so off the gold
-    path it ranks states poorly: with the shipped checkpoint, 8 simulations per move solved 80 of the first 200 cut8
-    functions with "shortcut" values against 63 with "network" ones."""
+    UNKNOWN_VALUE. The value head ranks states off the gold path poorly: with the round-13 checkpoint, 8 simulations
+    per move solved 498 of 600 held-out validation functions with "shortcut" values against 430 with "network" ones
+    (benchmarks/heldout_compare.py --leaf-value). So Q is flat until a shortcut is found, and visits follow the prior
+    whatever c_puct is: 0.6, 1.25, 4 and 10 all solved the same 498."""
     if params.leaf_value == "network":
         return network_value
     if state.shortcut_moves:
