@@ -1,16 +1,13 @@
-"""What every command-line tool shares: one-line errors instead of tracebacks, and a progress bar."""
+"""What every command-line tool shares: one-line errors instead of tracebacks."""
 
 from __future__ import annotations
 
 import sys
-import time
-from typing import Callable, Iterable, Iterator, Sequence, TypeVar
+from typing import Callable, Sequence
 
 from sc_plugin.errors import ScError
 
-__all__ = ["run_cli", "progress"]
-
-T = TypeVar("T")
+__all__ = ["run_cli"]
 
 
 def run_cli(prog: str, main: Callable[[Sequence[str] | None], int], argv: Sequence[str] | None = None) -> int:
@@ -26,38 +23,3 @@ def run_cli(prog: str, main: Callable[[Sequence[str] | None], int], argv: Sequen
     except KeyboardInterrupt:
         print(f"{prog}: interrupted", file=sys.stderr)
         return 130
-
-
-def progress(items: Iterable[T], *, total: int | None = None, label: str = "", enabled: bool = True,
-             stream=None) -> Iterator[T]:
-    """Yields `items` while drawing a one-line progress bar (count, rate, ETA) on stderr, at most 10 times/s."""
-    stream = stream or sys.stderr
-    if total is None and hasattr(items, "__len__"):
-        total = len(items)  # type: ignore[arg-type]
-    if not enabled:
-        yield from items
-        return
-    start = last = time.monotonic()
-    done = 0
-
-    def draw(final: bool = False) -> None:
-        elapsed = time.monotonic() - start
-        rate = done / elapsed if elapsed > 0 else 0.0
-        if total:
-            width = 30
-            filled = int(width * done / total)
-            eta = (total - done) / rate if rate > 0 else 0.0
-            bar = f"[{'#' * filled}{'.' * (width - filled)}] {done}/{total} {rate:.1f}/s eta {eta:.0f}s"
-        else:
-            bar = f"{done} done {rate:.1f}/s"
-        stream.write(f"\r{label}{' ' if label else ''}{bar} {elapsed:.0f}s" + ("\n" if final else ""))
-        stream.flush()
-
-    for item in items:
-        yield item
-        done += 1
-        now = time.monotonic()
-        if now - last >= 0.1:
-            last = now
-            draw()
-    draw(final=True)

@@ -19,7 +19,8 @@ from typing import Sequence
 
 from sc_plugin.aig.aiger import aiger_bytes, write_aiger
 from sc_plugin.aig.truth import parse_hex, to_hex
-from sc_plugin.cli.common import progress, run_cli
+from sc_plugin.cli.common import run_cli
+from sc_plugin.progress import progress
 from sc_plugin.engines.base import Budget, Candidate, Engine
 from sc_plugin.engines.cache import CachedEngine, SynthesisCache, default_cache_path
 from sc_plugin.engines.registry import ENGINE_NAMES, make_engine

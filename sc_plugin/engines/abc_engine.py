@@ -18,9 +18,9 @@ from typing import Sequence
 
 from sc_plugin.abc.runner import run_abc
 from sc_plugin.aig.aiger import read_aiger
+from sc_plugin.aig.functions import expand_support, shrink_to_support, trivial_implementation
 from sc_plugin.aig.truth import MAX_INPUTS, table_mask, to_hex
 from sc_plugin.engines.base import Budget, Candidate, make_candidate
-from sc_plugin.engines.exact_sat import _trivial_aig, expand_support, shrink_to_support
 from sc_plugin.errors import AigerFormatError
 
 __all__ = ["AbcParams", "AbcEngineStats", "AbcEngine"]
@@ -82,7 +82,7 @@ class AbcEngine:
             if not 0 <= num_inputs <= MAX_INPUTS:
                 raise ValueError(f"{num_inputs} inputs, at most {MAX_INPUTS} supported")
             small, variables = shrink_to_support(table & table_mask(num_inputs), num_inputs)
-            trivial = _trivial_aig(small, len(variables))
+            trivial = trivial_implementation(small, len(variables))
             if trivial is not None:
                 results[index] = make_candidate(table & table_mask(num_inputs), num_inputs,
                                                 expand_support(trivial, variables, num_inputs), engine=self.name,

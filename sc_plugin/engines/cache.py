@@ -22,13 +22,13 @@ from pathlib import Path
 from typing import Sequence
 
 from sc_plugin.aig.aiger import aiger_bytes, read_aiger_bytes
+from sc_plugin.aig.functions import NpnKey, expand_support, npn_key, restrict_to_support
 from sc_plugin.aig.network import Aig
 from sc_plugin.aig.truth import table_mask, to_hex
 from sc_plugin.engines.base import Budget, Candidate, Engine, make_candidate
-from sc_plugin.engines.exact_sat import expand_support, restrict_to_support, shrink_to_support
 from sc_plugin.errors import AigerFormatError, ScError
 
-__all__ = ["CacheEntry", "CacheStats", "SynthesisCache", "CachedEngine", "default_cache_path", "npn_key"]
+__all__ = ["CacheEntry", "CacheStats", "SynthesisCache", "CachedEngine", "default_cache_path"]
 
 log = logging.getLogger(__name__)
 
@@ -67,22 +67,6 @@ def default_cache_path() -> Path:
         return Path(override).expanduser()
     base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
     return Path(base) / "sc_plugin" / "cache.sqlite"
-
-
-def npn_key(table: int, num_inputs: int):
-    """(key, transform, support variables, support table) for a function.
-
-    key = (support size, canonical table); transform maps the support table to the canonical one (None when
-    sc_plugin.aig.npn is unavailable, then the support table itself is the key).
-    """
-    small, variables = shrink_to_support(table & table_mask(num_inputs), num_inputs)
-    k = len(variables)
-    try:
-        from sc_plugin.aig.npn import npn_canonize
-    except ImportError:
-        return (k, small), None, variables, small
-    canon, transform = npn_canonize(small, k)
-    return (k, canon), transform, variables, small
 
 
 @dataclass(frozen=True)
@@ -247,12 +231,12 @@ class CachedEngine:
         for index, (table, num_inputs) in enumerate(functions):
             start = time.perf_counter()
             table &= table_mask(num_inputs)
-            key, transform, variables, _ = npn_key(table, num_inputs)
-            keys.append((key, transform, variables))
-            entry = self.cache.lookup(key[0], key[1])
+            key = npn_key(table, num_inputs)
+            keys.append(key)
+            entry = self.cache.lookup(key.num_inputs, key.canon)
             cached = None
             if entry is not None:
-                cached = self._from_entry(entry, table, num_inputs, transform, variables, start)
+                cached = self._from_entry(entry, table, num_inputs, key, start)
             if cached is not None:
                 self.stats.hits += 1
                 results[index] = cached
@@ -265,29 +249,28 @@ class CachedEngine:
         if to_run:
             fresh = self.engine.synthesize_batch([functions[i] for i in to_run], budget=budget)
             for index, candidate in zip(to_run, fresh):
-                (k, canon), transform, variables = keys[index]
+                key = keys[index]
                 previous = results[index]
                 if candidate is not None:
-                    self._store(candidate, k, canon, transform, variables, budget)
+                    self._store(candidate, key, budget)
                     if previous is None or candidate.ands < previous.ands or (
                             candidate.ands == previous.ands and candidate.optimal):
                         results[index] = candidate
                 elif previous is not None:
-                    self.cache.note_budget(k, canon, budget.time_ms)
+                    self.cache.note_budget(key.num_inputs, key.canon, budget.time_ms)
         for index, candidate in enumerate(results):
             if candidate is not None and budget.max_ands is not None and candidate.ands > budget.max_ands:
                 results[index] = None
         return results
 
-    def _from_entry(self, entry: CacheEntry, table: int, num_inputs: int, transform, variables,
+    def _from_entry(self, entry: CacheEntry, table: int, num_inputs: int, key: NpnKey,
                     start: float) -> Candidate | None:
         impl = entry.implementation
         if impl.num_pis != entry.num_inputs or impl.num_pos != 1 or impl.num_latches:
             impl = None
         else:
             try:
-                impl = transform.undo_aig(impl) if transform is not None else impl
-                impl = expand_support(impl, variables, num_inputs)
+                impl = expand_support(key.transform.undo_aig(impl), key.variables, num_inputs)
             except ValueError:
                 impl = None
         candidate = None if impl is None else make_candidate(table, num_inputs, impl, engine=entry.engine,
@@ -302,9 +285,9 @@ class CachedEngine:
             candidate = replace(candidate, optimal=candidate.optimal and candidate.ands <= entry.ands)
         return candidate
 
-    def _store(self, candidate: Candidate, k: int, canon: int, transform, variables, budget: Budget) -> None:
-        small_impl = restrict_to_support(candidate.implementation, variables)
-        canon_impl = transform.inverse().undo_aig(small_impl) if transform is not None else small_impl
-        self.cache.store(k, canon, canon_impl, engine=candidate.engine, time_s=candidate.time_s,
+    def _store(self, candidate: Candidate, key: NpnKey, budget: Budget) -> None:
+        small_impl = restrict_to_support(candidate.implementation, key.variables)
+        canon_impl = key.transform.inverse().undo_aig(small_impl)
+        self.cache.store(key.num_inputs, key.canon, canon_impl, engine=candidate.engine, time_s=candidate.time_s,
                          optimal=candidate.optimal, budget_ms=budget.time_ms)
         self.stats.stores += 1

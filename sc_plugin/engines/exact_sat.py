@@ -28,9 +28,11 @@ from typing import Sequence
 
 from pysat.solvers import Solver
 
-from sc_plugin.aig.network import CONST0, Aig
-from sc_plugin.aig.truth import MAX_INPUTS, projection, support, table_mask
+from sc_plugin.aig.functions import expand_support, npn_key, shrink_to_support, trivial_implementation
+from sc_plugin.aig.network import Aig
+from sc_plugin.aig.truth import MAX_INPUTS, table_mask
 from sc_plugin.engines.base import Budget, Candidate, Engine, make_candidate
+from sc_plugin.engines.npn4_library import library_entries, library_implementation, library_is_optimal
 from sc_plugin.errors import ScError
 
 __all__ = [
@@ -39,9 +41,6 @@ __all__ = [
     "ExactOutcome",
     "ExactEngine",
     "exact_synthesize",
-    "shrink_to_support",
-    "expand_support",
-    "restrict_to_support",
 ]
 
 log = logging.getLogger(__name__)
@@ -97,66 +96,6 @@ class ExactOutcome:
     @property
     def optimal(self) -> bool:
         return self.aig is not None and self.aig.num_ands == self.lower_bound
-
-
-# ---- support reduction ---------------------------------------------------------------------------------------
-
-
-def shrink_to_support(table: int, num_inputs: int) -> tuple[int, list[int]]:
-    """The function restricted to the variables it depends on: (table over len(vars) inputs, vars).
-
-    Variable i of the result is variable vars[i] of the original (vars ascending).
-    """
-    variables = support(table, num_inputs)
-    k = len(variables)
-    small = 0
-    for m in range(1 << k):
-        full = 0
-        for i, v in enumerate(variables):
-            if (m >> i) & 1:
-                full |= 1 << v
-        if (table >> full) & 1:
-            small |= 1 << m
-    return small, variables
-
-
-def expand_support(aig: Aig, variables: Sequence[int], num_inputs: int) -> Aig:
-    """Re-expresses a single-output AIG over len(variables) inputs as one over num_inputs inputs
-    (its input i becomes input variables[i]; the others are unused)."""
-    new = Aig()
-    pis = [new.create_pi() for _ in range(num_inputs)]
-    for lit in new.instantiate(aig, [pis[v] for v in variables]):
-        new.create_po(lit)
-    return new
-
-
-def restrict_to_support(aig: Aig, variables: Sequence[int]) -> Aig:
-    """The inverse of `expand_support` for a function that depends only on `variables`: input variables[i]
-    becomes input i and every other input is tied to constant 0 (the function does not depend on it)."""
-    new = Aig()
-    position = {v: i for i, v in enumerate(variables)}
-    pis = [new.create_pi() for _ in variables]
-    input_lits = [pis[position[v]] if v in position else CONST0 for v in range(aig.num_pis)]
-    for lit in new.instantiate(aig, input_lits):
-        new.create_po(lit)
-    return new
-
-
-def _trivial_aig(table: int, num_inputs: int) -> Aig | None:
-    """A 0-AND implementation when the function is constant or a (complemented) input, else None."""
-    mask = table_mask(num_inputs)
-    aig = Aig()
-    for _ in range(num_inputs):
-        aig.create_pi()
-    if table == 0 or table == mask:
-        aig.create_po(0 if table == 0 else 1)
-        return aig
-    for v in range(num_inputs):
-        proj = projection(v, num_inputs)
-        if table == proj or table == proj ^ mask:
-            aig.create_po(2 * (v + 1) + (table != proj))
-            return aig
-    return None
 
 
 # ---- the encoding --------------------------------------------------------------------------------------------
@@ -369,7 +308,7 @@ def exact_synthesize(table: int, num_inputs: int, *, params: ExactParams = Exact
     by an earlier run may be passed to skip sizes already refuted. Does not verify (callers use make_candidate).
     """
     deadline = time.perf_counter() + time_limit_s
-    trivial = _trivial_aig(table, num_inputs)
+    trivial = trivial_implementation(table, num_inputs)
     if trivial is not None:
         return ExactOutcome(trivial, 0, False)
     size = max(lower_bound, num_inputs - 1, 1)
@@ -419,7 +358,6 @@ class ExactEngine:
         and a warning says why, once per engine)."""
         if not self.params.use_library or self._library_broken:
             return None
-        from sc_plugin.engines.npn4_library import library_entries, library_implementation, library_is_optimal
         try:
             library_entries()
         except ScError as exc:
@@ -450,7 +388,7 @@ class ExactEngine:
         small, variables = shrink_to_support(table, num_inputs)
         k = len(variables)
         self.last_lower_bound = max(0, k - 1)
-        trivial = _trivial_aig(small, k)
+        trivial = trivial_implementation(small, k)
         if trivial is not None:
             self.last_lower_bound = 0
             return make_candidate(table, num_inputs, expand_support(trivial, variables, num_inputs),
@@ -468,7 +406,8 @@ class ExactEngine:
                                   engine=self.name, start_time=start, optimal=optimal)
         canon, transform = small, None
         if self.params.use_npn:
-            canon, transform = _canonize(small, k)
+            npn = npn_key(small, k)
+            canon, transform = npn.canon, npn.transform
         key = (canon, k)
         memo_aig, lower = self._memo.get(key, (None, 0))
         if key in self._memo:
@@ -505,12 +444,3 @@ class ExactEngine:
         elif candidate.optimal:
             self.stats.solved_optimal += 1
         return candidate
-
-
-def _canonize(table: int, num_inputs: int):
-    """(canonical table, transform) from sc_plugin.aig.npn, or (table, None) if that module is not there."""
-    try:
-        from sc_plugin.aig.npn import npn_canonize
-    except ImportError:
-        return table, None
-    return npn_canonize(table, num_inputs)

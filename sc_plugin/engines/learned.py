@@ -15,8 +15,8 @@ import numpy as np
 import torch
 
 from sc_plugin.engines.base import Budget, Candidate, make_candidate
-from sc_plugin.learned.actions import (DEFAULT_MAX_ANDS, MAX_NODES, State, build_aig, initial_state,
-                                       solution_size, trivial_implementation)
+from sc_plugin.aig.functions import trivial_implementation
+from sc_plugin.learned.actions import DEFAULT_MAX_ANDS, MAX_NODES, State, build_aig, initial_state, solution_size
 from sc_plugin.learned.checkpoint import default_checkpoint_path, load_model
 from sc_plugin.learned.model import network_evaluator
 from sc_plugin.learned.search import SearchParams, search

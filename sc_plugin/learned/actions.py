@@ -28,7 +28,7 @@ import numpy as np
 
 from sc_plugin.aig.network import Aig
 from sc_plugin.aig.npn import mix64, popcount64
-from sc_plugin.aig.truth import MAX_INPUTS, TT_WORDS, projection, table_mask, to_words
+from sc_plugin.aig.truth import MAX_INPUTS, projection, to_words
 
 __all__ = [
     "MAX_NODES",
@@ -44,7 +44,6 @@ __all__ = [
     "terminal_return",
     "solution_size",
     "build_aig",
-    "trivial_implementation",
     "table_bits",
 ]
 
@@ -395,23 +394,6 @@ def build_aig(state: State) -> Aig:
         lits.append(aig.create_and(lits[i] ^ (polarity & 1), lits[j] ^ (polarity >> 1)))
     aig.create_po(lits[-1] ^ int(state.output_complemented))
     return aig.cleanup()
-
-
-def trivial_implementation(table: int, num_inputs: int) -> Aig | None:
-    """A zero-AND AIG when the target is a constant or a literal, else None (those need no search)."""
-    mask = table_mask(num_inputs)
-    table &= mask
-    aig = Aig()
-    lits = [aig.create_pi() for _ in range(num_inputs)]
-    if table in (0, mask):
-        aig.create_po(int(table == mask))
-        return aig
-    for var in range(num_inputs):
-        proj = projection(var, num_inputs)
-        if table == proj or table == proj ^ mask:
-            aig.create_po(lits[var] ^ int(table != proj))
-            return aig
-    return None
 
 
 def table_bits(tables: np.ndarray) -> np.ndarray:

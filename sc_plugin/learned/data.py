@@ -446,7 +446,7 @@ def _collect_cones(circuits: list[str], params: DataParams, exclusion: _Exclusio
                    stats: DataStats, verbose: bool) -> list[_KeptCone]:
     """Randomized cuts of every circuit, reduced to gold cones, filtered (trivial, partial support, test classes)
     and capped per NPN class."""
-    from sc_plugin.cli.common import progress
+    from sc_plugin.progress import progress
 
     class_count: dict[tuple[int, int], int] = {}
     kept: list[_KeptCone] = []
@@ -495,7 +495,7 @@ def _replace_golds(cones: list[_KeptCone], params: DataParams, stats: DataStats,
                    chunk: int = 500) -> None:
     """Resynthesizes every cone's function with the gold engine; a verified result with fewer ANDs becomes the
     cone's gold (its table may be the complement: the output's polarity is free in the environment)."""
-    from sc_plugin.cli.common import progress
+    from sc_plugin.progress import progress
     from sc_plugin.engines.abc_engine import AbcParams
     from sc_plugin.engines.base import Budget
     from sc_plugin.engines.registry import make_engine

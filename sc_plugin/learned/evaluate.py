@@ -79,7 +79,7 @@ def _read_abc(tt_path: str | Path) -> list[dict]:
 
 def evaluate_set(tt_path: str | Path, params: EvalParams, *, verbose: bool = False) -> tuple[EvalSummary, list[dict]]:
     """(summary, per-function rows with our size, time and the ABC columns)."""
-    from sc_plugin.cli.common import progress
+    from sc_plugin.progress import progress
     from sc_plugin.engines.learned import MctsEngine
 
     functions = load_test_functions([str(tt_path)])

@@ -7,7 +7,8 @@ import sys
 
 from sc_plugin.aig.network import Aig
 from sc_plugin.engines.base import Budget, Candidate, NullEngine, make_candidate
-from sc_plugin.engines.cache import CachedEngine, SynthesisCache, default_cache_path, npn_key
+from sc_plugin.aig.functions import npn_key
+from sc_plugin.engines.cache import CachedEngine, SynthesisCache, default_cache_path
 from sc_plugin.engines.exact_sat import ExactEngine, ExactParams
 
 SAT_ONLY = ExactParams(use_library=False)
@@ -98,7 +99,8 @@ def test_unparsable_entry_is_dropped(tmp_path):
 
 
 def test_upsert_keeps_the_smaller(tmp_path):
-    (k, canon), transform, variables, small = npn_key(0xE8, 3)
+    key = npn_key(0xE8, 3)
+    k, canon, transform = key.num_inputs, key.canon, key.transform
     big = Aig()
     pis = [big.create_pi() for _ in range(3)]
     a, b, c = pis
@@ -110,7 +112,7 @@ def test_upsert_keeps_the_smaller(tmp_path):
     with SynthesisCache(tmp_path / "c.sqlite") as cache:
         best = ExactEngine(SAT_ONLY).synthesize(canon, 3, budget=Budget()).implementation
         cache.store(k, canon, best, engine="exact", time_s=0.1, optimal=True, budget_ms=1000)
-        canon_big = transform.inverse().undo_aig(big) if transform is not None else big
+        canon_big = transform.inverse().undo_aig(big)
         cache.store(k, canon, canon_big, engine="abc", time_s=0.1, optimal=False, budget_ms=1000)
         entry = cache.lookup(k, canon)
         assert entry.ands == 4 and entry.engine == "exact"

@@ -4,11 +4,9 @@ from __future__ import annotations
 import pytest
 
 
-from sc_plugin.aig.network import Aig
 from sc_plugin.aig.simulate import output_truth_tables
 from sc_plugin.engines.base import Budget
-from sc_plugin.engines.exact_sat import (ExactEngine, ExactParams, exact_synthesize, expand_support,
-                                         restrict_to_support, shrink_to_support)
+from sc_plugin.engines.exact_sat import ExactEngine, ExactParams, exact_synthesize
 
 SAT_ONLY = ExactParams(use_library=False, use_npn=False)
 
@@ -51,23 +49,9 @@ def test_real_6_input_cut_is_solved_optimally():
 
 
 def test_support_reduction_keeps_input_positions():
-    # x1 AND x3 as a 4-input function
-    table = 0
-    for m in range(16):
-        if (m >> 1) & 1 and (m >> 3) & 1:
-            table |= 1 << m
-    small, variables = shrink_to_support(table, 4)
-    assert variables == [1, 3] and small == 0x8
+    table = 0xCC00  # x1 AND x3 as a 4-input function
     candidate = ExactEngine(SAT_ONLY).synthesize(table, 4, budget=Budget())
     assert candidate.ands == 1 and candidate.implementation.num_pis == 4
-
-
-def test_expand_then_restrict_round_trip():
-    aig = Aig()
-    a, b = aig.create_pi(), aig.create_pi()
-    aig.create_po(aig.create_xor(a, b))
-    wide = expand_support(aig, [0, 2], 3)
-    assert output_truth_tables(restrict_to_support(wide, [0, 2])) == output_truth_tables(aig)
 
 
 def test_constants_and_literals_need_no_and():

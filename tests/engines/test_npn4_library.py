@@ -5,14 +5,14 @@ import random
 from sc_plugin.aig.simulate import output_truth_tables
 from sc_plugin.engines.base import Budget
 from sc_plugin.engines.exact_sat import ExactEngine, ExactParams
-from sc_plugin.engines.npn4_library import (NUM_CLASSES, _class_representatives, library_entries,
+from sc_plugin.engines.npn4_library import (NUM_CLASSES, class_representatives, library_entries,
                                             library_implementation)
 
 
 def test_library_covers_all_222_classes_and_every_entry_is_correct():
     entries = library_entries()
     assert len(entries) == NUM_CLASSES == 222
-    assert [e.table for e in entries] == _class_representatives()
+    assert [e.table for e in entries] == class_representatives()
     for entry in entries:
         assert output_truth_tables(entry.aig) == [entry.table]
     assert sum(e.optimal for e in entries) >= 215

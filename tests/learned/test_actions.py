@@ -5,8 +5,7 @@ import pytest
 
 from sc_plugin.aig.simulate import output_truth_tables
 from sc_plugin.learned.actions import (MAX_NODES, NUM_ACTIONS, action_mask, build_aig, decode_action,
-                                       encode_action, initial_state, solution_size, step, terminal_return,
-                                       trivial_implementation)
+                                       encode_action, initial_state, solution_size, step, terminal_return)
 
 AND2, XOR2 = 0b1000, 0b0110
 
@@ -95,13 +94,6 @@ def test_illegal_action_rejected():
     state = step(initial_state(XOR2, 2), encode_action(0, 0, 1))
     with pytest.raises(ValueError):
         step(state, encode_action(0, 0, 1))
-
-
-def test_trivial_targets_need_no_search():
-    for table, n, ands in [(0, 3, 0), (0xFF, 3, 0), (0xAA, 3, 0), (0x55, 3, 0)]:
-        aig = trivial_implementation(table, n)
-        assert aig is not None and aig.num_ands == ands and output_truth_tables(aig) == [table]
-    assert trivial_implementation(0x80, 3) is None
 
 
 def test_tiling_makes_small_functions_equal_to_8_input_ones():

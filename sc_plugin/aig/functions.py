@@ -1,0 +1,93 @@
+"""Facts about one single-output function every engine needs: its support, its 0-AND implementations, and the
+canonical key of its NPN class.
+
+A function is a (table, num_inputs) pair as in `sc_plugin.aig.truth`. Engines and the cache solve a function on
+its support (`shrink_to_support`), then re-express the result over the caller's inputs (`expand_support`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Sequence
+
+from sc_plugin.aig.network import CONST0, Aig
+from sc_plugin.aig.npn import NpnTransform, npn_canonize
+from sc_plugin.aig.truth import projection, support, table_mask
+
+__all__ = ["NpnKey", "shrink_to_support", "expand_support", "restrict_to_support", "trivial_implementation",
+           "npn_key"]
+
+
+def shrink_to_support(table: int, num_inputs: int) -> tuple[int, list[int]]:
+    """The function restricted to the variables it depends on: (table over len(vars) inputs, vars).
+
+    Variable i of the result is variable vars[i] of the original (vars ascending).
+    """
+    table &= table_mask(num_inputs)
+    variables = support(table, num_inputs)
+    small = 0
+    for m in range(1 << len(variables)):
+        full = 0
+        for i, v in enumerate(variables):
+            if (m >> i) & 1:
+                full |= 1 << v
+        if (table >> full) & 1:
+            small |= 1 << m
+    return small, variables
+
+
+def expand_support(aig: Aig, variables: Sequence[int], num_inputs: int) -> Aig:
+    """Re-expresses a single-output AIG over len(variables) inputs as one over num_inputs inputs
+    (its input i becomes input variables[i]; the others are unused)."""
+    new = Aig()
+    pis = [new.create_pi() for _ in range(num_inputs)]
+    for lit in new.instantiate(aig, [pis[v] for v in variables]):
+        new.create_po(lit)
+    return new
+
+
+def restrict_to_support(aig: Aig, variables: Sequence[int]) -> Aig:
+    """The inverse of `expand_support` for a function that depends only on `variables`: input variables[i]
+    becomes input i and every other input is tied to constant 0 (the function does not depend on it)."""
+    new = Aig()
+    position = {v: i for i, v in enumerate(variables)}
+    pis = [new.create_pi() for _ in variables]
+    input_lits = [pis[position[v]] if v in position else CONST0 for v in range(aig.num_pis)]
+    for lit in new.instantiate(aig, input_lits):
+        new.create_po(lit)
+    return new
+
+
+def trivial_implementation(table: int, num_inputs: int) -> Aig | None:
+    """A 0-AND AIG over num_inputs inputs when the function is a constant or a (complemented) input, else None."""
+    mask = table_mask(num_inputs)
+    table &= mask
+    aig = Aig()
+    lits = [aig.create_pi() for _ in range(num_inputs)]
+    if table in (0, mask):
+        aig.create_po(int(table == mask))
+        return aig
+    for var in range(num_inputs):
+        proj = projection(var, num_inputs)
+        if table in (proj, proj ^ mask):
+            aig.create_po(lits[var] ^ int(table != proj))
+            return aig
+    return None
+
+
+@dataclass(frozen=True)
+class NpnKey:
+    """A function's NPN class on its support: `canon` over `num_inputs` = len(variables) inputs."""
+
+    num_inputs: int
+    canon: int
+    transform: NpnTransform  # maps the support table to `canon`
+    variables: tuple[int, ...]  # the support, ascending: input i of the class is variable variables[i]
+
+
+def npn_key(table: int, num_inputs: int) -> NpnKey:
+    """The NPN class of the function restricted to its support; functions equal up to NPN and unused inputs share
+    (num_inputs, canon)."""
+    small, variables = shrink_to_support(table, num_inputs)
+    canon, transform = npn_canonize(small, len(variables))
+    return NpnKey(len(variables), canon, transform, tuple(variables))

@@ -1,0 +1,34 @@
+from sc_plugin.aig.functions import (expand_support, npn_key, restrict_to_support, shrink_to_support,
+                                     trivial_implementation)
+from sc_plugin.aig.network import Aig
+from sc_plugin.aig.simulate import output_truth_tables
+
+
+def test_shrink_keeps_the_support_in_order():
+    small, variables = shrink_to_support(0xCC00, 4)  # x1 AND x3
+    assert variables == [1, 3] and small == 0x8
+
+
+def test_expand_then_restrict_round_trip():
+    aig = Aig()
+    a, b = aig.create_pi(), aig.create_pi()
+    aig.create_po(aig.create_xor(a, b))
+    wide = expand_support(aig, [0, 2], 3)
+    assert wide.num_pis == 3 and output_truth_tables(wide) == [0x5A]  # x0 XOR x2
+    assert output_truth_tables(restrict_to_support(wide, [0, 2])) == output_truth_tables(aig)
+
+
+def test_constants_and_literals_need_no_and():
+    for table, n in [(0, 3), (0xFF, 3), (0xAA, 3), (0x55, 3), (0xF0, 3)]:
+        aig = trivial_implementation(table, n)
+        assert aig is not None and aig.num_pis == n and aig.num_ands == 0 and output_truth_tables(aig) == [table]
+    assert trivial_implementation(0x80, 3) is None
+
+
+def test_npn_key_ignores_unused_inputs_and_npn_moves():
+    and_x1_x3 = npn_key(0xCC00, 4)
+    nor_x0_x2 = npn_key(0x05, 3)  # !x0 & !x2
+    assert (and_x1_x3.num_inputs, and_x1_x3.variables) == (2, (1, 3))
+    assert (and_x1_x3.num_inputs, and_x1_x3.canon) == (nor_x0_x2.num_inputs, nor_x0_x2.canon)
+    assert and_x1_x3.transform.apply(0x8) == and_x1_x3.canon
+    assert npn_key(0x6, 2).canon != and_x1_x3.canon  # XOR is another class
