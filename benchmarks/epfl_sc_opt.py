@@ -23,7 +23,7 @@ from sc_plugin.aig import read_aiger
 from sc_plugin.aig.analysis import depth
 from sc_plugin.engines.base import Budget
 from sc_plugin.engines.cache import CachedEngine, SynthesisCache
-from sc_plugin.engines.registry import make_engine
+from sc_plugin.engines.registry import EngineParams, make_engine
 from sc_plugin.flows import abc_until_stable, sc_then_abc_loop
 from sc_plugin.rewrite.optimize import RewriteParams, rewrite
 from sc_plugin.verify.cec import Verdict, check_equivalence
@@ -83,7 +83,7 @@ def main() -> None:
         args.out.parent.mkdir(parents=True, exist_ok=True)
         with open(args.out, "w", newline="") as handle:
             csv.DictWriter(handle, FIELDS).writeheader()
-    engine = CachedEngine(make_engine(args.engine), SynthesisCache(args.cache))
+    engine = CachedEngine(make_engine(EngineParams(name=args.engine)), SynthesisCache(args.cache))
     params = RewriteParams(budget=Budget(time_ms=args.budget_ms), max_rounds=args.rounds)
     for name in names:
         if name in done:

@@ -23,7 +23,7 @@ from sc_plugin.cli.common import run_cli
 from sc_plugin.progress import progress
 from sc_plugin.engines.base import Budget, Candidate, Engine
 from sc_plugin.engines.cache import CachedEngine, SynthesisCache, default_cache_path
-from sc_plugin.engines.registry import ENGINE_NAMES, make_engine
+from sc_plugin.engines.registry import ENGINE_NAMES, EngineParams, make_engine
 from sc_plugin.errors import ScError, TruthTableError
 
 __all__ = ["main", "read_batch_file", "candidate_record"]
@@ -102,7 +102,7 @@ def candidate_record(hex_text: str, table: int, num_inputs: int, candidate: Cand
 
 
 def _engine(args: argparse.Namespace) -> tuple[Engine, SynthesisCache | None]:
-    engine = make_engine(args.engine)
+    engine = make_engine(EngineParams(name=args.engine))
     if args.no_cache:
         return engine, None
     cache = SynthesisCache(args.cache)

@@ -7,21 +7,33 @@ solved episode is rebuilt as an AIG and returned only through `make_candidate` (
 
 from __future__ import annotations
 
-import os
 import time
+from dataclasses import dataclass
 from typing import Sequence
 
 import numpy as np
-import torch
 
-from sc_plugin.engines.base import Budget, Candidate, make_candidate
 from sc_plugin.aig.functions import trivial_implementation
+from sc_plugin.engines.base import Budget, Candidate, make_candidate
 from sc_plugin.learned.actions import DEFAULT_MAX_ANDS, MAX_NODES, State, build_aig, initial_state, solution_size
-from sc_plugin.learned.checkpoint import default_checkpoint_path, load_model
-from sc_plugin.learned.model import network_evaluator
 from sc_plugin.learned.search import SearchParams, search
 
-__all__ = ["MctsEngine"]
+__all__ = ["MctsEngine", "MctsParams"]
+
+
+@dataclass(frozen=True)
+class MctsParams:
+    """Settings of the learned engine."""
+
+    checkpoint: str | None = None  # model file; None: the checkpoint shipped with the package
+    simulations: int = 0  # tree-search simulations per move of the deterministic episode; 0 is greedy
+    rollouts: int = 24  # episodes sampled from the policy after it, while the budget lasts
+    rollout_temperature: float = 0.5  # softmax temperature of those samples
+    c_puct: float = 1.25  # exploration weight of PUCT selection
+    max_ands: int = DEFAULT_MAX_ANDS  # an episode that builds this many ANDs without a solution fails
+    batch_size: int = 64  # functions searched in lock-step, one forward pass for all of them
+    seed: int = 0  # of the sampling; the same seed gives the same circuits
+    num_threads: int | None = 1  # torch threads; None leaves torch's default (the engine shares the machine)
 
 
 def _smaller(a: State | None, b: State | None) -> State | None:
@@ -42,21 +54,21 @@ class MctsEngine:
 
     name = "mcts"
 
-    def __init__(self, checkpoint: str | os.PathLike | None = None, *, simulations: int = 0,
-                 max_ands: int = DEFAULT_MAX_ANDS, batch_size: int = 64, c_puct: float = 1.25,
-                 rollouts: int = 24, rollout_temperature: float = 0.5, seed: int = 0,
-                 num_threads: int | None = 1) -> None:
-        if num_threads is not None:
-            torch.set_num_threads(num_threads)  # the engine shares the machine with SAT and ABC workers
-        self.checkpoint_path = str(checkpoint or default_checkpoint_path())
+    def __init__(self, params: MctsParams = MctsParams()) -> None:
+        # torch loads only when the learned engine is asked for, not with every engine
+        import torch
+
+        from sc_plugin.learned.checkpoint import default_checkpoint_path, load_model
+        from sc_plugin.learned.model import network_evaluator
+
+        if params.num_threads is not None:
+            torch.set_num_threads(params.num_threads)  # the engine shares the machine with SAT and ABC workers
+        self.params = params
+        self.checkpoint_path = str(params.checkpoint or default_checkpoint_path())
         self.model, payload = load_model(self.checkpoint_path)
         self.checkpoint_info = {k: payload.get(k) for k in ("step", "metrics", "data", "created")}
-        self.params = SearchParams(num_simulations=simulations, c_puct=c_puct)
-        self.rollout_params = SearchParams(num_simulations=0, temperature=rollout_temperature)
-        self.rollouts = rollouts
-        self.max_ands = max_ands
-        self.batch_size = batch_size
-        self.seed = seed
+        self.search_params = SearchParams(num_simulations=params.simulations, c_puct=params.c_puct)
+        self.rollout_params = SearchParams(num_simulations=0, temperature=params.rollout_temperature)
         self._evaluate = network_evaluator(self.model)
 
     def synthesize(self, table: int, num_inputs: int, *, budget: Budget) -> Candidate | None:
@@ -64,7 +76,7 @@ class MctsEngine:
 
     def synthesize_batch(self, functions: Sequence[tuple[int, int]], *, budget: Budget) -> list[Candidate | None]:
         results: list[Candidate | None] = [None] * len(functions)
-        cap = self.max_ands if budget.max_ands is None else min(self.max_ands, budget.max_ands)
+        cap = self.params.max_ands if budget.max_ands is None else min(self.params.max_ands, budget.max_ands)
         pending: list[int] = []
         for index, (table, num_inputs) in enumerate(functions):
             start = time.perf_counter()
@@ -74,24 +86,24 @@ class MctsEngine:
                                                 optimal=True)
             elif cap >= 1:
                 pending.append(index)
-        rng = np.random.default_rng(self.seed)
-        for offset in range(0, len(pending), self.batch_size):
-            chunk = pending[offset:offset + self.batch_size]
+        rng = np.random.default_rng(self.params.seed)
+        for offset in range(0, len(pending), self.params.batch_size):
+            chunk = pending[offset:offset + self.params.batch_size]
             start = time.perf_counter()
             roots = [initial_state(functions[i][0], functions[i][1],
                                    max_ands=min(cap, MAX_NODES - functions[i][1])) for i in chunk]
             time_limit_s = budget.time_ms / 1000.0 * len(chunk)
-            best = [result.best for result in search(roots, self._evaluate, self.params, rng,
+            best = [result.best for result in search(roots, self._evaluate, self.search_params, rng,
                                                      time_limit_s=time_limit_s)]
             left_s = time_limit_s - (time.perf_counter() - start)
-            if self.rollouts > 0 and left_s > 0:
+            if self.params.rollouts > 0 and left_s > 0:
                 known = {k: solution_size(state) for k, state in enumerate(best) if state is not None}
-                sampled = search([root for root in roots for _ in range(self.rollouts)], self._evaluate,
+                sampled = search([root for root in roots for _ in range(self.params.rollouts)], self._evaluate,
                                  self.rollout_params, rng, time_limit_s=left_s,
-                                 groups=[k for k in range(len(roots)) for _ in range(self.rollouts)],
+                                 groups=[k for k in range(len(roots)) for _ in range(self.params.rollouts)],
                                  known_sizes=known)
                 for k, result in enumerate(sampled):
-                    best[k // self.rollouts] = _smaller(best[k // self.rollouts], result.best)
+                    best[k // self.params.rollouts] = _smaller(best[k // self.params.rollouts], result.best)
             share = (time.perf_counter() - start) / len(chunk)
             for index, state in zip(chunk, best):
                 if state is not None:

@@ -7,20 +7,16 @@ from concurrent.futures import ProcessPoolExecutor
 from typing import Sequence
 
 from sc_plugin.engines.base import Budget, Candidate, Engine
+from sc_plugin.engines.registry import EngineParams, make_engine
 
 __all__ = ["ProcessPoolEngine"]
 
 _worker_engine: Engine | None = None
 
 
-def _start_worker(engine_name: str) -> None:
+def _start_worker(params: EngineParams) -> None:
     global _worker_engine
-    import torch
-
-    torch.set_num_threads(1)  # workers share the machine's cores with each other
-    from sc_plugin.engines.registry import make_engine
-
-    _worker_engine = make_engine(engine_name)
+    _worker_engine = make_engine(params)
 
 
 def _synthesize_chunk(functions: list[tuple[int, int]], budget: Budget) -> list[Candidate | None]:
@@ -31,14 +27,14 @@ def _synthesize_chunk(functions: list[tuple[int, int]], budget: Budget) -> list[
 class ProcessPoolEngine:
     """`synthesize_batch` split into one chunk per worker; results come back in order. Close it when done."""
 
-    def __init__(self, engine_name: str, workers: int) -> None:
+    def __init__(self, params: EngineParams, workers: int) -> None:
         if workers < 1:
             raise ValueError("workers must be at least 1")
-        self.name = engine_name
+        self.name = params.name
         self.workers = workers
         context = multiprocessing.get_context("spawn")  # fork would copy torch's thread pools and locks
         self._pool = ProcessPoolExecutor(workers, mp_context=context, initializer=_start_worker,
-                                         initargs=(engine_name,))
+                                         initargs=(params,))
 
     def synthesize(self, table: int, num_inputs: int, *, budget: Budget) -> Candidate | None:
         return self.synthesize_batch([(table, num_inputs)], budget=budget)[0]

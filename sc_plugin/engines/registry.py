@@ -1,28 +1,43 @@
-"""Engine names for the command line and the Yosys pass: `exact`, `abc`, `mcts`, `portfolio`.
+"""Engines by name, for the command line, the Yosys pass and the flows: `exact`, `abc`, `mcts`, `portfolio`.
 
-`make_engine(name)` builds a fresh engine. `mcts` lives in `sc_plugin.engines.learned` (another module, optional
-at run time) and is imported only when asked for; a clear ScError says when it is unavailable.
+`make_engine(EngineParams(name=...))` builds a fresh engine from one params structure that nests every engine's
+own params. `mcts` (`engines/learned.py`) loads torch and its model only when asked for; a clear ScError says
+when it is unavailable.
 """
 
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 
+from sc_plugin.abc.runner import find_abc
 from sc_plugin.engines.abc_engine import AbcEngine, AbcParams
 from sc_plugin.engines.base import Engine
 from sc_plugin.engines.exact_sat import ExactEngine, ExactParams
+from sc_plugin.engines.learned import MctsEngine, MctsParams
 from sc_plugin.engines.portfolio import PortfolioEngine, PortfolioParams
 from sc_plugin.errors import AbcNotFoundError, ScError
 
-__all__ = ["ENGINE_NAMES", "make_engine", "make_mcts_engine"]
+__all__ = ["ENGINE_NAMES", "EngineParams", "make_engine"]
 
 log = logging.getLogger(__name__)
 
 ENGINE_NAMES = ("exact", "abc", "mcts", "portfolio")
 
 
+@dataclass(frozen=True)
+class EngineParams:
+    """Which engine, and the params of every engine it may build (a portfolio builds several)."""
+
+    name: str = "abc"  # one of ENGINE_NAMES
+    abc: AbcParams = AbcParams()
+    exact: ExactParams = ExactParams()
+    mcts: MctsParams = MctsParams()
+    portfolio: PortfolioParams = PortfolioParams()
+    use_mcts_in_portfolio: bool = True  # the portfolio adds the learned engine when its model loads
+
+
 def _abc_available() -> bool:
-    from sc_plugin.abc.runner import find_abc
     try:
         find_abc()
     except AbcNotFoundError:
@@ -30,45 +45,37 @@ def _abc_available() -> bool:
     return True
 
 
-def make_mcts_engine() -> Engine:
-    """The learned engine (`sc_plugin.engines.learned.MctsEngine`); ScError if it cannot be loaded."""
+def _make_mcts_engine(params: MctsParams) -> Engine:
     try:
-        from sc_plugin.engines.learned import MctsEngine  # type: ignore[attr-defined]
-    except ImportError as exc:
-        raise ScError(f"engine 'mcts' is unavailable: sc_plugin.engines.learned.MctsEngine cannot be imported "
-                      f"({exc})") from None
-    try:
-        return MctsEngine()
+        return MctsEngine(params)
     except ScError:
         raise
-    except Exception as exc:  # a missing model file and the like; the learned module owns its details
+    except Exception as exc:  # a missing model file, torch missing and the like
         raise ScError(f"engine 'mcts' is unavailable: {type(exc).__name__}: {exc}") from None
 
 
-def make_engine(name: str, *, exact_params: ExactParams = ExactParams(), abc_params: AbcParams = AbcParams(),
-                portfolio_params: PortfolioParams = PortfolioParams(), use_mcts_in_portfolio: bool = True
-                ) -> Engine:
-    """A fresh engine by name.
+def make_engine(params: EngineParams = EngineParams()) -> Engine:
+    """A fresh engine.
 
     exact: SAT exact synthesis with ABC's result as upper bound when ABC is available (then it proves ABC optimal
         or beats it); abc: ABC scripts on truth tables, batched; mcts: the learned engine;
     portfolio: exact (with ABC) then mcts when it is available, smallest verified result.
     """
-    if name == "abc":
-        return AbcEngine(abc_params)
-    if name == "exact":
-        upper = AbcEngine(abc_params) if _abc_available() else None
+    if params.name == "abc":
+        return AbcEngine(params.abc)
+    if params.name == "exact":
+        upper = AbcEngine(params.abc) if _abc_available() else None
         if upper is None:
             log.warning("ABC not found: the exact engine runs without an upper bound")
-        return ExactEngine(exact_params, upper_bound=upper)
-    if name == "mcts":
-        return make_mcts_engine()
-    if name == "portfolio":
-        engines: list[Engine] = [make_engine("exact", exact_params=exact_params, abc_params=abc_params)]
-        if use_mcts_in_portfolio:
+        return ExactEngine(params.exact, upper_bound=upper)
+    if params.name == "mcts":
+        return _make_mcts_engine(params.mcts)
+    if params.name == "portfolio":
+        engines: list[Engine] = [make_engine(EngineParams(name="exact", abc=params.abc, exact=params.exact))]
+        if params.use_mcts_in_portfolio:
             try:
-                engines.append(make_mcts_engine())
+                engines.append(_make_mcts_engine(params.mcts))
             except ScError as exc:
                 log.info("portfolio without mcts: %s", exc)
-        return PortfolioEngine(engines, portfolio_params)
-    raise ScError(f"unknown engine {name!r}; choose one of {', '.join(ENGINE_NAMES)}")
+        return PortfolioEngine(engines, params.portfolio)
+    raise ScError(f"unknown engine {params.name!r}; choose one of {', '.join(ENGINE_NAMES)}")

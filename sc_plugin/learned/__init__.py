@@ -1,16 +1,12 @@
-"""The learned engine's parts: environment (`actions`), network (`model`), tree search (`search`), supervised data
-(`data`), training (`train`), checkpoints (`checkpoint`) and evaluation (`evaluate`). The engine itself is
-`sc_plugin.engines.learned.MctsEngine`."""
+"""The learned model and its search: environment (`actions`), tree search (`search`), network (`model`) and
+checkpoints (`checkpoint`). The engine itself is `sc_plugin.engines.learned.MctsEngine`. `model` and `checkpoint`
+need torch and are imported by name, so that the package itself loads without it."""
 
 from sc_plugin.learned.actions import (MAX_NODES, NUM_ACTIONS, State, decode_action, encode_action, initial_state,
                                        step)
-from sc_plugin.learned.checkpoint import CheckpointError, load_checkpoint, load_model, save_checkpoint
-from sc_plugin.learned.model import ModelConfig, PolicyValueNet
 from sc_plugin.learned.search import SearchParams, SearchResult, search
 
 __all__ = [
     "MAX_NODES", "NUM_ACTIONS", "State", "encode_action", "decode_action", "initial_state", "step",
-    "ModelConfig", "PolicyValueNet",
     "SearchParams", "SearchResult", "search",
-    "CheckpointError", "load_checkpoint", "load_model", "save_checkpoint",
 ]

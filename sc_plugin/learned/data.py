@@ -498,9 +498,9 @@ def _replace_golds(cones: list[_KeptCone], params: DataParams, stats: DataStats,
     from sc_plugin.progress import progress
     from sc_plugin.engines.abc_engine import AbcParams
     from sc_plugin.engines.base import Budget
-    from sc_plugin.engines.registry import make_engine
+    from sc_plugin.engines.registry import EngineParams, make_engine
 
-    engine = make_engine(params.gold, abc_params=AbcParams(scripts=("strash; dc2; resyn2",)))
+    engine = make_engine(EngineParams(name=params.gold, abc=AbcParams(scripts=("strash; dc2; resyn2",))))
     budget = Budget(time_ms=params.gold_time_ms, max_ands=params.max_cone_ands)
     for first in progress(range(0, len(cones), chunk), label=f"gold ({params.gold})", enabled=verbose):
         batch = cones[first:first + chunk]

@@ -80,7 +80,7 @@ def _read_abc(tt_path: str | Path) -> list[dict]:
 def evaluate_set(tt_path: str | Path, params: EvalParams, *, verbose: bool = False) -> tuple[EvalSummary, list[dict]]:
     """(summary, per-function rows with our size, time and the ABC columns)."""
     from sc_plugin.progress import progress
-    from sc_plugin.engines.learned import MctsEngine
+    from sc_plugin.engines.learned import MctsEngine, MctsParams
 
     functions = load_test_functions([str(tt_path)])
     abc_rows = _read_abc(tt_path)
@@ -88,9 +88,9 @@ def evaluate_set(tt_path: str | Path, params: EvalParams, *, verbose: bool = Fal
         functions, abc_rows = functions[:params.limit], abc_rows[:params.limit]
     if len(abc_rows) != len(functions):
         raise ScError(f"{abc_csv_for(tt_path)} has {len(abc_rows)} rows for {len(functions)} functions")
-    engine = MctsEngine(params.checkpoint, simulations=params.simulations, max_ands=params.max_ands,
-                        batch_size=params.batch_size, rollouts=params.rollouts,
-                        rollout_temperature=params.rollout_temperature)
+    engine = MctsEngine(MctsParams(checkpoint=params.checkpoint, simulations=params.simulations,
+                                   max_ands=params.max_ands, batch_size=params.batch_size, rollouts=params.rollouts,
+                                   rollout_temperature=params.rollout_temperature))
     budget = Budget(time_ms=params.budget_ms, max_ands=params.max_ands)
     start = time.perf_counter()
     rows = []

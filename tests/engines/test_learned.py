@@ -4,7 +4,7 @@ import pytest
 
 from sc_plugin.aig.simulate import output_truth_tables
 from sc_plugin.engines.base import Budget, Engine
-from sc_plugin.engines.learned import MctsEngine
+from sc_plugin.engines.learned import MctsEngine, MctsParams
 from sc_plugin.learned.checkpoint import CheckpointError, default_checkpoint_path
 
 FUNCTIONS = [(0x8, 2), (0x6, 2), (0xE8, 3), (0x96, 3), (0x8000, 4), (0xCAFE, 4)]
@@ -12,13 +12,13 @@ FUNCTIONS = [(0x8, 2), (0x6, 2), (0xE8, 3), (0x96, 3), (0x8000, 4), (0xCAFE, 4)]
 
 @pytest.fixture(scope="module")
 def greedy():
-    return MctsEngine(simulations=0, rollouts=0)
+    return MctsEngine(MctsParams(simulations=0, rollouts=0))
 
 
 def test_shipped_checkpoint_is_small_and_has_metadata():
     path = default_checkpoint_path()
     assert path.is_file() and path.stat().st_size <= 20_000_000
-    engine = MctsEngine(simulations=0, rollouts=0)
+    engine = MctsEngine(MctsParams(simulations=0, rollouts=0))
     assert engine.checkpoint_info["step"] > 0 and engine.checkpoint_info["data"]
 
 
@@ -35,7 +35,7 @@ def test_protocol_and_verified_candidates(greedy):
 
 
 def test_search_mode_solves_xor_and_majority():
-    engine = MctsEngine(simulations=8, rollouts=0)
+    engine = MctsEngine(MctsParams(simulations=8, rollouts=0))
     for table, n, best in [(0x6, 2, 3), (0xE8, 3, 4)]:
         candidate = engine.synthesize(table, n, budget=Budget(time_ms=5000))
         assert candidate is not None and candidate.ands >= best
@@ -45,7 +45,7 @@ def test_search_mode_solves_xor_and_majority():
 def test_rollouts_keep_what_the_greedy_episode_finds(greedy):
     budget = Budget(time_ms=5000)
     found_greedy = greedy.synthesize_batch(FUNCTIONS, budget=budget)
-    found_sampled = MctsEngine(simulations=0, rollouts=4).synthesize_batch(FUNCTIONS, budget=budget)
+    found_sampled = MctsEngine(MctsParams(simulations=0, rollouts=4)).synthesize_batch(FUNCTIONS, budget=budget)
     for g, s in zip(found_greedy, found_sampled):
         assert g is None or (s is not None and s.ands <= g.ands)
 
@@ -62,4 +62,4 @@ def test_bad_checkpoint_is_a_clear_error(tmp_path):
     bad = tmp_path / "bad.pt"
     bad.write_text("garbage")
     with pytest.raises(CheckpointError, match="bad.pt"):
-        MctsEngine(bad)
+        MctsEngine(MctsParams(checkpoint=bad))

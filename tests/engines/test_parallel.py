@@ -1,11 +1,12 @@
 from sc_plugin.aig.simulate import output_truth_tables
 from sc_plugin.engines.base import Budget
 from sc_plugin.engines.parallel import ProcessPoolEngine
+from sc_plugin.engines.registry import EngineParams
 
 
 def test_batches_are_split_over_workers_and_come_back_in_order():
     functions = [(0x8, 2), (0x6, 2), (0xE8, 3), (0x96, 3), (0x6996, 4)]
-    engine = ProcessPoolEngine("exact", workers=2)
+    engine = ProcessPoolEngine(EngineParams(name="exact"), workers=2)
     try:
         results = engine.synthesize_batch(functions, budget=Budget(time_ms=5000))
     finally:
