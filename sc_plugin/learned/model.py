@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import asdict, dataclass
-from typing import Callable, Sequence
+from typing import Callable, Protocol, Sequence
 
 import numpy as np
 import torch
@@ -22,10 +22,9 @@ import torch.nn as nn
 import torch.nn.functional as F
 
 from sc_plugin.learned.actions import MAX_NODES, NUM_ACTIONS, State, table_bits
-from sc_plugin.learned.data import Sample
 
-__all__ = ["ModelConfig", "PolicyValueNet", "deepen", "featurize", "network_evaluator", "masked_log_softmax",
-           "TYPE_INPUT", "TYPE_AND", "TYPE_TARGET", "TYPE_PAD"]
+__all__ = ["ModelConfig", "PolicyValueNet", "Tokens", "deepen", "featurize", "network_evaluator",
+           "masked_log_softmax", "TYPE_INPUT", "TYPE_AND", "TYPE_TARGET", "TYPE_PAD"]
 
 TYPE_TARGET, TYPE_INPUT, TYPE_AND, TYPE_PAD = 0, 1, 2, 3
 FEATURES = 512  # 256 table bits + 256 bits of table XOR target
@@ -47,7 +46,24 @@ class ModelConfig:
         return asdict(self)
 
 
-def featurize(states: Sequence[State | Sample]) -> tuple[torch.Tensor, torch.Tensor]:
+class Tokens(Protocol):
+    """What the network reads of a state. `actions.State` has these fields, and so do training samples, so the
+    model needs neither the training code nor a common base class."""
+
+    @property
+    def num_inputs(self) -> int: ...
+
+    @property
+    def num_nodes(self) -> int: ...
+
+    @property
+    def target(self) -> np.ndarray: ...  # (4,) uint64, the tiled target table T*
+
+    @property
+    def tables(self) -> np.ndarray: ...  # (num_nodes, 4) uint64, the node tables, inputs first
+
+
+def featurize(states: Sequence[Tokens]) -> tuple[torch.Tensor, torch.Tensor]:
     """Token features and types for a batch of states (or training samples, which carry the same token fields).
 
     Returns features (B, 1 + L, FEATURES) float32 and types (B, 1 + L) int64, L = the largest node count in the
