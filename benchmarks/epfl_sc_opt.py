@@ -7,7 +7,7 @@ Every final network is proven equivalent to the original circuit (ABC &cec); a r
 as a failure and its circuit keeps the starting point. Results go to a CSV (one row per circuit, appended as
 circuits finish, so an interrupted run resumes with --resume) and a summary is printed.
 
-    python benchmarks/epfl_sc_opt.py [--circuits adder,sin] [--engine abc] [--out benchmarks/results/epfl_sc_opt.csv]
+    python benchmarks/epfl_sc_opt.py [--circuits adder,sin] [--engine abc] [--out results/designs/epfl_sc_opt.csv]
 """
 
 from __future__ import annotations
@@ -69,7 +69,7 @@ def main() -> None:
     parser.add_argument("--iterations", type=int, default=6, help="most sc-opt + compress2rs iterations")
     parser.add_argument("--cec-time-limit", type=float, default=900.0)
     parser.add_argument("--cache", default=None)
-    parser.add_argument("--out", type=Path, default=Path("benchmarks/results/epfl_sc_opt.csv"))
+    parser.add_argument("--out", type=Path, default=Path("results/designs/epfl_sc_opt.csv"))
     parser.add_argument("--resume", action="store_true", help="skip circuits already in --out")
     args = parser.parse_args()
 

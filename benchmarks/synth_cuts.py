@@ -3,7 +3,7 @@
     python benchmarks/synth_cuts.py --set cut6 --engines abc exact portfolio --budget-ms 10000 [--limit 200]
     python benchmarks/synth_cuts.py --set cut6 --compare-only   # re-read the JSONL files of an earlier run
 
-Writes benchmarks/results/<set>_<engine>[_first<N>].jsonl (one line per function, from sc-synth) and prints, per
+Writes results/cuts/<set>_<engine>[_first<N>].jsonl (one line per function, from sc-synth) and prints, per
 engine, the total ANDs next to the `*_abc.csv` columns over the same functions, the count proven optimal, and for
 the exact engine the share of functions with best ABC <= 9 ANDs that were proven optimal within the budget.
 """
@@ -18,7 +18,7 @@ import sys
 from pathlib import Path
 
 SHARED = Path(__file__).resolve().parents[2] / "shared" / "benchmarks" / "cuts"
-RESULTS = Path(__file__).resolve().parent / "results"
+RESULTS = Path(__file__).resolve().parents[1] / "results" / "cuts"
 
 
 def _abc_rows(set_name: str) -> list[dict]:
@@ -29,7 +29,7 @@ def _abc_rows(set_name: str) -> list[dict]:
 def _run(set_name: str, engine: str, budget_ms: float, limit: int | None, cache: Path | None) -> Path:
     source = SHARED / ("cut8_tt_hard.txt" if set_name == "cut8_hard" else f"{set_name}_tt.txt")
     suffix = f"_first{limit}" if limit else ""
-    RESULTS.mkdir(exist_ok=True)
+    RESULTS.mkdir(parents=True, exist_ok=True)
     out = RESULTS / f"{set_name}_{engine}{suffix}.jsonl"
     if limit:
         lines = [l for l in source.read_text().splitlines() if l.strip() and not l.startswith("#")]
