@@ -21,9 +21,9 @@ import torch
 
 from sc_plugin.learned.actions import DEFAULT_MAX_ANDS
 from sc_plugin.learned.checkpoint import load_model
-from sc_plugin.learned.data import load_datasets
-from sc_plugin.learned.rl import gate_score, validation_functions
 from sc_plugin.learned.search import LEAF_VALUES, SearchParams
+from sc_plugin.training.data import load_datasets
+from sc_plugin.training.rl import gate_score, validation_functions
 
 
 def main() -> None:

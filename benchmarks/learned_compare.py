@@ -18,7 +18,7 @@ import argparse
 import json
 from pathlib import Path
 
-from sc_plugin.learned.evaluate import EvalParams, evaluate_set
+from sc_plugin.training.evaluate import EvalParams, evaluate_set
 
 CUTS = Path(__file__).resolve().parents[2] / "shared" / "benchmarks" / "cuts"
 SETS = {"cut8": "cut8_tt.txt", "cut8_hard": "cut8_tt_hard.txt", "cut6": "cut6_tt.txt"}

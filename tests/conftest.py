@@ -22,7 +22,7 @@ def require_abc() -> str:
 @pytest.fixture(scope="session")
 def tiny_dataset(tmp_path_factory):
     """(path, Dataset): supervised data from 80 cones of the bundled int2float example, 30% held out."""
-    from sc_plugin.learned.data import DataParams, build_dataset
+    from sc_plugin.training.data import DataParams, build_dataset
 
     folder = tmp_path_factory.mktemp("tiny_data")
     empty = folder / "none_tt.txt"

@@ -22,8 +22,8 @@ from typing import Sequence
 import torch
 
 from sc_plugin.cli.common import run_cli
-from sc_plugin.learned.data import GOLD_SOURCES
-from sc_plugin.learned.evaluate import EvalParams
+from sc_plugin.training.data import GOLD_SOURCES
+from sc_plugin.training.evaluate import EvalParams
 
 __all__ = ["main"]
 
@@ -50,7 +50,7 @@ def _parser() -> argparse.ArgumentParser:
     data.add_argument("-o", "--output", default="runs/data.npz")
 
     sup = sub.add_parser("supervised", help="supervised training (phase 1)")
-    sup.add_argument("--config", default="default", help="named config in sc_plugin/learned/configs or a YAML file")
+    sup.add_argument("--config", default="default", help="named config in sc_plugin/training/configs or a YAML file")
     sup.add_argument("--data", nargs="+", help="dataset(s) (.npz from `sc-train data`); several are concatenated")
     sup.add_argument("--out-dir")
     sup.add_argument("--resume", help="checkpoint to resume from")
@@ -69,7 +69,7 @@ def _parser() -> argparse.ArgumentParser:
                                     "only when they solve more held-out functions (or as many with fewer ANDs). "
                                     "Writes best.pt, last.pt, average.pt, state.json, buffer.npz and curves.png "
                                     "to the output folder.")
-    rl.add_argument("--config", default="rl", help="named config in sc_plugin/learned/configs or a YAML file (rl)")
+    rl.add_argument("--config", default="rl", help="named config in sc_plugin/training/configs or a YAML file (rl)")
     rl.add_argument("--init", help="starting checkpoint (default: the shipped one)")
     rl.add_argument("--data", nargs="+",
                     help="dataset(s) from `sc-train data`: the function pool and the gate set; several are "
@@ -117,7 +117,7 @@ def _main(argv: Sequence[str] | None) -> int:
     args = _parser().parse_args(argv)
     torch.set_num_threads(1)
     if args.command == "data":
-        from sc_plugin.learned.data import DataParams, build_dataset
+        from sc_plugin.training.data import DataParams, build_dataset
         params = DataParams(circuits=tuple(args.circuits), exclude_sets=tuple(args.exclude),
                             cones_per_circuit=args.cones_per_circuit,
                             max_copies_per_class=args.max_copies_per_class,
@@ -130,7 +130,7 @@ def _main(argv: Sequence[str] | None) -> int:
         print(f"wrote {args.output}")
         return 0
     if args.command == "supervised":
-        from sc_plugin.learned.train import load_config, train
+        from sc_plugin.training.train import load_config, train
         overrides = {key: value for key, value in (("data", args.data), ("out_dir", args.out_dir),
                                                    ("resume", args.resume), ("init", args.init),
                                                    ("max_steps", args.max_steps),
@@ -143,8 +143,8 @@ def _main(argv: Sequence[str] | None) -> int:
             _ship(Path(config.out_dir) / "best.pt")
         return 0
     if args.command == "rl":
-        from sc_plugin.learned.rl import RlConfig, reinforce
-        from sc_plugin.learned.train import load_config
+        from sc_plugin.training.rl import RlConfig, reinforce
+        from sc_plugin.training.train import load_config
         overrides = {key: value for key, value in (
             ("init", args.init), ("data", args.data), ("out_dir", args.out_dir),
             ("iterations", args.iterations),
@@ -161,7 +161,7 @@ def _main(argv: Sequence[str] | None) -> int:
         if args.ship:
             _ship(Path(config.out_dir) / "best.pt")
         return 0
-    from sc_plugin.learned.evaluate import evaluate_set, write_plot
+    from sc_plugin.training.evaluate import evaluate_set, write_plot
     params = EvalParams(simulations=args.simulations, budget_ms=args.budget_ms, max_ands=args.max_ands,
                         batch_size=args.batch_size, limit=args.limit, checkpoint=args.checkpoint,
                         rollouts=args.rollouts, rollout_temperature=args.rollout_temperature)

@@ -21,7 +21,7 @@ import torch
 
 from sc_plugin.errors import ScError
 from sc_plugin.learned.model import ModelConfig, PolicyValueNet, network_evaluator
-from sc_plugin.learned.selfplay import GameResult, SelfPlayParams, SelfPlayTask, play_games
+from sc_plugin.training.selfplay import GameResult, SelfPlayParams, SelfPlayTask, play_games
 
 __all__ = ["ModelWeights", "SelfPlayBackend", "play_batch", "InlineBackend", "ProcessBackend", "RayBackend",
            "make_backend", "BACKENDS"]

@@ -9,7 +9,7 @@ import torch
 from sc_plugin.errors import ScError
 from sc_plugin.learned.checkpoint import load_checkpoint
 from sc_plugin.learned.model import PolicyValueNet
-from sc_plugin.learned.train import batch_loss, load_config, make_batch, train
+from sc_plugin.training.train import batch_loss, load_config, make_batch, train
 
 @pytest.fixture
 def dataset_path(tiny_dataset):

@@ -22,8 +22,8 @@ import yaml
 from sc_plugin.errors import ScError
 from sc_plugin.learned.actions import NUM_ACTIONS
 from sc_plugin.learned.checkpoint import load_checkpoint, load_model, save_checkpoint
-from sc_plugin.learned.data import Dataset, Sample, augment, data_summary, load_datasets
 from sc_plugin.learned.model import ModelConfig, PolicyValueNet, deepen, featurize
+from sc_plugin.training.data import Dataset, Sample, augment, data_summary, load_datasets
 
 __all__ = ["TrainConfig", "load_config", "train", "make_batch", "collate", "batch_loss"]
 

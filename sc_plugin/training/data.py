@@ -3,9 +3,9 @@
 For each sampled root AND, a leaf set is grown by expanding leaves (preferring the expansion that adds fewest new
 leaves, randomized) up to max_leaves; the cone between root and leaves is the gold implementation. The cone is
 functionally reduced (a node equal to an earlier node or its complement, or constant, is merged away; dead nodes
-dropped), so every gold step is a legal action of `actions.py`. Each cone becomes one episode: a random leaf order
-(input permutation), a random output negation and a random topological order of its ANDs; the supervised target at
-each step is the uniform distribution over all gold ANDs whose fanins already exist, in that state's node indexing.
+dropped), so every gold step is a legal action of `learned/actions.py`. Each cone becomes one episode: a random leaf
+order (input permutation), a random output negation and a random topological order of its ANDs; the supervised target
+at each step is the uniform distribution over all gold ANDs whose fanins already exist, in that state's node indexing.
 
 Test functions are kept out: a cone is dropped when its function has the same NPN invariant signature as any function
 of the given test files (cofactor-count signature, a superset of exact NPN equality: honest by construction), the
@@ -83,14 +83,14 @@ class DataStats:
 @dataclass
 class Sample:
     """One training state with its targets; both phases train on these (phase 1 from gold cones, phase 2 from
-    self-play). The token fields match `State`'s, so `model.featurize` takes either."""
+    self-play). The token fields match `State`'s, so it fits `learned.model.Tokens`."""
 
     num_inputs: int
     target: np.ndarray  # (TT_WORDS,) uint64, tiled T*
     tables: np.ndarray  # (num_nodes, TT_WORDS) uint64, the inputs first
     actions: np.ndarray  # (K,) int64 flat actions carrying policy mass
     weights: np.ndarray  # (K,) float32 policy target over `actions`, sums to 1
-    value: float  # value target (a return of `actions.terminal_return`'s scale)
+    value: float  # value target (a return of `learned.actions.terminal_return`'s scale)
 
     @property
     def num_nodes(self) -> int:
@@ -171,7 +171,7 @@ def _minterm_source(perm: np.ndarray) -> np.ndarray:
 
 
 def _pack_bits(bits: np.ndarray) -> np.ndarray:
-    """Inverse of `actions.table_bits`: (..., 256) bits -> (..., 4) uint64."""
+    """Inverse of `learned.actions.table_bits`: (..., 256) bits -> (..., 4) uint64."""
     packed = np.ascontiguousarray(np.packbits(bits, axis=-1, bitorder="little"))
     return packed.view("<u8").astype(np.uint64).reshape(bits.shape[:-1] + (4,))
 

@@ -22,8 +22,8 @@ import numpy as np
 
 from sc_plugin.learned.actions import (DEFAULT_MAX_ANDS, MAX_NODES, State, actions_building, decode_action,
                                        encode_action, initial_state, solution_size, terminal_return)
-from sc_plugin.learned.data import Sample
 from sc_plugin.learned.search import Evaluate, SearchParams, SearchResult, search
+from sc_plugin.training.data import Sample
 
 __all__ = ["SelfPlayParams", "SelfPlayTask", "GameResult", "play_games", "move_samples", "solution_samples"]
 

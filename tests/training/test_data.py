@@ -12,7 +12,7 @@ from sc_plugin.aig.simulate import cone_truth_table
 from sc_plugin.aig.truth import from_words, to_hex, to_words
 from sc_plugin.errors import ScError
 from sc_plugin.learned.actions import decode_action, initial_state, step
-from sc_plugin.learned.data import (DataParams, _permute_table, augment, build_dataset, data_summary, gold_cone,
+from sc_plugin.training.data import (DataParams, _permute_table, augment, build_dataset, data_summary, gold_cone,
                                     load_datasets, make_episode, merge_datasets, npn_signature, random_cut, relabel)
 
 EXAMPLE = "sc_plugin/data/examples/int2float.aig"

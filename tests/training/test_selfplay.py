@@ -7,7 +7,7 @@ from sc_plugin.learned.actions import (NUM_ACTIONS, encode_action, initial_state
                                        terminal_return)
 from sc_plugin.aig.truth import to_words
 from sc_plugin.learned.search import PlayedMove, SearchResult
-from sc_plugin.learned.selfplay import SelfPlayParams, SelfPlayTask, move_samples, play_games, solution_samples
+from sc_plugin.training.selfplay import SelfPlayParams, SelfPlayTask, move_samples, play_games, solution_samples
 
 
 def uniform(states):

@@ -16,12 +16,12 @@ import torch
 
 from sc_plugin.errors import ScError
 from sc_plugin.learned.checkpoint import load_checkpoint, load_model
-from sc_plugin.learned.data import Sample
 from sc_plugin.learned.model import ModelConfig, PolicyValueNet
-from sc_plugin.learned.rl import Curriculum, ReplayBuffer, RlConfig, _update_average, reinforce
-from sc_plugin.learned.selfplay import SelfPlayTask
-from sc_plugin.learned.train import load_config
-from sc_plugin.learned.workers import InlineBackend, ModelWeights, ProcessBackend, make_backend
+from sc_plugin.training.data import Sample
+from sc_plugin.training.rl import Curriculum, ReplayBuffer, RlConfig, _update_average, reinforce
+from sc_plugin.training.selfplay import SelfPlayTask
+from sc_plugin.training.train import load_config
+from sc_plugin.training.workers import InlineBackend, ModelWeights, ProcessBackend, make_backend
 
 @pytest.fixture
 def data_path(tiny_dataset):

@@ -30,12 +30,12 @@ from sc_plugin.aig.truth import from_words
 from sc_plugin.errors import ScError
 from sc_plugin.learned.actions import MAX_NODES, initial_state, solution_size
 from sc_plugin.learned.checkpoint import default_checkpoint_path, load_checkpoint, load_model, save_checkpoint
-from sc_plugin.learned.data import Dataset, Sample, data_summary, load_datasets, read_npz
 from sc_plugin.learned.model import ModelConfig, PolicyValueNet, network_evaluator
 from sc_plugin.learned.search import SearchParams, search
-from sc_plugin.learned.selfplay import SelfPlayParams, SelfPlayTask
-from sc_plugin.learned.train import batch_loss, collate
-from sc_plugin.learned.workers import ModelWeights, make_backend
+from sc_plugin.training.data import Dataset, Sample, data_summary, load_datasets, read_npz
+from sc_plugin.training.selfplay import SelfPlayParams, SelfPlayTask
+from sc_plugin.training.train import batch_loss, collate
+from sc_plugin.training.workers import ModelWeights, make_backend
 
 __all__ = ["RlConfig", "Curriculum", "ReplayBuffer", "function_pool", "validation_functions", "gate_score",
            "reinforce", "write_curves"]

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from sc_plugin.engines.base import Budget
 from sc_plugin.errors import ScError
-from sc_plugin.learned.data import load_test_functions
+from sc_plugin.training.data import load_test_functions
 
 __all__ = ["EvalParams", "EvalSummary", "evaluate_set", "abc_csv_for", "write_plot"]
 
