@@ -41,9 +41,8 @@ def _parser() -> argparse.ArgumentParser:
     data.add_argument("--episodes-per-cone", type=int, default=2, help="augmented episodes per cone (2)")
     data.add_argument("--gold", choices=GOLD_SOURCES, default="abc",
                       help="gold implementation imitated: the circuit's cone (cone), or the smaller of it and the "
-                           "result of ABC (abc, the default: strash; dc2; resyn2, about 8 ms per cone; trains the "
-                           "better model) or of the exact engine with ABC as upper bound (exact: about 0.2 s per "
-                           "cone)")
+                           "result of ABC (abc, the default: strash; dc2; resyn2; fast, and smaller golds train "
+                           "a better model) or of the exact engine with ABC as upper bound (exact: much slower)")
     data.add_argument("--gold-time-ms", type=float, default=100.0,
                       help="the gold engine's time budget per function in ms (100)")
     data.add_argument("--seed", type=int, default=1)

@@ -46,9 +46,8 @@ class MctsEngine:
     """Network-guided search: one deterministic episode (greedy when `simulations` is 0, else tree search with that
     many simulations per move), then `rollouts` episodes sampled from the policy at `rollout_temperature`, all
     batched, while the time budget lasts; the smallest verified result wins. A rollout stops once it has built as
-    many ANDs as the smallest solution its function has so far (it cannot beat it), which cut the network's work
-    by 28% at 16 rollouts; the default of 24 rollouts at temperature 0.5 costs what 16 did without that bound
-    (see README). Results never exceed `max_ands` (nor a budget's max_ands). The time budget is per function;
+    many ANDs as the smallest solution its function has so far (it cannot beat it), which saves network calls that
+    could not pay off. Results never exceed `max_ands` (nor a budget's max_ands). The time budget is per function;
     in `synthesize_batch` a chunk of functions shares len(chunk) times the budget, and each candidate's time_s is
     the chunk's time divided by its size."""
 

@@ -53,7 +53,7 @@ DEFAULT_MAX_ANDS = 30  # N_max: the paper's cap, and the default episode length
 SIZE_WEIGHT = 0.5  # success return = 1 - SIZE_WEIGHT * size / max_ands: smaller circuits are worth more
 
 _ONES = np.uint64(0xFFFFFFFFFFFFFFFF)
-_MAX_PAIR_LITERALS = 96  # candidates for the 3-move check's pairs (M^2 work); the median state has about 10
+_MAX_PAIR_LITERALS = 96  # candidates for the 3-move check's pairs (M^2 work); typical states have far fewer
 
 
 def encode_action(polarity: int, i: int, j: int) -> int:

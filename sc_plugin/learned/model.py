@@ -32,8 +32,8 @@ FEATURES = 512  # 256 table bits + 256 bits of table XOR target
 
 @dataclass
 class ModelConfig:
-    d_model: int = 128  # token width; 128 keeps batch-1 latency ~1 ms on one CPU thread
-    n_layer: int = 3  # trunk depth to train from scratch; the shipped model was deepened to 16 later (deepen)
+    d_model: int = 128  # token width; small, because search evaluates one state at a time on one CPU thread
+    n_layer: int = 3  # trunk depth to train from scratch; `deepen` adds blocks to a trained model later
     n_head: int = 4  # attention heads per block (must divide d_model)
     d_ff: int = 256  # MLP hidden width per block
     d_policy: int = 32  # width of the per-polarity query/key vectors of the policy maps

@@ -200,10 +200,9 @@ class _Game:
 def leaf_value(state: State, network_value: float, params: SearchParams) -> float:
     """The value backed up from a non-terminal leaf. "network": the value head's. "shortcut": the return of the
     completion the environment already knows (`State.shortcut`, a size of at most num_ands + shortcut_moves), else
-    UNKNOWN_VALUE. The value head ranks states off the gold path poorly: with the round-13 checkpoint, 8 simulations
-    per move solved 498 of 600 held-out validation functions with "shortcut" values against 430 with "network" ones
-    (benchmarks/heldout_compare.py --leaf-value). So Q stays flat until a search meets a known completion or an
-    episode's end, and visits follow the prior whatever c_puct is: 0.6, 1.25, 4 and 10 all solved the same 498."""
+    UNKNOWN_VALUE. "shortcut" is the default because the value head ranks states off the gold path poorly (compare
+    both with benchmarks/heldout_compare.py --leaf-value). With it, Q stays flat until a search meets a known
+    completion or an episode's end, so visits follow the prior and c_puct changes little."""
     if params.leaf_value == "network":
         return network_value
     if state.shortcut_moves:

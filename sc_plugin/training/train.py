@@ -2,7 +2,7 @@
 
 Loss: KL(gold distribution || policy) over actions, where the gold distribution is uniform over the gold ANDs whose
 fanins exist; the policy's softmax runs over the structurally possible actions (i < j < num_nodes), not the full
-legality mask, which costs ~0.1 ms per state to compute and would dominate a training step; at inference the
+legality mask, which is costly to compute per state and would dominate a training step; at inference the
 legality mask only renormalises. Plus value_weight * MSE between the value head and the gold sequence's return.
 Configs are a dataclass plus small named YAML overrides (`configs/*.yaml`); resuming takes the architecture from the
 checkpoint.
