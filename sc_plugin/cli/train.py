@@ -3,10 +3,10 @@
   sc-train data [--circuits A.aig ...] [--exclude X_tt.txt ...] [--cones-per-circuit N] [--gold cone|abc|exact]
                 [-o runs/data.npz]
   sc-train supervised [--config tiny|default|FILE.yaml] [--data runs/data.npz ...] [--out-dir DIR]
-                      [--resume CKPT | --init CKPT] [--max-steps N] [--time-limit-min M] [--ship]
+                      [--resume CKPT | --init CKPT] [--max-steps N] [--time-limit-min M] [--ship PATH]
   sc-train rl [--config rl|FILE.yaml] [--init CKPT] [--data runs/data.npz ...] [--out-dir DIR] [--resume]
               [--iterations N] [--time-limit-min M] [--games N] [--simulations S]
-              [--backend inline|local|ray] [--workers W] [--address ADDR] [--ship]
+              [--backend inline|local|ray] [--workers W] [--address ADDR] [--ship PATH]
   sc-train eval --set cut8_tt.txt [--checkpoint CKPT] [--simulations S] [--rollouts R] [--budget-ms MS]
                 [--batch-size B] [--limit N] [--plot P] [--json J]
 """
@@ -22,10 +22,15 @@ from typing import Sequence
 import torch
 
 from sc_plugin.cli.common import run_cli
+from sc_plugin.learned.checkpoint import default_checkpoint_path, export_checkpoint
 from sc_plugin.training.data import GOLD_SOURCES
 from sc_plugin.training.evaluate import EvalParams
 
 __all__ = ["main"]
+
+# Shipping into the installed package replaces the model every user of it gets, so it happens only when asked for.
+_SHIP_HELP = ("also write the {best}, without optimizer state, to PATH; the run's folder keeps best.pt either way. "
+              f"PATH {default_checkpoint_path()} replaces the model that the package ships")
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -58,8 +63,7 @@ def _parser() -> argparse.ArgumentParser:
     sup.add_argument("--max-steps", type=int)
     sup.add_argument("--time-limit-min", type=float)
     sup.add_argument("--seed", type=int)
-    sup.add_argument("--ship", action="store_true",
-                     help="copy the best checkpoint, without optimizer state, to the package's default.pt")
+    sup.add_argument("--ship", metavar="PATH", help=_SHIP_HELP.format(best="best checkpoint"))
 
     rl = sub.add_parser("rl", help="AlphaZero fine-tuning by self-play (phase 2)",
                         description="Self-play with MCTS (root Dirichlet noise, temperature), a replay buffer, a "
@@ -84,7 +88,7 @@ def _parser() -> argparse.ArgumentParser:
     rl.add_argument("--workers", type=int, help="worker processes (local) or CPUs of a new local Ray instance")
     rl.add_argument("--address", help="Ray cluster address (ray start --head prints it); default: a new local one")
     rl.add_argument("--seed", type=int)
-    rl.add_argument("--ship", action="store_true", help="copy the champion (best.pt) to the package's default.pt")
+    rl.add_argument("--ship", metavar="PATH", help=_SHIP_HELP.format(best="champion (best.pt)"))
 
     ev = sub.add_parser("eval", help="evaluate the mcts engine on a cut-function file")
     ev.add_argument("--set", required=True, help="*_tt.txt file (the matching *_abc.csv is found beside it)")
@@ -139,7 +143,7 @@ def _main(argv: Sequence[str] | None) -> int:
         metrics = train(config)
         print(json.dumps(metrics, indent=1))
         if args.ship:
-            _ship(Path(config.out_dir) / "best.pt")
+            _ship(Path(config.out_dir) / "best.pt", Path(args.ship))
         return 0
     if args.command == "rl":
         from sc_plugin.training.rl import RlConfig, reinforce
@@ -158,7 +162,7 @@ def _main(argv: Sequence[str] | None) -> int:
         metrics = reinforce(config)
         print(json.dumps(metrics, indent=1))
         if args.ship:
-            _ship(Path(config.out_dir) / "best.pt")
+            _ship(Path(config.out_dir) / "best.pt", Path(args.ship))
         return 0
     from sc_plugin.training.evaluate import evaluate_set, write_plot
     params = EvalParams(simulations=args.simulations, budget_ms=args.budget_ms, max_ands=args.max_ands,
@@ -176,12 +180,8 @@ def _main(argv: Sequence[str] | None) -> int:
     return 0
 
 
-def _ship(best: Path) -> None:
-    from sc_plugin.learned.checkpoint import default_checkpoint_path, load_model, save_checkpoint
-    model, payload = load_model(best)
-    target = default_checkpoint_path()
-    save_checkpoint(target, model, step=payload["step"], metrics=payload["metrics"],
-                    train_config=payload.get("train_config"), data=payload.get("data"))
+def _ship(best: Path, target: Path) -> None:
+    export_checkpoint(best, target)
     print(f"shipped {best} -> {target} ({target.stat().st_size / 1e6:.1f} MB)", file=sys.stderr)
 
 

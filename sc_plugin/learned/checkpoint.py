@@ -19,7 +19,7 @@ from sc_plugin.errors import ScError
 from sc_plugin.learned.model import ModelConfig, PolicyValueNet
 
 __all__ = ["FORMAT_VERSION", "CheckpointError", "save_checkpoint", "load_checkpoint", "load_model",
-           "default_checkpoint_path"]
+           "export_checkpoint", "default_checkpoint_path"]
 
 FORMAT_VERSION = 1
 _REQUIRED = ("format_version", "model_config", "model_state", "step", "metrics")
@@ -89,3 +89,13 @@ def load_model(path: str | os.PathLike) -> tuple[PolicyValueNet, dict]:
         raise CheckpointError(f"{path}: weights do not fit the model ({str(exc).splitlines()[0]})") from None
     model.eval()
     return model, payload
+
+
+def export_checkpoint(source: str | os.PathLike, target: str | os.PathLike) -> Path:
+    """Writes the model of `source`, with its step, metrics, config and data record but without optimizer state, to
+    `target`: the file to hand to the engine (MctsParams.checkpoint). Writing to `default_checkpoint_path()` replaces
+    the model that the package ships, which only an explicit request should do. Returns the target path."""
+    model, payload = load_model(source)
+    save_checkpoint(target, model, step=payload["step"], metrics=payload["metrics"],
+                    train_config=payload.get("train_config"), data=payload.get("data"))
+    return Path(target)

@@ -3,8 +3,8 @@
 import pytest
 import torch
 
-from sc_plugin.learned.checkpoint import (FORMAT_VERSION, CheckpointError, load_checkpoint, load_model,
-                                          save_checkpoint)
+from sc_plugin.learned.checkpoint import (FORMAT_VERSION, CheckpointError, export_checkpoint, load_checkpoint,
+                                          load_model, save_checkpoint)
 from sc_plugin.learned.model import ModelConfig, PolicyValueNet, featurize
 from sc_plugin.learned.actions import initial_state
 
@@ -26,6 +26,16 @@ def test_round_trip(tmp_path):
     with torch.no_grad():
         a, b = model(features, types), loaded(features, types)
     assert torch.equal(a[0], b[0]) and torch.equal(a[1], b[1])
+
+
+def test_export_drops_the_optimizer_and_keeps_the_rest(tmp_path):
+    model = PolicyValueNet(TINY)
+    save_checkpoint(tmp_path / "run.pt", model, step=3, metrics={"valid_kl": 2.0}, data={"gold": "test"},
+                    optimizer=torch.optim.AdamW(model.parameters()))
+    target = export_checkpoint(tmp_path / "run.pt", tmp_path / "out" / "model.pt")
+    exported = load_checkpoint(target)
+    assert "optimizer_state" not in exported and exported["step"] == 3 and exported["data"] == {"gold": "test"}
+    assert all(torch.equal(exported["model_state"][k], v) for k, v in model.state_dict().items())
 
 
 def test_corrupt_file_names_the_file(tmp_path):
