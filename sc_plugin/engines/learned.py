@@ -3,6 +3,7 @@
 Constants and literals are answered without search. Every other function is searched (`learned.search.search`),
 many functions at once in `synthesize_batch` so one forward pass evaluates a leaf of every tree, and the smallest
 solved episode is rebuilt as an AIG and returned only through `make_candidate` (exhaustive verification).
+`MctsParams` in, `engine.stats` (`MctsStats`, over all calls) out; the module loads torch only when an engine is built.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from sc_plugin.engines.base import Budget, Candidate, make_candidate
 from sc_plugin.learned.actions import DEFAULT_MAX_ANDS, MAX_NODES, State, build_aig, initial_state, solution_size
 from sc_plugin.learned.search import SearchParams, search
 
-__all__ = ["MctsEngine", "MctsParams"]
+__all__ = ["MctsEngine", "MctsParams", "MctsStats"]
 
 
 @dataclass(frozen=True)
@@ -34,6 +35,25 @@ class MctsParams:
     batch_size: int = 64  # functions searched in lock-step, one forward pass for all of them
     seed: int = 0  # of the sampling; the same seed gives the same circuits
     num_threads: int | None = 1  # torch threads; None leaves torch's default (the engine shares the machine)
+
+
+@dataclass
+class MctsStats:
+    """Counters of one MctsEngine (all calls)."""
+
+    functions: int = 0  # functions asked for
+    trivial: int = 0  # constants and literals, answered without search
+    solved: int = 0  # searched functions with a verified candidate (trivial ones not counted)
+    episodes: int = 0  # deterministic episodes played, one per searched function
+    rollouts: int = 0  # episodes sampled from the policy after them
+    simulations: int = 0  # tree-search simulations over all episodes
+    timed_out: int = 0  # episodes that the time budget cut short
+    time_s: float = 0.0
+
+    def report(self) -> str:
+        return (f"mcts: {self.functions} functions, {self.trivial} trivial, {self.solved} solved by search, "
+                f"{self.episodes} episodes, {self.rollouts} rollouts, {self.simulations} simulations, "
+                f"{self.timed_out} timed out, {self.time_s:.2f}s")
 
 
 def _smaller(a: State | None, b: State | None) -> State | None:
@@ -63,6 +83,7 @@ class MctsEngine:
         if params.num_threads is not None:
             torch.set_num_threads(params.num_threads)  # the engine shares the machine with SAT and ABC workers
         self.params = params
+        self.stats = MctsStats()
         self.checkpoint_path = str(params.checkpoint or default_checkpoint_path())
         self.model, payload = load_model(self.checkpoint_path)
         self.checkpoint_info = {k: payload.get(k) for k in ("step", "metrics", "data", "created")}
@@ -74,6 +95,8 @@ class MctsEngine:
         return self.synthesize_batch([(table, num_inputs)], budget=budget)[0]
 
     def synthesize_batch(self, functions: Sequence[tuple[int, int]], *, budget: Budget) -> list[Candidate | None]:
+        call_start = time.perf_counter()
+        self.stats.functions += len(functions)
         results: list[Candidate | None] = [None] * len(functions)
         cap = self.params.max_ands if budget.max_ands is None else min(self.params.max_ands, budget.max_ands)
         pending: list[int] = []
@@ -83,6 +106,7 @@ class MctsEngine:
             if trivial is not None:
                 results[index] = make_candidate(table, num_inputs, trivial, engine=self.name, start_time=start,
                                                 optimal=True)
+                self.stats.trivial += 1
             elif cap >= 1:
                 pending.append(index)
         rng = np.random.default_rng(self.params.seed)
@@ -92,8 +116,11 @@ class MctsEngine:
             roots = [initial_state(functions[i][0], functions[i][1],
                                    max_ands=min(cap, MAX_NODES - functions[i][1])) for i in chunk]
             time_limit_s = budget.time_ms / 1000.0 * len(chunk)
-            best = [result.best for result in search(roots, self._evaluate, self.search_params, rng,
-                                                     time_limit_s=time_limit_s)]
+            played = search(roots, self._evaluate, self.search_params, rng, time_limit_s=time_limit_s)
+            self.stats.episodes += len(played)
+            self.stats.simulations += sum(result.simulations for result in played)
+            self.stats.timed_out += sum(result.timed_out for result in played)
+            best = [result.best for result in played]
             left_s = time_limit_s - (time.perf_counter() - start)
             if self.params.rollouts > 0 and left_s > 0:
                 known = {k: solution_size(state) for k, state in enumerate(best) if state is not None}
@@ -101,6 +128,8 @@ class MctsEngine:
                                  self.rollout_params, rng, time_limit_s=left_s,
                                  groups=[k for k in range(len(roots)) for _ in range(self.params.rollouts)],
                                  known_sizes=known)
+                self.stats.rollouts += len(sampled)  # sampled without a tree: no simulations to count
+                self.stats.timed_out += sum(result.timed_out for result in sampled)
                 for k, result in enumerate(sampled):
                     best[k // self.params.rollouts] = _smaller(best[k // self.params.rollouts], result.best)
             share = (time.perf_counter() - start) / len(chunk)
@@ -109,4 +138,6 @@ class MctsEngine:
                     table, num_inputs = functions[index]
                     results[index] = make_candidate(table, num_inputs, build_aig(state), engine=self.name,
                                                     start_time=time.perf_counter() - share)
+                    self.stats.solved += int(results[index] is not None)
+        self.stats.time_s += time.perf_counter() - call_start
         return results

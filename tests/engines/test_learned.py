@@ -4,7 +4,7 @@ import pytest
 
 from sc_plugin.aig.simulate import output_truth_tables
 from sc_plugin.engines.base import Budget, Engine
-from sc_plugin.engines.learned import MctsEngine, MctsParams
+from sc_plugin.engines.learned import MctsEngine, MctsParams, MctsStats
 from sc_plugin.learned.checkpoint import CheckpointError, default_checkpoint_path
 
 FUNCTIONS = [(0x8, 2), (0x6, 2), (0xE8, 3), (0x96, 3), (0x8000, 4), (0xCAFE, 4)]
@@ -48,6 +48,18 @@ def test_rollouts_keep_what_the_greedy_episode_finds(greedy):
     found_sampled = MctsEngine(MctsParams(simulations=0, rollouts=4)).synthesize_batch(FUNCTIONS, budget=budget)
     for g, s in zip(found_greedy, found_sampled):
         assert g is None or (s is not None and s.ands <= g.ands)
+
+
+def test_stats_count_every_call():
+    engine = MctsEngine(MctsParams(simulations=2, rollouts=3))
+    assert engine.stats == MctsStats()
+    found = engine.synthesize_batch([(0x0, 2), (0xAAAA, 4), (0x8, 2), (0xE8, 3)], budget=Budget(time_ms=5000))
+    found.append(engine.synthesize(0x6, 2, budget=Budget(time_ms=5000)))
+    stats = engine.stats
+    assert (stats.functions, stats.trivial, stats.episodes, stats.rollouts) == (5, 2, 3, 9)  # 3 searched, 3 rollouts
+    assert stats.solved == sum(candidate is not None for candidate in found[2:]) >= 1  # AND2 at least
+    assert stats.simulations > 0 and stats.timed_out == 0 and stats.time_s > 0
+    assert stats.report().startswith("mcts: 5 functions, 2 trivial")
 
 
 def test_trivial_functions_and_size_cap(greedy):
