@@ -19,11 +19,12 @@ A flow file compares flows (sequences of steps) on designs (paths or globs). Top
 
 Step kinds (one kind key per step, plus that kind's options):
     abc: SCRIPT               optional repeat: N (repeat until no AND gain, at most N times)
-    sc_opt: {engine, budget_ms, rounds, k, cuts_per_node, zero_gain, cache}   our cut rewriting (the sc-opt API)
-    sc_loop: {engine, budget_ms, rounds, k, cuts_per_node, cache, then, max_iterations}   issue 6: sc-opt then
-        `then` (an ABC script, default compress2rs), repeated while either gains
+    sc_opt: {OPTION: VALUE, ...}   the verified pipeline of sc-opt; options as in `rewrite/options.py`
+        (engine, k, rounds, budget_ms, no_cache, ...)
+    sc_loop: {OPTION: VALUE, ..., then, max_iterations}   sc_opt, then `then` (an ABC script, default
+        compress2rs), repeated while either gains
     python: "module:function"  optional args: {...}; function(aig, **args) -> Aig (tests, experiments)
-    cuts: {engine, budget_ms, cache}   (kind cuts) synthesize every function of the design's cut set
+    cuts: {OPTION: VALUE, ..., limit}   (kind cuts) synthesize every function of the design's cut set
     cuts_reference: COLUMN     (kind cuts) ABC's AND counts from the cut set's *_abc.csv column, e.g. resyn2_and
     yosys: SCRIPT              (kind liberty) a Yosys script run by sc-yosys; optional defines: {...}
 Unknown keys, missing fields and wrong types raise `FlowSpecError` naming the file and the place.
@@ -43,6 +44,7 @@ from typing import Any
 import yaml
 
 from sc_plugin.errors import ScError
+from sc_plugin.rewrite.options import apply_options
 
 __all__ = ["FlowSpecError", "FlowSpec", "FlowDef", "Design", "load_flow", "repo_root", "shared_root",
            "STEP_KINDS", "FLOW_KINDS"]
@@ -50,8 +52,6 @@ __all__ = ["FlowSpecError", "FlowSpec", "FlowDef", "Design", "load_flow", "repo_
 FLOW_KINDS = ("aig", "cuts", "liberty")
 VERIFY_METHODS = ("abc", "sat", "auto", "none")
 
-_REWRITE_OPTIONS = {"engine": str, "budget_ms": (int, float), "rounds": int, "k": int, "cuts_per_node": int,
-                    "zero_gain": bool, "cache": bool}
 # For each step kind: the flow kind it belongs to, the type of its main value, and its other options with types.
 STEP_KINDS: dict[str, tuple[str, Any, dict[str, Any]]] = {
     "abc": ("aig", str, {"repeat": int}),
@@ -62,11 +62,11 @@ STEP_KINDS: dict[str, tuple[str, Any, dict[str, Any]]] = {
     "cuts_reference": ("cuts", str, {}),
     "yosys": ("liberty", str, {"defines": dict}),
 }
-# Options inside the mapping of the mapping-valued kinds.
-_MAPPING_OPTIONS: dict[str, dict[str, Any]] = {
-    "sc_opt": _REWRITE_OPTIONS,
-    "sc_loop": {**_REWRITE_OPTIONS, "then": str, "max_iterations": int},
-    "cuts": {"engine": str, "budget_ms": (int, float), "cache": bool, "limit": int},
+# The mapping-valued kinds hold the pipeline's options (checked by `apply_options`) plus these of their own.
+_MAPPING_EXTRAS: dict[str, dict[str, Any]] = {
+    "sc_opt": {},
+    "sc_loop": {"then": str, "max_iterations": int},
+    "cuts": {"limit": int},
 }
 _TOP_KEYS = {"name": str, "description": str, "kind": str, "designs": list, "time_limit_s": (int, float),
              "verify": dict, "flows": list, "limit": int}
@@ -158,13 +158,13 @@ def _check_step(where: str, step: Any, flow_kind: str) -> dict:
         raise FlowSpecError(f"{where}: step kind '{kind}' belongs to flows of kind '{owner}', and this file's "
                             f"kind is '{flow_kind}'")
     _check_keys(f"{where} ({kind})", step, {kind: main_type, **options}, (kind,))
-    if kind in _MAPPING_OPTIONS:
-        _check_keys(f"{where} ({kind})", step[kind], _MAPPING_OPTIONS[kind], ())
-        engine = step[kind].get("engine")
-        if engine is not None:
-            from sc_plugin.engines.registry import ENGINE_NAMES
-            if engine not in ENGINE_NAMES:
-                raise FlowSpecError(f"{where} ({kind}): unknown engine {engine!r} (known: {', '.join(ENGINE_NAMES)})")
+    if kind in _MAPPING_EXTRAS:
+        extras = _MAPPING_EXTRAS[kind]
+        _check_keys(f"{where} ({kind})", {k: v for k, v in step[kind].items() if k in extras}, extras, ())
+        try:
+            apply_options({k: v for k, v in step[kind].items() if k not in extras})
+        except ScError as exc:
+            raise FlowSpecError(f"{where} ({kind}): {exc}") from None
     if kind == "python" and ":" not in step[kind]:
         raise FlowSpecError(f"{where} (python): expected 'module:function', got {step[kind]!r}")
     if "repeat" in step and step["repeat"] < 1:

@@ -13,14 +13,21 @@ from __future__ import annotations
 import csv
 import importlib
 import time
+from dataclasses import replace
 from pathlib import Path
 from typing import Callable
 
+from sc_plugin.abc.runner import optimize_with_abc
 from sc_plugin.aig import read_aiger
 from sc_plugin.aig.analysis import depth
 from sc_plugin.aig.network import Aig
+from sc_plugin.aig.truth import parse_hex
 from sc_plugin.errors import AbcTimeoutError
+from sc_plugin.flows.liberty import run_yosys_step
 from sc_plugin.flows.spec import Design, FlowDef, FlowSpec
+from sc_plugin.rewrite.options import apply_options
+from sc_plugin.rewrite.pipeline import OptimizeParams, open_engine, optimize_verified
+from sc_plugin.verify.cec import check_equivalence
 
 __all__ = ["RECORD_FIELDS", "run_task", "TaskTimeout", "abc_until_stable", "sc_then_abc_loop"]
 
@@ -47,7 +54,6 @@ class _Deadline:
 
 def abc_until_stable(aig: Aig, script: str, *, cap: int = 10, timeout_s: float | None = None) -> Aig:
     """Runs `script` repeatedly while it lowers the AND count, at most `cap` times; returns the smallest network."""
-    from sc_plugin.abc.runner import optimize_with_abc
     deadline = _Deadline(timeout_s) if timeout_s is not None else None
     for _ in range(cap):
         result, _ = optimize_with_abc(aig, script, timeout_s=deadline.left() if deadline else None)
@@ -59,35 +65,15 @@ def abc_until_stable(aig: Aig, script: str, *, cap: int = 10, timeout_s: float |
     return aig
 
 
-def _rewrite_setup(options: dict, time_limit_s: float | None):
-    from dataclasses import replace
-
-    from sc_plugin.engines.base import Budget
-    from sc_plugin.engines.cache import CachedEngine, SynthesisCache
-    from sc_plugin.engines.registry import make_engine
-    from sc_plugin.rewrite.optimize import RewriteParams
-    defaults = RewriteParams()
-    cuts = replace(defaults.cuts, max_cut_size=options.get("k", defaults.cuts.max_cut_size),
-                   max_cuts_per_node=options.get("cuts_per_node", defaults.cuts.max_cuts_per_node))
-    params = RewriteParams(cuts=cuts, budget=Budget(time_ms=float(options.get("budget_ms", defaults.budget.time_ms))),
-                           max_rounds=options.get("rounds", defaults.max_rounds), time_limit_s=time_limit_s,
-                           allow_zero_gain=options.get("zero_gain", False))
-    engine = make_engine(options.get("engine", "abc"))
-    cache = SynthesisCache(None) if options.get("cache", True) else None
-    if cache is not None:
-        engine = CachedEngine(engine, cache)
-    return engine, params, cache
+def _pipeline_params(options: dict, time_limit_s: float) -> OptimizeParams:
+    """A step's options (the pipeline's option names, see `rewrite/options.py`) as params. The step skips the
+    pipeline's own proof unless asked for it, since the task proves its final network against the input."""
+    params = apply_options({"no_verify": True, **options})
+    return replace(params, rewrite=replace(params.rewrite, time_limit_s=time_limit_s))
 
 
 def _sc_opt(aig: Aig, options: dict, deadline: _Deadline) -> Aig:
-    from sc_plugin.rewrite.optimize import rewrite
-    engine, params, cache = _rewrite_setup(options, deadline.left())
-    try:
-        result, _ = rewrite(aig, engine, params)
-    finally:
-        if cache is not None:
-            cache.close()
-    return result
+    return optimize_verified(aig, _pipeline_params(options, deadline.left()))[0]
 
 
 def sc_then_abc_loop(aig: Aig, rewrite_step: Callable[[Aig], Aig], abc_step: Callable[[Aig], Aig], *,
@@ -111,25 +97,19 @@ def sc_then_abc_loop(aig: Aig, rewrite_step: Callable[[Aig], Aig], abc_step: Cal
 
 
 def _sc_loop(aig: Aig, options: dict, deadline: _Deadline) -> Aig:
-    from sc_plugin.abc.runner import optimize_with_abc
-    from sc_plugin.rewrite.optimize import rewrite
-    rewrite_options = {k: v for k, v in options.items() if k not in ("then", "max_iterations")}
-    engine, params, cache = _rewrite_setup(rewrite_options, None)
+    params = _pipeline_params({k: v for k, v in options.items() if k not in ("then", "max_iterations")},
+                              deadline.left())
     script = options.get("then", "compress2rs")
+    with open_engine(params) as engine:
+        def rewrite_step(current: Aig) -> Aig:
+            step_params = replace(params, rewrite=replace(params.rewrite, time_limit_s=deadline.left()))
+            return optimize_verified(current, step_params, engine=engine)[0]
 
-    def rewrite_step(current: Aig) -> Aig:
-        from dataclasses import replace
-        return rewrite(current, engine, replace(params, time_limit_s=deadline.left()))[0]
+        def abc_step(current: Aig) -> Aig:
+            return optimize_with_abc(current, script, timeout_s=deadline.left())[0]
 
-    def abc_step(current: Aig) -> Aig:
-        return optimize_with_abc(current, script, timeout_s=deadline.left())[0]
-
-    try:
         result, _ = sc_then_abc_loop(aig, rewrite_step, abc_step, max_iterations=options.get("max_iterations", 6),
                                      should_stop=deadline.passed)
-    finally:
-        if cache is not None:
-            cache.close()
     return result
 
 
@@ -143,7 +123,6 @@ def _run_aig_step(aig: Aig, step: dict, deadline: _Deadline) -> Aig:
     if "abc" in step:
         if "repeat" in step:
             return abc_until_stable(aig, step["abc"], cap=step["repeat"], timeout_s=deadline.left())
-        from sc_plugin.abc.runner import optimize_with_abc
         return optimize_with_abc(aig, step["abc"], timeout_s=deadline.left())[0]
     if "sc_opt" in step:
         return _sc_opt(aig, step["sc_opt"], deadline)
@@ -153,7 +132,6 @@ def _run_aig_step(aig: Aig, step: dict, deadline: _Deadline) -> Aig:
 
 
 def _aig_task(spec: FlowSpec, design: Design, flow: FlowDef, record: dict) -> None:
-    from sc_plugin.verify.cec import check_equivalence
     original = read_aiger(design.path)
     record.update(ands_in=original.num_ands, levels_in=depth(original))
     deadline = _Deadline(flow.time_limit_s)
@@ -200,28 +178,17 @@ def _cuts_task(spec: FlowSpec, design: Design, flow: FlowDef, record: dict) -> N
                       status="ok", verified="reference", time_s=0.0, message=f"{len(rows)} functions from "
                       f"{reference_path.name}")
         return
-    from sc_plugin.aig.truth import parse_hex
-    from sc_plugin.engines.base import Budget
-    from sc_plugin.engines.cache import CachedEngine, SynthesisCache
-    from sc_plugin.engines.registry import make_engine
-    options = step["cuts"]
+    # A cut-set run measures the engine itself: no cache unless the step asks for one.
+    params = apply_options({"no_cache": "cache" not in step["cuts"], "budget_ms": 1000.0, **step["cuts"]})
     rows = _read_cut_set(design.path, limit)
     functions = [parse_hex(r["tt_hex"]) for r in rows]
-    engine = make_engine(options.get("engine", "abc"))
-    cache = SynthesisCache(None) if options.get("cache", False) else None
-    if cache is not None:
-        engine = CachedEngine(engine, cache)
-    budget = Budget(time_ms=float(options.get("budget_ms", 1000.0)))
     deadline = _Deadline(flow.time_limit_s)
     found = []
-    try:
+    with open_engine(params) as engine:
         for first in range(0, len(functions), 50):
-            found += engine.synthesize_batch(functions[first:first + 50], budget=budget)
+            found += engine.synthesize_batch(functions[first:first + 50], budget=params.rewrite.budget)
             if deadline.passed():
                 break
-    finally:
-        if cache is not None:
-            cache.close()
     done = [c for c in found if c is not None]
     record.update(ands_in=sum(int(r["cone_ands"]) for r in rows[:len(found)]), ands=sum(c.ands for c in done),
                   levels=sum(c.levels for c in done), time_s=round(time.perf_counter() - start, 2))
@@ -236,7 +203,6 @@ def _cuts_task(spec: FlowSpec, design: Design, flow: FlowDef, record: dict) -> N
 
 
 def _liberty_task(spec: FlowSpec, design: Design, flow: FlowDef, record: dict) -> None:
-    from sc_plugin.flows.liberty import run_yosys_step
     start = time.perf_counter()
     (step,) = flow.steps
     record.update(run_yosys_step(design, step, spec, timeout_s=flow.time_limit_s))

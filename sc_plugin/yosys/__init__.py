@@ -5,6 +5,6 @@ Executables: `sc-yosys` (driver.py: a `yosys`-like command with the pass built i
 ABC stand-in that stock Yosys calls through `abc -exe sc-abc -script ...`).
 """
 
-from sc_plugin.yosys.shortcircuit_pass import PASS, ShortCircuitOptions, ShortCircuitPass
+from sc_plugin.yosys.shortcircuit_pass import PASS, ShortCircuitPass
 
-__all__ = ["PASS", "ShortCircuitPass", "ShortCircuitOptions"]
+__all__ = ["PASS", "ShortCircuitPass"]

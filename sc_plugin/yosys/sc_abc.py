@@ -4,8 +4,7 @@ Yosys's `abc` pass extracts the logic of a module to BLIF and runs `<exe> -s -f 
 script reads the BLIF (and the gate library), runs `source <your script>` (with `-script FILE`) and writes
 `<tmp>/output.blif`. With `abc -exe sc-abc -script my.abc`, `my.abc` may hold, between ordinary ABC commands,
 
-    sc_opt [-k K] [-engine abc|exact|mcts|portfolio] [-rounds N] [-budget_ms MS] [-time_limit S]
-           [-workers N] [-cache FILE] [-nocache] [-noverify] [-zero_gain] [-v]
+    sc_opt [options of the shortcircuit pass: -k K, -engine E, -rounds N, -time_limit S, ...]
 
 sc-abc expands `source` lines, splits the script at each `sc_opt`, and runs the real ABC (`find_abc()`: $SC_ABC,
 else pyosys's yosys-abc, else one on PATH) on each part: a part ends with `strash; write_aiger -s` to a file in a
@@ -28,7 +27,10 @@ from pathlib import Path
 from typing import Sequence
 
 from sc_plugin.abc.runner import find_abc, run_abc
+from sc_plugin.aig.aiger import read_aiger, write_aiger
 from sc_plugin.errors import ScError
+from sc_plugin.rewrite.options import apply_options, parse_dashed_options
+from sc_plugin.rewrite.pipeline import optimize_verified
 
 __all__ = ["main", "split_commands", "expand_script"]
 
@@ -37,13 +39,7 @@ SC_COMMAND = "sc_opt"
 # ABC process after the first.
 _SETUP_COMMANDS = ("read_library", "read_lib", "read_liberty", "read_lut", "read_constr", "read_super",
                    "read_genlib", "read_box")
-# sc_opt option -> (sc-opt option, takes a value)
-_SC_OPTIONS = {
-    "-k": ("--k", True), "-engine": ("--engine", True), "-rounds": ("--rounds", True),
-    "-budget_ms": ("--budget-ms", True), "-time_limit": ("--time-limit", True), "-timeout": ("--time-limit", True),
-    "-workers": ("--workers", True), "-cache": ("--cache", True), "-cuts_per_node": ("--cuts-per-node", True),
-    "-nocache": ("--no-cache", False), "-noverify": ("--no-verify", False), "-zero_gain": ("--zero-gain", False),
-}
+
 
 
 def split_commands(text: str) -> list[str]:
@@ -82,43 +78,20 @@ def expand_script(text: str, depth: int = 0) -> list[str]:
     return commands
 
 
-def _sc_opt_argv(command: str, source: str, target: str) -> list[str]:
-    words = shlex.split(command)[1:]
-    argv = [source, "-o", target]
-    verbose = False
-    i = 0
-    while i < len(words):
-        word = words[i]
-        if word == "-v":
-            verbose = True
-        elif word in _SC_OPTIONS:
-            option, takes_value = _SC_OPTIONS[word]
-            argv.append(option)
-            if takes_value:
-                if i + 1 >= len(words):
-                    raise ScError(f"{SC_COMMAND}: option {word} needs a value")
-                i += 1
-                argv.append(words[i])
-        else:
-            raise ScError(f"{SC_COMMAND}: unknown option {word!r} (known: -v, {', '.join(_SC_OPTIONS)})")
-        i += 1
-    return argv if verbose else argv + ["--quiet"]
-
-
 def _run_sc_opt(command: str, source: str, target: str) -> None:
-    from sc_plugin.cli.opt import main as sc_opt_main
-
-    argv = _sc_opt_argv(command, source, target)
+    """Optimizes the AIGER file `source` into `target` with the verified pipeline; `target` gets the network
+    unchanged (and a warning is printed) when the pipeline keeps its input."""
+    words = shlex.split(command)[1:]
+    values, end = parse_dashed_options(words)
+    if end < len(words):
+        raise ScError(f"{SC_COMMAND}: unknown option {words[end]!r} in {command!r}")
+    params = apply_options(values)
     print(f"sc-abc: + {command}", flush=True)
-    try:
-        status = sc_opt_main(argv)
-    except SystemExit:  # argparse rejected a value
-        raise ScError(f"{SC_COMMAND}: bad arguments in {command!r}") from None
-    sys.stdout.flush()
-    if status != 0:
-        if not os.path.exists(target):
-            raise ScError(f"{SC_COMMAND} failed on {command!r}")
-        print(f"sc-abc: warning: {SC_COMMAND} kept the network unchanged (see the message above)", flush=True)
+    result, stats = optimize_verified(read_aiger(source), params)
+    write_aiger(result, target)
+    print(f"sc-abc: {SC_COMMAND}: {stats.report()}", flush=True)
+    if stats.failure:
+        print(f"sc-abc: warning: {SC_COMMAND} kept the network unchanged", flush=True)
 
 
 def _run(argv: list[str]) -> int:

@@ -24,22 +24,18 @@ import logging
 import os
 import shutil
 import tempfile
-import time
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 from pyosys import libyosys as ys
 
 from sc_plugin.aig.aiger import write_aiger
 from sc_plugin.aig.network import CONST0, CONST1, Aig
-from sc_plugin.engines.base import Budget
-from sc_plugin.engines.cache import CachedEngine, SynthesisCache, default_cache_path
-from sc_plugin.engines.registry import ENGINE_NAMES, make_engine
-from sc_plugin.rewrite.optimize import RewriteParams, rewrite
-from sc_plugin.verify.cec import Verdict, check_equivalence
+from sc_plugin.errors import ScError
+from sc_plugin.rewrite.options import apply_options, dashed_help, parse_dashed_options
+from sc_plugin.rewrite.pipeline import OptimizeParams, open_engine, optimize_verified
 
-__all__ = ["ShortCircuitPass", "ShortCircuitOptions", "PASS"]
+__all__ = ["ShortCircuitPass", "PASS"]
 
-_DEFAULTS = RewriteParams()
 _ID = {name: ys.IdString(name) for name in ("\\A", "\\B", "\\C", "\\D", "\\S", "\\Y", "\\keep")}
 
 # Fine-grained gate cells the pass reads, with their input ports (the output is always Y).
@@ -83,21 +79,10 @@ def _gate_literal(aig: Aig, kind: str, x: list[int]) -> int:
 
 
 @dataclass(frozen=True)
-class ShortCircuitOptions:
-    """The pass's options; defaults mirror `sc-opt`."""
+class _PassOptions:
+    """The pipeline's params plus what only the pass has."""
 
-    k: int = _DEFAULTS.cuts.max_cut_size  # largest cut
-    cuts_per_node: int = _DEFAULTS.cuts.max_cuts_per_node  # priority cuts per node
-    engine: str = "abc"  # resynthesis engine (ENGINE_NAMES)
-    rounds: int = _DEFAULTS.max_rounds  # most rewrite rounds per module
-    time_limit_s: float | None = None  # wall-clock limit per module
-    budget_ms: float = _DEFAULTS.budget.time_ms  # engine time per distinct function
-    workers: int = 1  # engine worker processes
-    verify: bool = True  # prove each module's result equivalent before changing it
-    cec_time_limit_s: float = 600.0  # limit of that proof; undecided counts as failure
-    zero_gain: bool = False  # accept replacements that save nothing but lower the level
-    cache_path: str | None = None  # NPN cache file; None: the default path
-    use_cache: bool = True
+    params: OptimizeParams
     keep_temp: bool = False  # -nocleanup: keep the per-module AIGER files
     show_temp: bool = False  # -showtmp: print the temp folder name in the log
 
@@ -301,7 +286,6 @@ class ShortCircuitPass(ys.Pass):
         super().__init__("shortcircuit", "verified learned resynthesis of gate logic (ShortCircuit)")
 
     def help(self) -> None:
-        d = ShortCircuitOptions()
         #    |---v---|---v---|---v---|---v---|---v---|---v---|---v---|---v---|---v---|---v---|
         ys.log(f"""
     shortcircuit [options] [selection]
@@ -315,47 +299,7 @@ $_NOR_, $_XOR_, $_XNOR_, $_ANDNOT_, $_ORNOT_, $_MUX_, $_NMUX_, $_NOT_, $_BUF_, $
 $_OAI3_, $_AOI4_, $_OAI4_. It is replaced by $_AND_ and $_NOT_ cells. Coarse-grained cells
 ($and, $add, $mux, ...) are not mapped: run 'techmap' or 'aigmap' (or 'synth') first.
 
-    -k <int>
-        largest cut, i.e. inputs of a resynthesized function, 2..8 (default {d.k})
-
-    -cuts_per_node <int>
-        priority cuts kept per node (default {d.cuts_per_node})
-
-    -engine <{'|'.join(ENGINE_NAMES)}>
-        resynthesis engine (default {d.engine}: fastest; portfolio is strongest, mcts is the
-        learned engine, exact is SAT-based exact synthesis)
-
-    -rounds <int>
-        most rewrite rounds per module; stops earlier when a round gains nothing
-        (default {d.rounds})
-
-    -time_limit <seconds>, -timeout <seconds>
-        wall-clock limit per module; the best verified result found by then is used
-        (default: none)
-
-    -budget_ms <ms>
-        engine time per distinct cut function (default {d.budget_ms:g})
-
-    -workers <int>
-        resynthesize in this many worker processes (default {d.workers}: in this process)
-
-    -zero_gain
-        also accept replacements that save no AND but lower the level
-
-    -noverify
-        do not prove each module's new logic equivalent to its old logic before replacing
-        it (each replacement is still checked against its cone by simulation)
-
-    -cec_time_limit <seconds>
-        limit of that proof; undecided counts as failure (default {d.cec_time_limit_s:g})
-
-    -cache <file>
-        NPN-class cache of synthesized functions (default: $SC_CACHE, else
-        {default_cache_path()})
-
-    -nocache
-        neither read nor write the cache
-
+{dashed_help(84)}
     -nocleanup
         keep the temporary folder holding each module's extracted logic
         (<module>.before.aig) and result (<module>.after.aig) as binary AIGER
@@ -388,67 +332,30 @@ Example:
         finally:
             ys.log_pop()
 
-    def _parse(self, args: list[str]) -> tuple[ShortCircuitOptions, int]:
+    def _parse(self, args: list[str]) -> tuple[_PassOptions, int]:
         values: dict = {}
+        flags = {"-nocleanup": False, "-showtmp": False}
         argidx = 1
-
-        def value(kind):
-            nonlocal argidx
-            if argidx + 1 >= len(args):
-                self.cmd_error(args, argidx, f"option {args[argidx]} needs a value")
-            argidx += 1
-            try:
-                return kind(args[argidx])
-            except ValueError:
-                self.cmd_error(args, argidx, f"{args[argidx - 1]} expects a number, not {args[argidx]!r}")
-
         while argidx < len(args):
-            arg = args[argidx]
-            if arg == "-k":
-                values["k"] = value(int)
-            elif arg == "-cuts_per_node":
-                values["cuts_per_node"] = value(int)
-            elif arg == "-engine":
-                values["engine"] = value(str)
-                if values["engine"] not in ENGINE_NAMES:
-                    self.cmd_error(args, argidx, f"unknown engine; choose one of {', '.join(ENGINE_NAMES)}")
-            elif arg == "-rounds":
-                values["rounds"] = value(int)
-            elif arg in ("-time_limit", "-timeout"):
-                values["time_limit_s"] = value(float)
-            elif arg == "-budget_ms":
-                values["budget_ms"] = value(float)
-            elif arg == "-workers":
-                values["workers"] = value(int)
-            elif arg == "-cec_time_limit":
-                values["cec_time_limit_s"] = value(float)
-            elif arg == "-cache":
-                values["cache_path"] = value(str)
-            elif arg == "-nocache":
-                values["use_cache"] = False
-            elif arg == "-noverify":
-                values["verify"] = False
-            elif arg == "-zero_gain":
-                values["zero_gain"] = True
-            elif arg == "-nocleanup":
-                values["keep_temp"] = True
-            elif arg == "-showtmp":
-                values["show_temp"] = True
-            else:
+            if args[argidx] in flags:
+                flags[args[argidx]] = True
+                argidx += 1
+                continue
+            try:
+                found, after = parse_dashed_options(args, argidx)
+            except ScError as exc:
+                self.cmd_error(args, argidx, str(exc))
+            if after == argidx:
                 break
-            argidx += 1
-        options = ShortCircuitOptions(**values)
-        if not 2 <= options.k <= 8:
-            self.cmd_error(args, 1, "-k must be between 2 and 8")
-        if options.workers < 1 or options.rounds < 1 or options.cuts_per_node < 1:
-            self.cmd_error(args, 1, "-workers, -rounds and -cuts_per_node must be at least 1")
-        if options.budget_ms <= 0 or (options.time_limit_s is not None and options.time_limit_s <= 0):
-            self.cmd_error(args, 1, "-budget_ms and -time_limit must be positive")
-        if options.cache_path is not None and not options.use_cache:
-            self.cmd_error(args, 1, "-cache and -nocache exclude each other")
-        return options, argidx
+            values.update(found)
+            argidx = after
+        try:
+            params = apply_options(values)
+        except ScError as exc:
+            self.cmd_error(args, 1, str(exc))
+        return _PassOptions(params, keep_temp=flags["-nocleanup"], show_temp=flags["-showtmp"]), argidx
 
-    def _run(self, options: ShortCircuitOptions, design) -> None:
+    def _run(self, options: _PassOptions, design) -> None:
         modules = []
         for module in design.selected_modules():
             name = module.name.str()
@@ -466,18 +373,14 @@ Example:
         temp_dir = tempfile.mkdtemp(prefix="shortcircuit_") if options.keep_temp or options.show_temp else None
         if temp_dir and options.show_temp:
             ys.log(f"Temporary folder: {temp_dir}\n")
-        engine, pool, cache = self._make_engine(options)
         totals = [0, 0]
         try:
-            for module in modules:
-                before, after = self._optimize_module(module, options, engine, temp_dir)
-                totals[0] += before
-                totals[1] += after
+            with open_engine(options.params) as engine:
+                for module in modules:
+                    before, after = self._optimize_module(module, options, engine, temp_dir)
+                    totals[0] += before
+                    totals[1] += after
         finally:
-            if pool is not None:
-                pool.close()
-            if cache is not None:
-                cache.close()
             if temp_dir and not options.keep_temp:
                 shutil.rmtree(temp_dir, ignore_errors=True)
         ys.log(f"Total: {totals[0]} -> {totals[1]} ANDs in {len(modules)} module(s).\n")
@@ -485,23 +388,9 @@ Example:
             ys.log(f"Kept temporary folder {temp_dir}.\n")
         design.check()
 
-    @staticmethod
-    def _make_engine(options: ShortCircuitOptions):
-        pool = None
-        if options.workers > 1:
-            from sc_plugin.engines.parallel import ProcessPoolEngine
-            pool = ProcessPoolEngine(options.engine, options.workers)
-        engine = pool or make_engine(options.engine)
-        cache = SynthesisCache(options.cache_path) if options.use_cache else None
-        if cache is not None:
-            engine = CachedEngine(engine, cache)
-        return engine, pool, cache
-
-    def _optimize_module(self, module, options: ShortCircuitOptions, engine, temp_dir: str | None
-                         ) -> tuple[int, int]:
+    def _optimize_module(self, module, options: _PassOptions, engine, temp_dir: str | None) -> tuple[int, int]:
         """Optimizes one module; returns its AND counts before and after (equal when it was left alone)."""
         name = module.name.str()
-        start = time.perf_counter()
         try:
             extraction = _extract(module)
         except _Abort as exc:
@@ -511,37 +400,22 @@ Example:
         if not extraction.gates:
             ys.log(f"Module {name}: no gate logic.\n")
             return 0, 0
-        params = RewriteParams(cuts=replace(_DEFAULTS.cuts, max_cut_size=options.k,
-                                            max_cuts_per_node=options.cuts_per_node),
-                               budget=Budget(time_ms=options.budget_ms), max_rounds=options.rounds,
-                               time_limit_s=options.time_limit_s, allow_zero_gain=options.zero_gain)
-        try:
-            result, stats = rewrite(aig, engine, params)
-            if temp_dir:
-                write_aiger(aig, os.path.join(temp_dir, f"{_file_stem(name)}.before.aig"))
-                write_aiger(result, os.path.join(temp_dir, f"{_file_stem(name)}.after.aig"))
-            proof = "not checked (-noverify)"
-            if options.verify:
-                check = check_equivalence(aig, result, time_limit_s=options.cec_time_limit_s)
-                if check.verdict is not Verdict.EQUIVALENT:
-                    raise _Abort(f"equivalence check {check.verdict.value}: {check.message}")
-                proof = f"proven equivalent ({check.method})"
-        except (_Abort, Exception) as exc:  # noqa: BLE001 - any failure leaves the module as it was
-            message = str(exc) if isinstance(exc, _Abort) else f"{type(exc).__name__}: {exc}"
-            ys.log_warning(f"Module {name} left unchanged: {message}.\n")
+        result, stats = optimize_verified(aig, options.params, engine=engine)
+        if temp_dir:
+            write_aiger(aig, os.path.join(temp_dir, f"{_file_stem(name)}.before.aig"))
+            write_aiger(result, os.path.join(temp_dir, f"{_file_stem(name)}.after.aig"))
+        if stats.failure:
+            ys.log_warning(f"Module {name} left unchanged: {stats.failure}.\n")
             return aig.num_ands, aig.num_ands
         only_aig = set(extraction.gate_counts) <= {"$_AND_", "$_NOT_"}
         if result.num_ands >= aig.num_ands and only_aig:
-            ys.log(f"Module {name}: {aig.num_ands} ANDs, no gain; left unchanged "
-                   f"({time.perf_counter() - start:.2f} s).\n")
+            ys.log(f"Module {name}: {aig.num_ands} ANDs, no gain; left unchanged ({stats.time_s:.2f} s).\n")
             return aig.num_ands, aig.num_ands
         self._swap(module, extraction, result)
         gates = ", ".join(f"{count} {kind}" for kind, count in sorted(extraction.gate_counts.items()))
         ys.log(f"Module {name}: {len(extraction.gates)} gate cells ({gates}); {aig.num_pis} inputs, "
                f"{aig.num_pos} outputs.\n")
-        ys.log(f"Module {name}: ANDs {aig.num_ands} -> {result.num_ands}, levels {stats.levels_before} -> "
-               f"{stats.levels_after}, {stats.rounds} rounds, {stats.replacements} replacements, {proof}, "
-               f"{time.perf_counter() - start:.2f} s.\n")
+        ys.log(f"Module {name}: {stats.report()}.\n")
         return aig.num_ands, result.num_ands
 
     @staticmethod

@@ -3,6 +3,7 @@ from pathlib import Path
 
 from sc_plugin.aig import Aig, output_truth_tables, read_aiger, write_aiger
 from sc_plugin.cli import opt
+from sc_plugin.rewrite import pipeline
 from sc_plugin.verify.cec import CecResult, Verdict
 
 
@@ -33,7 +34,7 @@ def test_failed_proof_writes_the_input_unchanged(tmp_path, monkeypatch, capsys):
     original = _redundant(tmp_path / "in.aig")
     refuted = CecResult(verdict=Verdict.NOT_EQUIVALENT, method="abc", counterexample=None, failing_output=0,
                         time_s=0.0, message="stand-in refutation")
-    monkeypatch.setattr(opt, "check_equivalence", lambda *args, **kwargs: refuted)
+    monkeypatch.setattr(pipeline, "check_equivalence", lambda *args, **kwargs: refuted)
     code = opt.main([str(tmp_path / "in.aig"), "-o", str(tmp_path / "out.aig"), "--engine", "exact", "--no-cache",
                      "-q"])
     assert code == 1
@@ -47,4 +48,14 @@ def test_bad_input_is_a_one_line_error_and_writes_nothing(tmp_path, capsys):
     assert opt.main([str(tmp_path / "bad.aig"), "-o", str(tmp_path / "out.aig"), "--no-cache"]) == 1
     err = capsys.readouterr().err
     assert err.startswith("sc-opt: error:") and "bad header" in err and "Traceback" not in err
+    assert not (tmp_path / "out.aig").exists()
+
+
+def test_bad_option_values_are_one_line_errors_with_status_1(tmp_path, capsys):
+    _redundant(tmp_path / "in.aig")
+    for option in (["--k", "0"], ["--k", "99"], ["--time-limit", "0"], ["--time-limit", "-1"],
+                   ["--cuts-per-node", "0"], ["--engine", "nope"], ["--bogus"]):
+        assert opt.main([str(tmp_path / "in.aig"), "-o", str(tmp_path / "out.aig"), *option]) == 1, option
+        err = capsys.readouterr().err
+        assert err.startswith("sc-opt: error:") and err.count("\n") == 1, (option, err)
     assert not (tmp_path / "out.aig").exists()

@@ -108,7 +108,7 @@ def test_stock_yosys_through_sc_abc(tmp_path):
     result = subprocess.run([yosys, "-p", flow], capture_output=True, text=True, env=env, cwd=tmp_path,
                             timeout=120)
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr
-    assert "sc-abc: + sc_opt" in result.stdout and "verified" in result.stdout
+    assert "sc-abc: + sc_opt" in result.stdout and "proven equivalent" in result.stdout
     assert "Equivalence successfully proven!" in result.stdout
 
 

@@ -1,0 +1,197 @@
+"""The options of the verified pipeline, declared once for every front end.
+
+Each `Option` names one field of `OptimizeParams` and how users spell it: `--budget-ms` for `sc-opt`,
+`-budget_ms` for the Yosys pass and `sc-abc`'s `sc_opt` command, `budget_ms:` in a flow file. The front ends
+parse with `parse_dashed_options`, `add_arguments`/`options_from_namespace`, or take a flow's mapping as it is;
+all of them end in `apply_options`, which checks every value and builds the params. Help texts come from here too.
+"""
+
+from __future__ import annotations
+
+import argparse
+import textwrap
+from dataclasses import dataclass, replace
+from typing import Any, Callable, Mapping, Sequence
+
+from sc_plugin.aig.truth import MAX_INPUTS
+from sc_plugin.engines.registry import ENGINE_NAMES
+from sc_plugin.errors import ScError
+from sc_plugin.rewrite.pipeline import OptimizeParams
+
+__all__ = ["Option", "OPTIONS", "apply_options", "parse_dashed_options", "add_arguments", "options_from_namespace",
+           "dashed_help"]
+
+
+@dataclass(frozen=True)
+class Option:
+    """One user-facing setting of the pipeline."""
+
+    name: str  # flow key; `--name-with-dashes` on the command line, `-name` in Yosys (unless `dashed` says)
+    field: str  # dotted path of the field it sets in OptimizeParams
+    help: str
+    kind: Callable[[str], Any] | None = None  # parses a value; None: a switch that takes none
+    switch_value: Any = True  # what a switch stores in its field
+    choices: tuple[str, ...] = ()
+    minimum: float | None = None  # smallest value allowed
+    maximum: float | None = None  # largest value allowed
+    positive: bool = False  # the value must be above zero
+    dashed: str = ""  # the Yosys spelling when it is not "-" + name
+    aliases: tuple[str, ...] = ()  # further Yosys spellings
+
+    @property
+    def cli_flag(self) -> str:
+        return "--" + self.name.replace("_", "-")
+
+    @property
+    def dashed_flags(self) -> tuple[str, ...]:
+        return (self.dashed or "-" + self.name, *self.aliases)
+
+    def default(self) -> Any:
+        value: Any = OptimizeParams()
+        for part in self.field.split("."):
+            value = getattr(value, part)
+        return value
+
+    def check(self, value: Any) -> Any:
+        """The value converted and checked; ScError with a one-line reason when it is not acceptable."""
+        if self.kind is None:
+            if not isinstance(value, bool):
+                raise ScError(f"option {self.name} is a switch: give true or false, not {value!r}")
+            return value
+        try:
+            if isinstance(value, str):
+                value = self.kind(value)
+            elif self.kind is float and isinstance(value, int) and not isinstance(value, bool):
+                value = float(value)
+            if not isinstance(value, self.kind) or isinstance(value, bool):
+                raise ValueError
+        except ValueError:
+            kind = {int: "an integer", float: "a number", str: "a string"}.get(self.kind, "a value")
+            raise ScError(f"option {self.name} expects {kind}, not {value!r}") from None
+        if self.choices and value not in self.choices:
+            raise ScError(f"option {self.name}: unknown value {value!r}; choose one of {', '.join(self.choices)}")
+        if self.positive and not value > 0:
+            raise ScError(f"option {self.name} must be positive, not {value}")
+        if self.minimum is not None and value < self.minimum or self.maximum is not None and value > self.maximum:
+            bounds = f"between {self.minimum:g} and {self.maximum:g}" if self.maximum is not None else (
+                f"at least {self.minimum:g}")
+            raise ScError(f"option {self.name} must be {bounds}, not {value}")
+        return value
+
+
+OPTIONS: tuple[Option, ...] = (
+    Option("engine", "engine.name", "resynthesis engine: abc is fastest, portfolio strongest, mcts the learned "
+           "engine, exact SAT-based exact synthesis", str, choices=ENGINE_NAMES),
+    Option("k", "rewrite.cuts.max_cut_size", f"largest cut (inputs of a resynthesized function), 2..{MAX_INPUTS}",
+           int, minimum=2, maximum=MAX_INPUTS),
+    Option("cuts_per_node", "rewrite.cuts.max_cuts_per_node", "priority cuts kept per node", int, minimum=1),
+    Option("rounds", "rewrite.max_rounds", "most rewrite rounds; stops earlier when a round gains nothing", int,
+           minimum=1),
+    Option("time_limit", "rewrite.time_limit_s", "seconds of optimization; the best verified network found by "
+           "then is used (the final proof comes on top)", float, positive=True, aliases=("-timeout",)),
+    Option("budget_ms", "rewrite.budget.time_ms", "engine time per distinct cut function, in milliseconds",
+           float, positive=True),
+    Option("zero_gain", "rewrite.allow_zero_gain", "also accept replacements that save no AND but lower the "
+           "level"),
+    Option("workers", "workers", "resynthesize in this many worker processes (1: in this process)", int,
+           minimum=1),
+    Option("no_verify", "proof.enabled", "skip the final proof of the whole network (each replacement is still "
+           "checked against its cone)", switch_value=False, dashed="-noverify"),
+    Option("cec_time_limit", "proof.time_limit_s", "seconds for the final proof; undecided counts as a failure",
+           float, positive=True),
+    Option("cache", "cache.path", "NPN-class cache file (default: $SC_CACHE, else the user cache folder)", str),
+    Option("no_cache", "cache.enabled", "neither read nor write the cache", switch_value=False, dashed="-nocache"),
+    Option("checkpoint", "engine.mcts.checkpoint", "model file of the learned engine (default: the shipped one)",
+           str),
+    Option("mcts_simulations", "engine.mcts.simulations", "tree-search simulations per move of the learned "
+           "engine's first episode (0: greedy)", int, minimum=0),
+    Option("mcts_rollouts", "engine.mcts.rollouts", "episodes the learned engine samples after its first one",
+           int, minimum=0),
+)
+
+_BY_NAME = {option.name: option for option in OPTIONS}
+_BY_DASHED = {flag: option for option in OPTIONS for flag in option.dashed_flags}
+
+
+def _with_field(params: Any, path: str, value: Any) -> Any:
+    head, _, rest = path.partition(".")
+    return replace(params, **{head: _with_field(getattr(params, head), rest, value) if rest else value})
+
+
+def apply_options(values: Mapping[str, Any], base: OptimizeParams = OptimizeParams()) -> OptimizeParams:
+    """`base` with the options in `values` (option name -> value; a switch set to False is left at its default).
+    ScError names the first unknown option or bad value."""
+    params = base
+    for name, value in values.items():
+        option = _BY_NAME.get(name)
+        if option is None:
+            raise ScError(f"unknown option {name!r}; known: {', '.join(_BY_NAME)}")
+        value = option.check(value)
+        if option.kind is None:
+            if value:
+                params = _with_field(params, option.field, option.switch_value)
+        elif value is not None:
+            params = _with_field(params, option.field, value)
+    if values.get("cache") is not None and values.get("no_cache"):
+        raise ScError("options cache and no_cache exclude each other")
+    return params
+
+
+def parse_dashed_options(words: Sequence[str], start: int = 0) -> tuple[dict[str, Any], int]:
+    """Yosys-style options (`-k 6 -nocache ...`) from words[start:], up to the first word that is not one of ours.
+    Returns (option name -> value, index of that word). Values are checked by `apply_options`."""
+    values: dict[str, Any] = {}
+    index = start
+    while index < len(words) and words[index] in _BY_DASHED:
+        option = _BY_DASHED[words[index]]
+        if option.kind is None:
+            values[option.name] = True
+        else:
+            if index + 1 >= len(words):
+                raise ScError(f"option {words[index]} needs a value")
+            index += 1
+            values[option.name] = words[index]
+        index += 1
+    return values, index
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """Adds every option to a command-line parser (values are parsed later, by `apply_options`)."""
+    group = parser.add_argument_group("optimization")
+    for option in OPTIONS:
+        default = option.default()
+        if option.kind is None:
+            group.add_argument(option.cli_flag, dest=option.name, action="store_true", help=option.help)
+        else:
+            shown = "none" if default is None else f"{default:g}" if isinstance(default, float) else default
+            choices = f" ({'|'.join(option.choices)})" if option.choices else ""
+            shown = "" if "default" in option.help else f" (default {shown})"
+            group.add_argument(option.cli_flag, dest=option.name, default=None, metavar=option.name.upper(),
+                               help=f"{option.help}{choices}{shown}")
+
+
+def options_from_namespace(namespace: argparse.Namespace) -> dict[str, Any]:
+    """The options a user gave on the command line (unset ones are left out, so the params' defaults hold)."""
+    values = {}
+    for option in OPTIONS:
+        value = getattr(namespace, option.name)
+        if value is not None and value is not False:
+            values[option.name] = value
+    return values
+
+
+def dashed_help(width: int = 88) -> str:
+    """The options as a Yosys help block: each spelling with its value, then the meaning indented."""
+    blocks = []
+    for option in OPTIONS:
+        default = option.default()
+        flags = ", ".join(f"{flag} <{option.kind.__name__}>" if option.kind else flag
+                          for flag in option.dashed_flags)
+        text = option.help
+        if option.choices:
+            text += f"; one of {', '.join(option.choices)}"
+        if option.kind is not None and "default" not in text:
+            text += f" (default: {'none' if default is None else default})"
+        body = textwrap.fill(text, width=width, initial_indent="        ", subsequent_indent="        ")
+        blocks.append(f"    {flags}\n{body}\n")
+    return "\n".join(blocks)

@@ -1,0 +1,164 @@
+"""The one verified optimization pipeline behind `sc-opt`, the Yosys pass, `sc-abc` and the flows.
+
+`optimize_verified(aig, params)` assembles the engine (with its worker pool and NPN cache) from one params
+structure, rewrites the network, proves the result equivalent to the input, and returns the input unchanged, with
+the reason in its stats, when anything fails. Callers only map their options onto `OptimizeParams` and print
+`OptimizeStats`. A caller that optimizes several networks (the pass, one per module) opens the engine once with
+`open_engine` and passes it in.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import Iterator
+
+from sc_plugin.aig.analysis import depth
+from sc_plugin.aig.network import Aig
+from sc_plugin.engines.base import Engine
+from sc_plugin.engines.cache import CachedEngine, SynthesisCache
+from sc_plugin.engines.parallel import ProcessPoolEngine
+from sc_plugin.engines.registry import EngineParams, make_engine
+from sc_plugin.errors import ScError
+from sc_plugin.rewrite.optimize import RewriteParams, RewriteStats, rewrite
+from sc_plugin.verify.cec import Verdict, check_equivalence
+
+__all__ = ["CacheParams", "ProofParams", "OptimizeParams", "OptimizeStats", "open_engine", "optimize_verified"]
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class CacheParams:
+    """The persistent NPN-class cache of synthesized functions."""
+
+    enabled: bool = True  # read and write the cache
+    path: str | None = None  # cache file; None: `default_cache_path()`
+
+
+@dataclass(frozen=True)
+class ProofParams:
+    """The whole-network proof at the end."""
+
+    enabled: bool = True  # prove the result equivalent to the input before returning it
+    time_limit_s: float = 600.0  # an undecided proof counts as a failure
+
+
+@dataclass(frozen=True)
+class OptimizeParams:
+    """Everything `optimize_verified` needs; each part nests the params of the step it configures."""
+
+    rewrite: RewriteParams = RewriteParams()  # rounds, cuts, per-function budget, time limit
+    engine: EngineParams = EngineParams()  # which engine and its settings
+    workers: int = 1  # engine worker processes; 1 runs the engine in this process
+    cache: CacheParams = CacheParams()
+    proof: ProofParams = ProofParams()
+
+
+@dataclass
+class OptimizeStats:
+    """What `optimize_verified` did. `failure` is empty when the result is the optimized network."""
+
+    rewrite: RewriteStats = field(default_factory=RewriteStats)
+    engine: str = ""
+    cache_hits: int = 0  # functions the cache answered
+    proof: str = "not checked"  # "equivalent", "not checked", or the failed verdict
+    proof_method: str = ""
+    time_proof_s: float = 0.0
+    failure: str = ""  # why the input was returned unchanged
+    time_s: float = 0.0
+
+    @property
+    def ands_before(self) -> int:
+        return self.rewrite.ands_before
+
+    @property
+    def ands_after(self) -> int:
+        return self.rewrite.ands_after
+
+    def report(self) -> str:
+        r = self.rewrite
+        proof = "proven equivalent" if self.proof == "equivalent" else f"proof: {self.proof}"
+        if self.proof_method:
+            proof += f" ({self.proof_method}, {self.time_proof_s:.1f} s)"
+        text = (f"ANDs {r.ands_before} -> {r.ands_after}, levels {r.levels_before} -> {r.levels_after}, "
+                f"{r.rounds} rounds ({r.stopped_by or 'not run'}), {r.replacements} replacements, "
+                f"{r.functions_requested} functions ({self.cache_hits} from the cache), {proof}, "
+                f"{self.time_s:.1f} s")
+        return text + (f"; input kept: {self.failure}" if self.failure else "")
+
+
+@contextmanager
+def open_engine(params: OptimizeParams) -> Iterator[Engine]:
+    """The engine that `params` describe: worker pool or in-process engine, behind the cache when enabled.
+    Worker processes and the cache are closed on leaving the block."""
+    pool = ProcessPoolEngine(params.engine, params.workers) if params.workers > 1 else None
+    cache = SynthesisCache(params.cache.path) if params.cache.enabled else None
+    try:
+        engine: Engine = pool or make_engine(params.engine)
+        if cache is not None:
+            engine = CachedEngine(engine, cache)
+        yield engine
+    finally:
+        if pool is not None:
+            pool.close()
+        if cache is not None:
+            cache.close()
+
+
+def optimize_verified(aig: Aig, params: OptimizeParams = OptimizeParams(), *, engine: Engine | None = None
+                      ) -> tuple[Aig, OptimizeStats]:
+    """Optimizes `aig` for AND count and proves the result; returns (network, stats). `aig` is not modified.
+
+    The network returned is the optimized one only when it has no more ANDs than the input and, unless
+    `params.proof.enabled` is off, was proven equivalent to it; otherwise it is `aig` itself and
+    `stats.failure` says why. A fault of an engine (ABC crashing, a model that does not load) is such a failure,
+    not an exception. `engine` is an engine already opened with `open_engine`; None opens one for this call.
+    """
+    start = time.perf_counter()
+    stats = OptimizeStats(engine=params.engine.name)
+    stats.rewrite = RewriteStats(ands_before=aig.num_ands, ands_after=aig.num_ands,
+                                 levels_before=depth(aig), levels_after=depth(aig))
+    try:
+        if engine is None:
+            with open_engine(params) as opened:
+                result = _rewrite(aig, opened, params, stats)
+        else:
+            result = _rewrite(aig, engine, params, stats)
+    except (ScError, OSError, RuntimeError, ValueError) as exc:
+        stats.failure = f"optimization failed: {exc}"
+        result = aig
+    if not stats.failure and result is not aig and params.proof.enabled:
+        result = _prove(aig, result, params.proof, stats)
+    if stats.failure:
+        result = aig
+        stats.rewrite.ands_after, stats.rewrite.levels_after = stats.rewrite.ands_before, stats.rewrite.levels_before
+    stats.time_s = time.perf_counter() - start
+    return result, stats
+
+
+def _rewrite(aig: Aig, engine: Engine, params: OptimizeParams, stats: OptimizeStats) -> Aig:
+    hits_before = engine.stats.hits if isinstance(engine, CachedEngine) else 0
+    result, stats.rewrite = rewrite(aig, engine, params.rewrite)
+    stats.cache_hits = (engine.stats.hits - hits_before) if isinstance(engine, CachedEngine) else 0
+    if result.num_ands > aig.num_ands:
+        stats.failure = f"the result has more ANDs ({result.num_ands}) than the input ({aig.num_ands})"
+    return result
+
+
+def _prove(original: Aig, result: Aig, params: ProofParams, stats: OptimizeStats) -> Aig:
+    start = time.perf_counter()
+    try:
+        check = check_equivalence(original, result, time_limit_s=params.time_limit_s)
+    except ScError as exc:
+        stats.proof, stats.failure = "failed", f"equivalence check failed: {exc}"
+        return original
+    finally:
+        stats.time_proof_s = time.perf_counter() - start
+    stats.proof_method = check.method
+    stats.proof = check.verdict.value
+    if check.verdict is not Verdict.EQUIVALENT:
+        stats.failure = f"equivalence check {check.verdict.value}: {check.message}"
+    return result
