@@ -2,6 +2,7 @@
 
     sc-synth HEX [--inputs N] [--engine E] [--budget-ms MS] [--out FILE.aig] [--json]
     sc-synth --batch FILE [--engine E] [--budget-ms MS] [--json-out FILE.jsonl]
+    learned engine (mcts, and the portfolio's mcts): [--mcts-simulations S] [--mcts-rollouts R] [--checkpoint CKPT]
 
 Every result is verified by exhaustive simulation before it is printed, written or cached.
 """
@@ -9,6 +10,7 @@ Every result is verified by exhaustive simulation before it is printed, written 
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import logging
 import statistics
@@ -23,6 +25,7 @@ from sc_plugin.cli.common import run_cli
 from sc_plugin.progress import progress
 from sc_plugin.engines.base import Budget, Candidate, Engine
 from sc_plugin.engines.cache import CachedEngine, SynthesisCache, default_cache_path
+from sc_plugin.engines.learned import MctsParams
 from sc_plugin.engines.registry import ENGINE_NAMES, EngineParams, make_engine
 from sc_plugin.errors import ScError, TruthTableError
 
@@ -31,6 +34,9 @@ __all__ = ["main", "read_batch_file", "candidate_record"]
 PROG = "sc-synth"
 DEFAULT_ENGINE = "portfolio"
 DEFAULT_BUDGET_MS = 10000.0
+MCTS_ENGINES = ("mcts", "portfolio")  # the engines that the learned engine's options apply to
+# the learned engine's options and their MctsParams fields; an option left out keeps the field's default
+_MCTS_OPTIONS = {"--mcts-simulations": "simulations", "--mcts-rollouts": "rollouts", "--checkpoint": "checkpoint"}
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -64,6 +70,16 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--no-cache", action="store_true", help="neither read nor write the cache")
     parser.add_argument("--quiet", action="store_true", help="batch mode: no progress bar")
     parser.add_argument("--verbose", action="store_true", help="print engine and cache statistics at the end")
+    mcts = parser.add_argument_group("learned engine", f"for --engine {' or '.join(MCTS_ENGINES)} only")
+    defaults = MctsParams()
+    mcts.add_argument("--mcts-simulations", type=int, default=None, metavar="S",
+                      help=f"tree-search simulations per move of the first episode; 0 follows the network's choice "
+                           f"(default: {defaults.simulations})")
+    mcts.add_argument("--mcts-rollouts", type=int, default=None, metavar="R",
+                      help=f"episodes sampled from the network after it while the budget lasts "
+                           f"(default: {defaults.rollouts})")
+    mcts.add_argument("--checkpoint", default=None, metavar="CKPT",
+                      help="model file, from sc-train (default: the model shipped with the package)")
     return parser
 
 
@@ -101,8 +117,23 @@ def candidate_record(hex_text: str, table: int, num_inputs: int, candidate: Cand
             "aag": aiger_bytes(candidate.implementation, binary=False).decode()}
 
 
-def _engine(args: argparse.Namespace) -> tuple[Engine, SynthesisCache | None]:
-    engine = make_engine(EngineParams(name=args.engine))
+def _mcts_params(args: argparse.Namespace) -> MctsParams:
+    """MctsParams with the options given; refuses them for engines that do not use the learned engine."""
+    given = {option: value for option in _MCTS_OPTIONS
+             if (value := getattr(args, option.lstrip("-").replace("-", "_"))) is not None}
+    if given and args.engine not in MCTS_ENGINES:
+        raise ScError(f"{', '.join(given)}: only for --engine {' or '.join(MCTS_ENGINES)}, not {args.engine}")
+    for option in ("--mcts-simulations", "--mcts-rollouts"):
+        if given.get(option, 0) < 0:
+            raise ScError(f"{option} must be at least 0, got {given[option]}")
+    if "--checkpoint" in given and not Path(given["--checkpoint"]).is_file():
+        # checked here because a portfolio leaves out an mcts engine that fails to load rather than failing
+        raise ScError(f"{given['--checkpoint']}: checkpoint file not found")
+    return dataclasses.replace(MctsParams(), **{_MCTS_OPTIONS[option]: value for option, value in given.items()})
+
+
+def _engine(args: argparse.Namespace, mcts: MctsParams) -> tuple[Engine, SynthesisCache | None]:
+    engine = make_engine(EngineParams(name=args.engine, mcts=mcts))
     if args.no_cache:
         return engine, None
     cache = SynthesisCache(args.cache)
@@ -125,12 +156,13 @@ def _main(argv: Sequence[str] | None) -> int:
         raise ScError("--out and --json are for a single function; use --json-out with --batch")
     if args.budget_ms <= 0:
         raise ScError(f"--budget-ms must be positive, got {args.budget_ms:g}")
+    mcts = _mcts_params(args)
     if args.verbose:
         logging.basicConfig(level=logging.INFO, format=f"{PROG}: %(message)s")
     if args.batch is not None:
-        return _batch(args)
+        return _batch(args, mcts)
     table, num_inputs = parse_hex(args.hex, args.inputs)
-    engine, cache = _engine(args)
+    engine, cache = _engine(args, mcts)
     try:
         candidate = engine.synthesize(table, num_inputs, budget=Budget(time_ms=args.budget_ms))
     finally:
@@ -155,7 +187,7 @@ def _main(argv: Sequence[str] | None) -> int:
     return 0
 
 
-def _batch(args: argparse.Namespace) -> int:
+def _batch(args: argparse.Namespace, mcts: MctsParams) -> int:
     texts = read_batch_file(args.batch)
     functions = []
     for number, text in enumerate(texts, start=1):
@@ -163,10 +195,11 @@ def _batch(args: argparse.Namespace) -> int:
             functions.append(parse_hex(text, args.inputs))
         except TruthTableError as exc:
             raise TruthTableError(f"{args.batch}: entry {number}: {exc}") from None
-    engine, cache = _engine(args)
+    engine, cache = _engine(args, mcts)
     budget = Budget(time_ms=args.budget_ms)
-    # ABC batches well; the SAT engines work one function at a time, so small chunks keep the progress bar live
-    chunk = 100 if args.engine == "abc" else 1
+    # ABC batches well, and the learned engine searches a batch in lock-step; the SAT engines work one function at a
+    # time, so small chunks keep the progress bar live
+    chunk = {"abc": 100, "mcts": mcts.batch_size}.get(args.engine, 1)
     chunks = [list(range(i, min(i + chunk, len(functions)))) for i in range(0, len(functions), chunk)]
     out = args.json_out.open("w") if args.json_out is not None else None
     results: list[Candidate | None] = []

@@ -9,6 +9,7 @@ import pytest
 from sc_plugin.aig.aiger import read_aiger, read_aiger_bytes
 from sc_plugin.aig.simulate import output_truth_tables
 from sc_plugin.cli.synth import main, read_batch_file
+from sc_plugin.learned.checkpoint import default_checkpoint_path
 
 FIELDS = {"tt_hex", "n_inputs", "ands", "levels", "engine", "verified", "optimal", "time_s", "aag"}
 
@@ -91,10 +92,29 @@ def test_help_lists_every_option(capsys):
         main(["--help"])
     text = capsys.readouterr().out
     for option in ("--inputs", "--engine", "--budget-ms", "--out", "--json", "--batch", "--json-out", "--cache",
-                   "--no-cache", "default"):
+                   "--no-cache", "--mcts-simulations", "--mcts-rollouts", "--checkpoint", "default"):
         assert option in text
 
 
 def test_conflicting_modes_are_refused(capsys, tmp_path):
     assert main(["8", "--batch", str(tmp_path / "x")]) != 0
     assert main([]) != 0
+
+
+def test_learned_engine_options(capsys):
+    assert main(["e8", "--engine", "mcts", "--mcts-simulations", "2", "--mcts-rollouts", "3", "--checkpoint",
+                 str(default_checkpoint_path()), "--no-cache", "--json", "--verbose"]) == 0
+    captured = capsys.readouterr()
+    record = json.loads(captured.out)
+    assert record["engine"] == "mcts" and record["verified"] and record["ands"] >= 4  # MAJ3 needs 4 ANDs
+    assert "mcts: 1 functions, 0 trivial, 1 solved by search, 1 episodes, 3 rollouts" in captured.err
+
+
+@pytest.mark.parametrize("args, message", [
+    (["--engine", "abc", "--mcts-rollouts", "3"], "--mcts-rollouts: only for --engine mcts or portfolio"),
+    (["--engine", "mcts", "--mcts-simulations", "-1"], "--mcts-simulations must be at least 0"),
+    (["--engine", "portfolio", "--checkpoint", "nowhere.pt"], "nowhere.pt: checkpoint file not found"),
+])
+def test_learned_engine_options_are_checked_before_any_work(args, message, capsys):
+    assert main(["e8", "--no-cache", *args]) == 1
+    assert message in capsys.readouterr().err
