@@ -1,0 +1,44 @@
+"""The pipeline's options: one table, three spellings, every value checked."""
+
+import argparse
+
+import pytest
+
+from sc_plugin.errors import ScError
+from sc_plugin.rewrite.options import (OPTIONS, add_arguments, apply_options, dashed_help, options_from_namespace,
+                                       parse_dashed_options)
+
+
+def test_values_land_in_their_nested_fields():
+    params = apply_options({"k": "6", "budget_ms": 50, "no_cache": True, "no_verify": True, "engine": "mcts",
+                            "mcts_rollouts": "3", "time_limit": 2})
+    assert params.rewrite.cuts.max_cut_size == 6 and params.rewrite.budget.time_ms == 50.0
+    assert not params.cache.enabled and not params.proof.enabled
+    assert params.engine.name == "mcts" and params.engine.mcts.rollouts == 3 and params.rewrite.time_limit_s == 2.0
+
+
+@pytest.mark.parametrize("values, message", [
+    ({"k": 0}, "between 2 and 8"), ({"k": 99}, "between 2 and 8"), ({"cuts_per_node": 0}, "at least 1"),
+    ({"time_limit": 0}, "positive"), ({"time_limit": -1}, "positive"), ({"engine": "magic"}, "unknown value"),
+    ({"k": "x"}, "expects an integer"), ({"zero_gain": "yes"}, "switch"), ({"colour": 1}, "unknown option"),
+    ({"cache": "c.sqlite", "no_cache": True}, "exclude each other"),
+])
+def test_bad_values_are_refused(values, message):
+    with pytest.raises(ScError, match=message):
+        apply_options(values)
+
+
+def test_dashed_parsing_stops_at_the_selection():
+    values, index = parse_dashed_options(["shortcircuit", "-k", "5", "-nocache", "-timeout", "3", "top"], 1)
+    assert values == {"k": "5", "no_cache": True, "time_limit": "3"} and index == 6
+    with pytest.raises(ScError, match="needs a value"):
+        parse_dashed_options(["-k"])
+
+
+def test_command_line_and_help_cover_every_option():
+    parser = argparse.ArgumentParser()
+    add_arguments(parser)
+    args = parser.parse_args(["--k", "4", "--no-verify", "--budget-ms", "10"])
+    assert options_from_namespace(args) == {"k": "4", "no_verify": True, "budget_ms": "10"}
+    text = dashed_help()
+    assert all(option.dashed_flags[0] in text for option in OPTIONS)

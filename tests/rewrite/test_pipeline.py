@@ -1,0 +1,74 @@
+"""The verified pipeline: optimize, prove, and keep the input on any failure."""
+
+import pytest
+
+from sc_plugin.aig import Aig, output_truth_tables
+from sc_plugin.engines.cache import CachedEngine
+from sc_plugin.errors import AbcError
+from sc_plugin.rewrite import pipeline
+from sc_plugin.rewrite.options import apply_options
+from sc_plugin.rewrite.pipeline import OptimizeParams, open_engine, optimize_verified
+from sc_plugin.verify.cec import CecResult, Verdict
+
+
+def _redundant() -> Aig:
+    """(a & b) | (a & c) | (a & d): five ANDs where a & (b | c | d) needs three."""
+    aig = Aig()
+    a, b, c, d = (aig.create_pi(name) for name in "abcd")
+    ab, ac, ad = aig.create_and(a, b), aig.create_and(a, c), aig.create_and(a, d)
+    aig.create_po(aig.create_or(aig.create_or(ab, ac), ad), "y")
+    return aig
+
+
+class _CrashingEngine:
+    name = "crashing"
+
+    def synthesize(self, table, num_inputs, *, budget):
+        raise AbcError("ABC died on signal 11")
+
+    def synthesize_batch(self, functions, *, budget):
+        raise AbcError("ABC died on signal 11")
+
+
+@pytest.fixture
+def exact_no_cache() -> OptimizeParams:
+    return apply_options({"engine": "exact", "no_cache": True})
+
+
+def test_optimizes_and_proves(exact_no_cache, require_abc):
+    aig = _redundant()
+    result, stats = optimize_verified(aig, exact_no_cache)
+    assert result.num_ands == 3 and stats.ands_before == 5 and stats.ands_after == 3
+    assert stats.proof == "equivalent" and stats.proof_method and not stats.failure
+    assert output_truth_tables(result) == output_truth_tables(aig)
+    assert "proven equivalent" in stats.report()
+
+
+def test_an_engine_fault_keeps_the_input(exact_no_cache):
+    aig = _redundant()
+    result, stats = optimize_verified(aig, exact_no_cache, engine=_CrashingEngine())
+    assert result is aig and stats.ands_after == 5
+    assert "signal 11" in stats.failure and "input kept" in stats.report()
+
+
+def test_a_failed_proof_keeps_the_input(exact_no_cache, monkeypatch):
+    refuted = CecResult(verdict=Verdict.NOT_EQUIVALENT, method="abc", counterexample=None, failing_output=0,
+                        time_s=0.0, message="stand-in refutation")
+    monkeypatch.setattr(pipeline, "check_equivalence", lambda *args, **kwargs: refuted)
+    aig = _redundant()
+    result, stats = optimize_verified(aig, exact_no_cache)
+    assert result is aig and stats.ands_after == 5
+    assert stats.proof == "not equivalent" and "stand-in refutation" in stats.failure
+
+
+def test_no_verify_skips_the_proof(exact_no_cache):
+    params = apply_options({"no_verify": True}, exact_no_cache)
+    result, stats = optimize_verified(_redundant(), params)
+    assert result.num_ands == 3 and stats.proof == "not checked" and not stats.failure
+
+
+def test_open_engine_puts_the_cache_in_front(tmp_path):
+    with open_engine(apply_options({"engine": "exact", "cache": str(tmp_path / "c.sqlite")})) as engine:
+        assert isinstance(engine, CachedEngine) and engine.engine.name == "exact"
+    with open_engine(apply_options({"engine": "exact", "no_cache": True})) as engine:
+        assert engine.name == "exact" and not isinstance(engine, CachedEngine)
