@@ -35,7 +35,7 @@ from sc_plugin.aig.network import Aig
 from sc_plugin.aig.simulate import exhaustive_patterns, simulate_outputs
 from sc_plugin.errors import AbcError, AbcNotFoundError
 
-__all__ = ["Verdict", "CecResult", "check_equivalence", "METHODS", "MAX_EXHAUSTIVE_INPUTS"]
+__all__ = ["Verdict", "CecResult", "check_equivalence", "differs_on_random_patterns", "METHODS", "MAX_EXHAUSTIVE_INPUTS"]
 
 log = logging.getLogger(__name__)
 
@@ -186,6 +186,14 @@ def _check_by_simulation(a: Aig, b: Aig, start: float) -> CecResult:
     counterexample = _pattern_bits(patterns, index)
     return _result(Verdict.NOT_EQUIVALENT, "simulation", start, f"output {output} differs (exhaustive simulation)",
                    counterexample, output)
+
+
+def differs_on_random_patterns(a: Aig, b: Aig, *, seed: int = 0) -> bool:
+    """True when the networks have different interfaces or some output differs on random input patterns: a quick
+    filter before a proof, never a proof of equivalence."""
+    if (a.num_pis, a.num_pos, a.num_latches) != (b.num_pis, b.num_pos, b.num_latches):
+        return True
+    return _random_counterexample(a, b, seed) is not None
 
 
 def _random_counterexample(a: Aig, b: Aig, seed: int) -> tuple[list[int], int] | None:
