@@ -35,7 +35,8 @@ from sc_plugin.aig.network import Aig
 from sc_plugin.aig.simulate import exhaustive_patterns, simulate_outputs
 from sc_plugin.errors import AbcError, AbcNotFoundError
 
-__all__ = ["Verdict", "CecResult", "check_equivalence", "differs_on_random_patterns", "METHODS", "MAX_EXHAUSTIVE_INPUTS"]
+__all__ = ["Verdict", "CecResult", "check_equivalence", "differs_on_random_patterns", "METHODS",
+           "MAX_EXHAUSTIVE_INPUTS"]
 
 log = logging.getLogger(__name__)
 
