@@ -1,11 +1,84 @@
-"""Fixtures shared by the whole suite."""
+"""Fixtures shared by the whole suite, and a guard that fails any test reading outside the repository."""
 
 import os
+import sys
+import tempfile
+from pathlib import Path
 
 import pytest
 
 from sc_plugin.abc.runner import find_abc
 from sc_plugin.errors import AbcNotFoundError
+
+# ---- the suite reads only files inside the repository ------------------------------------------------------------
+# A plain clone has no ../shared beside it, so a test that reads the shared data folder (or any other sibling of the
+# repository) passes on a developer machine and fails everywhere else. An audit hook, installed when pytest imports
+# this file, turns every such open (and every directory listing there) into an error at the line that does it.
+# Temporary files, the Python installation and the per-user cache and config folders stay allowed even when they
+# lie beside the repository; ../shared and $SC_SHARED never are. Set SC_TESTS_ALLOW_OUTSIDE=1 to switch the guard off
+# for a local experiment; no test may set it. Paths given to subprocesses (an ABC script's `read`) are not seen.
+
+ALLOW_OUTSIDE_ENV = "SC_TESTS_ALLOW_OUTSIDE"
+REPO = Path(__file__).resolve().parents[1]
+
+
+class OutsideRepositoryError(RuntimeError):
+    """A test opened a file outside the repository. Not an OSError, so `except OSError` cannot swallow it."""
+
+
+def _outside_guard():
+    """The audit hook. With the repository at the filesystem root (every path is a sibling), only the shared folder
+    is refused."""
+    repo = str(REPO)
+    parent = str(REPO.parent)
+    shared = [os.path.join(parent, "shared")] + ([os.path.abspath(os.environ["SC_SHARED"])]
+                                                 if os.environ.get("SC_SHARED") else [])
+    home = os.path.expanduser("~")
+    allowed = [tempfile.gettempdir(), sys.prefix, sys.base_prefix, sys.exec_prefix,
+               os.environ.get("XDG_CACHE_HOME") or os.path.join(home, ".cache"),
+               os.path.join(home, ".config"), os.path.join(home, ".local")]
+    if os.environ.get("SC_CACHE"):
+        allowed.append(os.path.dirname(os.path.abspath(os.environ["SC_CACHE"])))
+    allowed += [entry for entry in sys.path if entry and os.path.isabs(entry)]
+    # A folder that holds the repository (say PYTHONPATH=..) would allow every sibling: such entries do not count,
+    # except the temporary folder (a clone under /tmp still writes temporary files there).
+    allowed = [os.path.realpath(a) for a in allowed]
+    allowed = [a for a in allowed if not _inside(repo, a) or a == os.path.realpath(tempfile.gettempdir())]
+    forbidden = [os.path.realpath(s) for s in shared]
+    siblings = parent != os.path.dirname(parent)
+
+    def refused(path: str) -> bool:
+        if _inside(path, repo):
+            return False
+        if any(_inside(path, f) for f in forbidden):
+            return True
+        return siblings and _inside(path, parent) and not any(_inside(path, a) for a in allowed)
+
+    def hook(event: str, args: tuple) -> None:
+        if event not in ("open", "os.listdir", "os.scandir") or not args:
+            return
+        path = args[0]
+        if not isinstance(path, (str, bytes, os.PathLike)):
+            return  # a file descriptor, or None (listing the current folder)
+        try:
+            path = os.fsdecode(os.fspath(path))
+        except TypeError:
+            return
+        absolute = os.path.abspath(path)
+        if refused(absolute) or refused(os.path.realpath(absolute)):
+            raise OutsideRepositoryError(f"test reads {path!r} outside the repository {repo}: ship the data "
+                                         f"under the repository (tests/data, flows/designs) or set "
+                                         f"{ALLOW_OUTSIDE_ENV}=1 for a local experiment")
+
+    return hook
+
+
+def _inside(path: str, folder: str) -> bool:
+    return path == folder or path.startswith(folder.rstrip(os.sep) + os.sep)
+
+
+if os.environ.get(ALLOW_OUTSIDE_ENV) != "1":
+    sys.addaudithook(_outside_guard())
 
 
 @pytest.fixture(scope="session")

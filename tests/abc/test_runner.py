@@ -19,7 +19,7 @@ from sc_plugin.abc import (ABC_ALIASES, AbcTimeoutError, find_abc, optimize_with
 from sc_plugin.aig import Aig, output_truth_tables, read_aiger
 from sc_plugin.errors import AbcError, AbcNotFoundError
 
-BENCHMARKS = Path(__file__).resolve().parents[3] / "shared" / "benchmarks"
+BENCHMARKS = Path(__file__).resolve().parents[2] / "flows" / "designs"  # shipped with the repository
 C17 = BENCHMARKS / "iscas85" / "c17.aig"
 C432 = BENCHMARKS / "iscas85" / "c432.aig"
 CTRL = BENCHMARKS / "epfl" / "ctrl.aig"

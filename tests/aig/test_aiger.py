@@ -6,8 +6,8 @@ from sc_plugin.aig import Aig, aiger_bytes, output_truth_tables, read_aiger, rea
 from sc_plugin.aig.io import read_network
 from sc_plugin.errors import AigerFormatError, UnsupportedFileError
 
-SHARED = Path(__file__).resolve().parents[3] / "shared" / "benchmarks"
-BENCHMARKS = sorted(SHARED.glob("epfl/*.aig")) + sorted(SHARED.glob("iscas85/*.aig"))
+DESIGNS = Path(__file__).resolve().parents[2] / "flows" / "designs"  # shipped with the repository
+BENCHMARKS = sorted(DESIGNS.glob("epfl/*.aig")) + sorted(DESIGNS.glob("iscas85/*.aig"))
 
 
 def _same_structure(a: Aig, b: Aig) -> bool:
@@ -16,7 +16,7 @@ def _same_structure(a: Aig, b: Aig) -> bool:
 
 
 def test_benchmarks_are_present():
-    assert len(BENCHMARKS) == 31, f"expected the 20 EPFL and 11 ISCAS85 AIGs under {SHARED}"
+    assert len(BENCHMARKS) == 31, f"expected the 20 EPFL and 11 ISCAS85 AIGs under {DESIGNS}"
 
 
 @pytest.mark.parametrize("path", BENCHMARKS, ids=lambda p: p.name)

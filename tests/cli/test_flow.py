@@ -4,7 +4,7 @@ from sc_plugin.cli import flow
 
 TINY = """\
 name: tiny
-designs: ['${SHARED}/benchmarks/iscas85/c17.aig', '${SHARED}/benchmarks/iscas85/c432.aig']
+designs: ['${REPO}/flows/designs/iscas85/c17.aig', '${REPO}/flows/designs/iscas85/c432.aig']
 time_limit_s: 60
 verify: {method: abc, time_limit_s: 30}
 flows:
@@ -41,7 +41,13 @@ def test_partial_run_keeps_the_other_records(tmp_path, capsys):
     assert "3 tasks: 3 ok" in capsys.readouterr().out
 
 
-def test_list_and_user_errors(tmp_path, capsys):
+def test_list_and_user_errors(tmp_path, capsys, monkeypatch):
+    # flows/cuts.yaml reads the cut-function sets from ${SHARED}: empty stand-ins let `list` load it in a plain clone
+    cuts = tmp_path / "shared" / "benchmarks" / "cuts"
+    cuts.mkdir(parents=True)
+    for name in ("cut6_tt.txt", "cut8_tt.txt", "cut8_tt_hard.txt"):
+        (cuts / name).write_text("")
+    monkeypatch.setenv("SC_SHARED", str(tmp_path / "shared"))
     assert flow.main(["list"]) == 0
     assert "flows/epfl_aig.yaml: 31 designs x 7 flows" in capsys.readouterr().out
     path = tmp_path / "bad.yaml"

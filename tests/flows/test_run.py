@@ -10,7 +10,7 @@ from sc_plugin.flows import RunParams, load_flow, read_records, run_flow, write_
 from sc_plugin.flows.steps import sc_then_abc_loop
 
 TINY = """\
-designs: ['${SHARED}/benchmarks/iscas85/c17.aig', '${SHARED}/benchmarks/iscas85/c432.aig']
+designs: ['${REPO}/flows/designs/iscas85/c17.aig', '${REPO}/flows/designs/iscas85/c432.aig']
 time_limit_s: 60
 verify: {method: abc, time_limit_s: 30}
 flows:
@@ -93,8 +93,8 @@ def test_time_limit_stops_a_task_and_records_a_timeout(tmp_path):
     text = TINY.replace("time_limit_s: 60", "time_limit_s: 1").replace(
         "{name: resyn2, baseline: true, steps: [{abc: resyn2}]}",
         "{name: deepsyn, baseline: true, steps: [{abc: '&get; &deepsyn -T 30; &put'}]}").replace(
-        "['${SHARED}/benchmarks/iscas85/c17.aig', '${SHARED}/benchmarks/iscas85/c432.aig']",
-        "['${SHARED}/benchmarks/iscas85/c432.aig']").replace(
+        "['${REPO}/flows/designs/iscas85/c17.aig', '${REPO}/flows/designs/iscas85/c432.aig']",
+        "['${REPO}/flows/designs/iscas85/c432.aig']").replace(
         "sc_opt: {engine: abc, rounds: 1, budget_ms: 100, cache: false}", "python: fake_steps:do_nothing")
     records = run_flow(_spec(tmp_path, text), RunParams(out_dir=tmp_path / "out", jobs=2, quiet=True))
     status = {r["flow"]: r["status"] for r in records}

@@ -17,7 +17,7 @@ from sc_plugin.aig import Aig, read_aiger, simulate_outputs
 from sc_plugin.errors import AbcError
 from sc_plugin.verify import CecResult, Verdict, check_equivalence
 
-BENCHMARKS = Path(__file__).resolve().parents[3] / "shared" / "benchmarks"
+BENCHMARKS = Path(__file__).resolve().parents[2] / "flows" / "designs"  # shipped with the repository
 SIN = BENCHMARKS / "epfl" / "sin.aig"  # 24 inputs, 25 outputs, 5416 ANDs
 C6288 = BENCHMARKS / "iscas85" / "c6288.aig"  # 16x16 multiplier: 32 inputs, 2406 ANDs
 LOG2 = BENCHMARKS / "epfl" / "log2.aig"  # 32 inputs, 32060 ANDs; &cec needs about 40 s against its resyn2
