@@ -15,6 +15,7 @@ __all__ = [
     "AbcTimeoutError",
     "AbcNotFoundError",
     "VerificationError",
+    "InterfaceMismatchError",
 ]
 
 
@@ -43,7 +44,7 @@ class AbcError(ScError):
     """ABC ran but failed. ABC exits 0 even on errors, so failures are recognised from its output."""
 
     def __init__(self, message: str, *, binary: str = "", command: str = "", output: str = "") -> None:
-        detail = f" (binary {binary}, command {command!r})" if binary else ""
+        detail = f" (binary {binary}, command {_short(command)!r})" if binary else ""
         tail = output.strip().splitlines()[-3:]
         super().__init__(message + detail + (": " + " | ".join(tail) if tail else ""))
         self.binary = binary
@@ -61,3 +62,15 @@ class AbcNotFoundError(ScError):
 
 class VerificationError(ScError):
     """A result failed its equivalence check; the caller must keep the original."""
+
+
+class InterfaceMismatchError(ScError, ValueError):
+    """Two networks that should be compared have different numbers of inputs, outputs or latches.
+    Also a ValueError, which is what callers caught before it existed."""
+
+
+def _short(command: str, limit: int = 120) -> str:
+    """A command for a one-line message: its first line, cut at `limit` characters, with how much was left out."""
+    lines = command.strip().splitlines() or [""]
+    text = lines[0] if len(lines[0]) <= limit else lines[0][:limit] + "..."
+    return text + (f" (and {len(lines) - 1} more lines)" if len(lines) > 1 else "")

@@ -13,6 +13,7 @@ from pathlib import Path
 from sc_plugin.aig.analysis import topological_order
 from sc_plugin.aig.network import Aig
 from sc_plugin.errors import AigerFormatError
+from sc_plugin.files import write_atomic
 
 __all__ = ["read_aiger", "read_aiger_bytes", "write_aiger", "aiger_bytes"]
 
@@ -273,6 +274,6 @@ def aiger_bytes(aig: Aig, *, binary: bool = True) -> bytes:
 
 
 def write_aiger(aig: Aig, path: str | os.PathLike) -> None:
-    """Writes `aig`; the extension chooses the format (`.aag` ASCII, anything else binary)."""
+    """Writes `aig` atomically; the extension chooses the format (`.aag` ASCII, anything else binary)."""
     path = str(path)
-    Path(path).write_bytes(aiger_bytes(aig, binary=not path.endswith(".aag")))
+    write_atomic(path, aiger_bytes(aig, binary=not path.endswith(".aag")))

@@ -9,8 +9,9 @@ from sc_plugin.aig.aiger import read_aiger, write_aiger
 from sc_plugin.aig.network import Aig
 from sc_plugin.aig.verilog import read_verilog, write_verilog
 from sc_plugin.errors import UnsupportedFileError
+from sc_plugin.files import check_output_folder
 
-__all__ = ["read_network", "write_network", "NETWORK_SUFFIXES"]
+__all__ = ["read_network", "write_network", "check_output_path", "NETWORK_SUFFIXES"]
 
 NETWORK_SUFFIXES = (".aig", ".aag", ".v")
 
@@ -28,7 +29,15 @@ def read_network(path: str | os.PathLike) -> Aig:
     return read_verilog(path) if _suffix(path) == ".v" else read_aiger(path)
 
 
+def check_output_path(path: str | os.PathLike) -> None:
+    """Refuses (ScError) a path `write_network` could not write: unknown extension, missing folder. Call it before
+    long work."""
+    _suffix(path)
+    check_output_folder(path)
+
+
 def write_network(aig: Aig, path: str | os.PathLike) -> None:
+    """Writes `aig` atomically in the format its extension names (see `read_network`)."""
     if _suffix(path) == ".v":
         write_verilog(aig, path)
     else:

@@ -8,8 +8,9 @@ import time
 from typing import Sequence
 
 from sc_plugin.aig.analysis import depth
-from sc_plugin.aig.io import read_network, write_network
+from sc_plugin.aig.io import check_output_path, read_network, write_network
 from sc_plugin.cli.common import run_cli
+from sc_plugin.errors import InterfaceMismatchError
 
 __all__ = ["main"]
 
@@ -72,6 +73,7 @@ def _info(args: argparse.Namespace) -> int:
 
 
 def _convert(args: argparse.Namespace) -> int:
+    check_output_path(args.output)
     aig = read_network(args.input)
     if args.cleanup:
         aig = aig.cleanup()
@@ -83,8 +85,11 @@ def _convert(args: argparse.Namespace) -> int:
 def _cec(args: argparse.Namespace) -> int:
     from sc_plugin.verify.cec import Verdict, check_equivalence
 
-    result = check_equivalence(read_network(args.first), read_network(args.second), method=args.method,
-                               time_limit_s=args.time_limit)
+    try:
+        result = check_equivalence(read_network(args.first), read_network(args.second), method=args.method,
+                                   time_limit_s=args.time_limit)
+    except InterfaceMismatchError as exc:
+        raise InterfaceMismatchError(f"{args.first} and {args.second}: {exc}; cannot compare them") from None
     print(f"{result.verdict.name.lower().replace('_', ' ')} ({result.method}, {result.time_s:.2f} s)"
           + (f": {result.message}" if result.message else ""))
     if result.verdict is Verdict.NOT_EQUIVALENT:

@@ -9,7 +9,7 @@ import sys
 from dataclasses import replace
 from typing import Sequence
 
-from sc_plugin.aig.io import read_network, write_network
+from sc_plugin.aig.io import check_output_path, read_network, write_network
 from sc_plugin.cli.common import run_cli
 from sc_plugin.errors import ScError
 from sc_plugin.rewrite.options import add_arguments, apply_options, options_from_namespace
@@ -61,6 +61,7 @@ def _summary(args: argparse.Namespace, stats: OptimizeStats) -> dict:
 def _main(argv: Sequence[str] | None) -> int:
     args = _parser().parse_args(argv)
     params = apply_options(options_from_namespace(args))
+    check_output_path(args.output)  # before the work, not after it
     if not args.quiet:
         logging.basicConfig(level=logging.INFO, format=f"{PROG}: %(message)s", stream=sys.stderr)
         params = replace(params, rewrite=replace(params.rewrite, verbose=True))

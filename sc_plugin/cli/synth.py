@@ -10,6 +10,7 @@ Every result is verified by exhaustive simulation before it is printed, written 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import dataclasses
 import json
 import logging
@@ -28,6 +29,7 @@ from sc_plugin.engines.cache import CachedEngine, SynthesisCache, default_cache_
 from sc_plugin.engines.learned import MctsParams
 from sc_plugin.engines.registry import ENGINE_NAMES, EngineParams, make_engine
 from sc_plugin.errors import ScError, TruthTableError
+from sc_plugin.files import atomic_output, check_output_folder, read_text
 
 __all__ = ["main", "read_batch_file", "candidate_record"]
 
@@ -87,7 +89,7 @@ def read_batch_file(path: Path) -> list[str]:
     """The hex tables of a batch file: one a line, or the tab-separated format with a `tt_hex` column."""
     tables = []
     column = None
-    for number, raw in enumerate(path.read_text().splitlines(), start=1):
+    for number, raw in enumerate(read_text(path).splitlines(), start=1):
         line = raw.strip()
         if not line or line.startswith("#"):
             continue
@@ -156,6 +158,12 @@ def _main(argv: Sequence[str] | None) -> int:
         raise ScError("--out and --json are for a single function; use --json-out with --batch")
     if args.budget_ms <= 0:
         raise ScError(f"--budget-ms must be positive, got {args.budget_ms:g}")
+    if args.out is not None:
+        if args.out.suffix.lower() not in (".aig", ".aag"):
+            raise ScError(f"{args.out}: --out writes AIGER; give a .aig or .aag file")
+        check_output_folder(args.out)
+    if args.json_out is not None:
+        check_output_folder(args.json_out)
     mcts = _mcts_params(args)
     if args.verbose:
         logging.basicConfig(level=logging.INFO, format=f"{PROG}: %(message)s")
@@ -201,10 +209,13 @@ def _batch(args: argparse.Namespace, mcts: MctsParams) -> int:
     # time, so small chunks keep the progress bar live
     chunk = {"abc": 100, "mcts": mcts.batch_size}.get(args.engine, 1)
     chunks = [list(range(i, min(i + chunk, len(functions)))) for i in range(0, len(functions), chunk)]
-    out = args.json_out.open("w") if args.json_out is not None else None
     results: list[Candidate | None] = []
     start = time.perf_counter()
-    try:
+    # the records replace --json-out only once the whole batch is done; until then they go to a temporary file
+    with contextlib.ExitStack() as stack:
+        if cache is not None:
+            stack.callback(cache.close)
+        out = stack.enter_context(atomic_output(args.json_out)) if args.json_out is not None else None
         for indices in progress(chunks, label=f"{PROG} {args.engine}", enabled=not args.quiet):
             found = engine.synthesize_batch([functions[i] for i in indices], budget=budget)
             for i, candidate in zip(indices, found):
@@ -212,11 +223,6 @@ def _batch(args: argparse.Namespace, mcts: MctsParams) -> int:
                 if out is not None:
                     out.write(json.dumps(candidate_record(texts[i], *functions[i], candidate)) + "\n")
                     out.flush()
-    finally:
-        if out is not None:
-            out.close()
-        if cache is not None:
-            cache.close()
     wall = time.perf_counter() - start
     found = [c for c in results if c is not None]
     times = [c.time_s for c in found]

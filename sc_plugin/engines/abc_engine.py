@@ -21,7 +21,7 @@ from sc_plugin.aig.aiger import read_aiger
 from sc_plugin.aig.functions import expand_support, shrink_to_support, trivial_implementation
 from sc_plugin.aig.truth import MAX_INPUTS, table_mask, to_hex
 from sc_plugin.engines.base import Budget, Candidate, make_candidate
-from sc_plugin.errors import AigerFormatError
+from sc_plugin.errors import AbcError, AbcTimeoutError, AigerFormatError
 
 __all__ = ["AbcParams", "AbcEngineStats", "AbcEngine"]
 
@@ -47,12 +47,14 @@ class AbcParams:
 class AbcEngineStats:
     functions: int = 0
     processes: int = 0
-    rejected: int = 0  # results that failed verification (logged by make_candidate)
+    rejected: int = 0  # results that failed verification (logged by make_candidate) or could not be read
+    skipped: int = 0  # answers None because ABC fails on the function alone (it crashes, say)
+    retries: int = 0  # processes rerun on half a batch after ABC failed on the batch
     time_s: float = 0.0
 
     def report(self) -> str:
         return (f"abc: {self.functions} functions in {self.processes} processes, {self.rejected} rejected, "
-                f"{self.time_s:.2f}s")
+                f"{self.skipped} skipped (ABC failed on them), {self.time_s:.2f}s")
 
 
 class AbcEngine:
@@ -63,6 +65,8 @@ class AbcEngine:
     def __init__(self, params: AbcParams = AbcParams()) -> None:
         self.params = params
         self.stats = AbcEngineStats()
+        self._failed: set[tuple[int, int]] = set()  # (table, inputs) on its support that ABC fails on alone
+        self._abc_works = False  # set once ABC has solved a trivial function after failing on a batch
 
     def _scripts(self, budget: Budget) -> list[str]:
         scripts = list(self.params.scripts)
@@ -100,6 +104,49 @@ class AbcEngine:
         return results
 
     def _run_batch(self, functions, batch, budget: Budget, results: list[Candidate | None]) -> None:
+        """Solves `batch` in one ABC process. When ABC fails on it (a crash, an error line), the halves are rerun,
+        down to single functions, so that one function ABC cannot handle costs only itself: that function is
+        answered None, logged once, counted in `stats.skipped` and not tried again by this engine. An ABC that
+        fails on a trivial function as well is broken, and its error is raised."""
+        known = [item for item in batch if (item[1], item[2]) in self._failed]
+        if known:
+            self.stats.skipped += len(known)
+            batch = [item for item in batch if (item[1], item[2]) not in self._failed]
+        if not batch:
+            return
+        try:
+            self._run_process(functions, batch, budget, results)
+        except AbcTimeoutError:
+            raise
+        except AbcError as exc:
+            if not self._abc_works_alone(budget):
+                raise
+            if len(batch) == 1:
+                self._failed.add((batch[0][1], batch[0][2]))
+                self.stats.skipped += 1
+                log.warning("ABC failed on function %s (%d inputs); skipped: %s", to_hex(batch[0][1], batch[0][2]),
+                            batch[0][2], exc)
+                return
+            half = len(batch) // 2
+            self.stats.retries += 2
+            self._run_batch(functions, batch[:half], budget, results)
+            self._run_batch(functions, batch[half:], budget, results)
+
+    def _abc_works_alone(self, budget: Budget) -> bool:
+        """Whether ABC synthesizes a trivial function (majority of 3); checked once per engine."""
+        if not self._abc_works:
+            with tempfile.TemporaryDirectory(prefix="sc_abc_probe_") as folder:
+                try:
+                    run_abc([f"read_truth e8; {self._scripts(budget)[0]}; write_aiger probe.aig"],
+                            timeout_s=self.params.timeout_slack_s + budget.time_ms / 1000.0, cwd=folder)
+                    probe = read_aiger(os.path.join(folder, "probe.aig"))
+                    self._abc_works = probe.num_pis == 3 and probe.num_pos == 1
+                except (AbcError, AigerFormatError):
+                    pass
+        return self._abc_works
+
+    def _run_process(self, functions, batch, budget: Budget, results: list[Candidate | None]) -> None:
+        """One ABC process on `batch`; raises AbcError when ABC fails or writes none of its results."""
         scripts = self._scripts(budget)
         start = time.perf_counter()
         with tempfile.TemporaryDirectory(prefix="sc_abc_tt_") as folder:
@@ -108,9 +155,10 @@ class AbcEngine:
                 for s, script in enumerate(scripts):
                     lines.append(f"read_truth {to_hex(small, k)}; {script}; write_aiger f{index}_{s}.aig")
             per_function_s = budget.time_ms / 1000.0 + 0.05 * len(scripts)
-            run_abc(lines, timeout_s=per_function_s * len(batch) + self.params.timeout_slack_s, cwd=folder)
+            run = run_abc(lines, timeout_s=per_function_s * len(batch) + self.params.timeout_slack_s, cwd=folder)
             self.stats.processes += 1
             elapsed_each = (time.perf_counter() - start) / max(1, len(batch))
+            unreadable: list[str] = []
             for index, small, k, variables in batch:
                 table, num_inputs = functions[index]
                 best: Candidate | None = None
@@ -119,8 +167,7 @@ class AbcEngine:
                     try:
                         aig = read_aiger(path)
                     except AigerFormatError as exc:
-                        log.error("ABC result %s unreadable: %s; dropped", path, exc)
-                        self.stats.rejected += 1
+                        unreadable.append(str(exc))
                         continue
                     if aig.num_pis != k or aig.num_pos != 1:
                         log.error("ABC result %s has %d inputs and %d outputs, expected %d and 1; dropped", path,
@@ -136,3 +183,10 @@ class AbcEngine:
                     elif best is None or (candidate.ands, candidate.levels) < (best.ands, best.levels):
                         best = candidate
                 results[index] = best
+            if len(unreadable) == len(batch) * len(scripts):
+                raise AbcError(f"ABC wrote none of its {len(unreadable)} result files", binary=run.binary,
+                               command=run.command, output=run.output)
+            if unreadable:  # one line per process, not one per file
+                log.error("%d of %d ABC results unreadable and dropped (first: %s)", len(unreadable),
+                          len(batch) * len(scripts), unreadable[0])
+                self.stats.rejected += len(unreadable)

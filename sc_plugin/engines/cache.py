@@ -6,9 +6,11 @@ the NPN class of the function restricted to its support: (number of support vari
 is the implementation of the *canonical* function as ASCII AIGER, its AND count, the engine, the time, whether it is
 proven optimal and the budget it was found with. A write keeps the smaller implementation (upsert).
 
-Nothing read from the cache is trusted: the entry is mapped back to the caller's function and re-verified by
-make_candidate; an entry that fails is logged, deleted and treated as a miss. A file that is not a readable
-cache is moved aside (`<file>.corrupt-<time>`) with a warning and a new one is created.
+Nothing read from the cache is trusted: the entry is mapped back to the caller's function and re-verified; an
+entry that fails is reported as cache rot, deleted and treated as a miss. A file that is not a readable database
+is moved aside (`<file>.corrupt-<time>`) with a warning and a new one is created. Our databases carry
+`PRAGMA application_id = APPLICATION_ID`; an SQLite database of another program (another application id, or
+tables of its own) is refused with an ScError and left untouched.
 """
 
 from __future__ import annotations
@@ -24,13 +26,17 @@ from typing import Sequence
 from sc_plugin.aig.aiger import aiger_bytes, read_aiger_bytes
 from sc_plugin.aig.functions import NpnKey, expand_support, npn_key, restrict_to_support
 from sc_plugin.aig.network import Aig
+from sc_plugin.aig.simulate import output_truth_tables
 from sc_plugin.aig.truth import table_mask, to_hex
 from sc_plugin.engines.base import Budget, Candidate, Engine, make_candidate
 from sc_plugin.errors import AigerFormatError, ScError
 
-__all__ = ["CacheEntry", "CacheStats", "SynthesisCache", "CachedEngine", "default_cache_path"]
+__all__ = ["CacheEntry", "CacheStats", "SynthesisCache", "CachedEngine", "default_cache_path", "APPLICATION_ID"]
 
 log = logging.getLogger(__name__)
+
+APPLICATION_ID = 0x53434331  # "SCC1" in the database header: this file is a ShortCircuit cache
+_COLUMNS = ["num_inputs", "canon_hex", "ands", "optimal", "engine", "time_s", "budget_ms", "aag", "updated"]
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS classes (
@@ -120,18 +126,45 @@ class SynthesisCache:
         conn = sqlite3.connect(str(self.path), timeout=_BUSY_TIMEOUT_MS / 1000.0, isolation_level=None)
         try:
             conn.execute(f"PRAGMA busy_timeout = {_BUSY_TIMEOUT_MS}")
+            self._claim(conn)  # before anything writes: a database of another program stays as it was
             conn.execute("PRAGMA journal_mode = WAL")
-            conn.execute(_SCHEMA)
             check = conn.execute("PRAGMA quick_check").fetchone()
             if check is None or check[0] != "ok":
                 raise sqlite3.DatabaseError(f"integrity check failed: {check[0] if check else 'no answer'}")
             columns = [row[1] for row in conn.execute("PRAGMA table_info(classes)")]
             if "aag" not in columns or "canon_hex" not in columns:
                 raise sqlite3.DatabaseError("the table 'classes' has an unexpected layout")
-        except sqlite3.DatabaseError:
+        except (sqlite3.DatabaseError, ScError):
             conn.close()
             raise
         return conn
+
+    def _claim(self, conn: sqlite3.Connection) -> None:
+        """Makes sure the database is ours: a new or empty one gets our table and application id; one from before
+        the id (only our table, with our columns) gets the id; anything else raises ScError, unchanged."""
+        conn.execute("BEGIN IMMEDIATE")  # one process at a time decides, so two new caches cannot race
+        try:
+            application_id = conn.execute("PRAGMA application_id").fetchone()[0]
+            tables = {row[0]: row[1] for row in conn.execute(
+                "SELECT name, sql FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'")}
+            if application_id != APPLICATION_ID:
+                columns = [row[1] for row in conn.execute("PRAGMA table_info(classes)")]
+                if application_id != 0 or set(tables) - {"classes"} or (tables and columns != _COLUMNS):
+                    what = (f"application id {application_id:#x}" if application_id else
+                            f"tables {', '.join(sorted(tables))}")
+                    raise ScError(f"cache {self.path} is an SQLite database of another program ({what}); "
+                                  f"refusing to use it: give another --cache file")
+                conn.execute(_SCHEMA)
+                conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+            elif "classes" not in tables:
+                raise sqlite3.DatabaseError("the table 'classes' is missing")
+            conn.execute("COMMIT")
+        except BaseException:
+            try:
+                conn.execute("ROLLBACK")
+            except sqlite3.Error:
+                pass
+            raise
 
     def _move_aside(self, reason: str) -> None:
         aside = self.path.with_name(f"{self.path.name}.corrupt-{time.strftime('%Y%m%d-%H%M%S')}-{os.getpid()}")
@@ -273,10 +306,14 @@ class CachedEngine:
                 impl = expand_support(key.transform.undo_aig(impl), key.variables, num_inputs)
             except ValueError:
                 impl = None
+        # checked here, before make_candidate, so that a bad entry is reported as what it is (the cache rotted), not
+        # as a wrong answer of the engine named in it
+        if impl is not None and output_truth_tables(impl)[0] != table:
+            impl = None
         candidate = None if impl is None else make_candidate(table, num_inputs, impl, engine=entry.engine,
                                                              start_time=start, optimal=entry.optimal)
         if candidate is None:
-            log.warning("cache %s: the entry of class %s does not implement its function; deleted",
+            log.warning("cache %s: entry of class %s does not implement its function; deleted",
                         self.cache.path, to_hex(entry.canon, entry.num_inputs))
             self.stats.rejected += 1
             self.cache.delete(entry.num_inputs, entry.canon)

@@ -33,7 +33,7 @@ from sc_plugin.abc.runner import AbcTimeoutError, find_abc, run_abc
 from sc_plugin.aig.aiger import write_aiger
 from sc_plugin.aig.network import Aig
 from sc_plugin.aig.simulate import exhaustive_patterns, simulate_outputs
-from sc_plugin.errors import AbcError, AbcNotFoundError
+from sc_plugin.errors import AbcError, AbcNotFoundError, InterfaceMismatchError
 
 __all__ = ["Verdict", "CecResult", "check_equivalence", "differs_on_random_patterns", "METHODS",
            "MAX_EXHAUSTIVE_INPUTS"]
@@ -90,9 +90,10 @@ def check_equivalence(a: Aig, b: Aig, *, method: str = "auto", time_limit_s: flo
     abc_binary: the ABC executable for "abc"; None means `find_abc()`.
     seed: seeds the random simulation that looks for a counterexample after ABC reports a difference.
 
-    Raises ValueError if the interfaces differ (numbers of inputs, outputs or latches), the method is unknown, or
-    "simulation" is asked for more than MAX_EXHAUSTIVE_INPUTS inputs; `AbcNotFoundError` if "abc" is asked
-    for and there is no ABC binary; `AbcError` if ABC fails.
+    Raises `InterfaceMismatchError` (an ScError and a ValueError) if the interfaces differ (numbers of inputs,
+    outputs or latches); ValueError if the method is unknown, or "simulation" is asked for more than
+    MAX_EXHAUSTIVE_INPUTS inputs; `AbcNotFoundError` if "abc" is asked for and there is no ABC binary; `AbcError`
+    if ABC fails.
     """
     if method not in METHODS:
         raise ValueError(f"unknown equivalence-checking method {method!r}; expected one of {', '.join(METHODS)}")
@@ -111,8 +112,8 @@ def _check_interfaces(a: Aig, b: Aig) -> None:
     ours = (a.num_pis, a.num_pos, a.num_latches)
     theirs = (b.num_pis, b.num_pos, b.num_latches)
     if ours != theirs:
-        raise ValueError(f"interfaces differ: {ours[0]}/{ours[1]}/{ours[2]} vs {theirs[0]}/{theirs[1]}/{theirs[2]} "
-                         "inputs/outputs/latches")
+        raise InterfaceMismatchError(f"interfaces differ: {ours[0]}/{ours[1]}/{ours[2]} vs "
+                                     f"{theirs[0]}/{theirs[1]}/{theirs[2]} inputs/outputs/latches")
 
 
 def _auto_method(a: Aig, abc_binary: str | None) -> str:

@@ -8,18 +8,28 @@ Files are read with the frontend their extension names (.v, .sv, .il, .json, .bl
 scripts), then `-p` commands and `-s` scripts run in the order given. pyosys has no Tcl, so `-s` scripts may use
 `${NAME}` and `${NAME:-default}`, filled from `-D NAME=VALUE` or the environment. Without files,
 scripts or commands it opens Yosys's interactive shell. Errors (a missing file, a syntax error, an unknown
-command or option) print one message and exit with status 1; Yosys itself reports its errors as `ERROR: ...`.
+command or option) print one message and exit with status 1; Yosys itself reports its errors as `ERROR: ...`,
+with `-q` too (on stderr, with the warnings).
+
+Yosys ends the process on its first error (`_Exit`, no Python cleanup), so the run happens in a forked child
+process: the parent removes the temporary folder on every path out and, with `-q`, shows what went wrong from a
+copy of the log.
 """
 
 from __future__ import annotations
 
 import argparse
+import ctypes
 import os
 import re
+import shutil
+import signal
 import sys
 import tempfile
-from pathlib import Path
 from typing import Sequence
+
+from sc_plugin.errors import ScError
+from sc_plugin.files import read_text
 
 __all__ = ["main"]
 
@@ -68,12 +78,13 @@ def _script_lines(args: argparse.Namespace) -> list[str]:
         if kind == "s":
             if not os.path.isfile(value):
                 raise FileNotFoundError(value)
-            lines.extend(_substitute(Path(value).read_text(), args.defines, value).splitlines())
+            lines.extend(_substitute(read_text(value), args.defines, value).splitlines())
         else:
             lines.extend(value.splitlines())
     return lines
 
 
+_PROBLEM = re.compile(r"^(\S+:\d+: )?(ERROR|Warning): ")  # Yosys's error and warning lines, file:line first or not
 _VARIABLE = re.compile(r"\$\{(\w+)(?::-([^}]*))?\}")
 
 
@@ -109,31 +120,72 @@ def _main(argv: Sequence[str] | None) -> int:
     except FileNotFoundError as exc:
         print(f"sc-yosys: error: {exc.args[0]}: no such file", file=sys.stderr)
         return 1
-    except ValueError as exc:
+    except (ValueError, ScError) as exc:
         print(f"sc-yosys: error: {exc}", file=sys.stderr)
         return 1
-    from pyosys import libyosys as ys
-
-    import sc_plugin.yosys  # noqa: F401 - registers the pass
-
-    design = ys.Design()
     if not lines:
-        ys.shell(design)
+        from pyosys import libyosys as ys
+
+        import sc_plugin.yosys  # noqa: F401 - registers the pass
+
+        ys.shell(ys.Design())
         return 0
     if args.logfile:
         open(args.logfile, "w").close()  # `tee -a` appends; yosys -l starts a fresh file
-    with tempfile.TemporaryDirectory(prefix="sc_yosys_") as folder:
+    folder = tempfile.mkdtemp(prefix="sc_yosys_")
+    try:
         script = os.path.join(folder, "run.ys")
         with open(script, "w") as handle:
             handle.write("\n".join(lines) + "\n")
-        tee = "tee" + (" -q" if args.quiet else "") + (f" -a {_quote(args.logfile)}" if args.logfile else "")
+        quiet_log = os.path.join(folder, "quiet.log")  # with -q: the log, to show warnings and errors from
+        tee = ("tee" + (f" -q -o {_quote(quiet_log)}" if args.quiet else "")
+               + (f" -a {_quote(args.logfile)}" if args.logfile else ""))
         command = f"script {_quote(script)}" if tee == "tee" else f"{tee} script {_quote(script)}"
+        code = _run_in_child(command)
+        if args.quiet and os.path.exists(quiet_log):
+            with open(quiet_log, errors="replace") as handle:
+                for line in handle:
+                    if _PROBLEM.match(line):
+                        sys.stderr.write(line)
+        return code
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def _run_in_child(command: str) -> int:
+    """Runs the Yosys command in a forked process (Yosys exits the process on an error) and returns its exit
+    status: 0, or 1 after an error."""
+    sys.stdout.flush()
+    sys.stderr.flush()
+    pid = os.fork()
+    if pid == 0:  # the child: Yosys, until it is done or ends the process itself
+        signal.signal(signal.SIGINT, signal.SIG_DFL)  # Ctrl-C stops a long pass at once, as in yosys
+        code = 1
         try:
-            ys.run_pass(command, design)
-        except Exception as exc:  # a Python pass failed; Yosys's own errors exit the process with status 1
+            from pyosys import libyosys as ys
+
+            import sc_plugin.yosys  # noqa: F401 - registers the pass
+
+            ys.Pass.call(ys.Design(), command)
+            code = 0
+        except BaseException as exc:  # a Python pass failed
             print(f"ERROR: {type(exc).__name__}: {exc}", file=sys.stderr)
-            return 1
-    return 0
+        finally:
+            sys.stdout.flush()
+            sys.stderr.flush()
+            ctypes.CDLL(None).fflush(None)  # Yosys logs through C stdio, which os._exit does not flush
+            os._exit(code)
+    try:
+        _, status = os.waitpid(pid, 0)
+    except BaseException:  # interrupted: the child goes too
+        os.kill(pid, signal.SIGKILL)
+        os.waitpid(pid, 0)
+        raise
+    code = os.waitstatus_to_exitcode(status)
+    if code < 0:
+        print(f"sc-yosys: error: Yosys died on signal {-code}", file=sys.stderr)
+        return 1
+    return code
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -29,7 +29,8 @@ from typing import Sequence
 from sc_plugin.abc.runner import find_abc, run_abc
 from sc_plugin.aig.aiger import read_aiger, write_aiger
 from sc_plugin.errors import ScError
-from sc_plugin.rewrite.options import apply_options, parse_dashed_options
+from sc_plugin.files import read_text
+from sc_plugin.rewrite.options import apply_options, dashed_help, parse_dashed_options
 from sc_plugin.rewrite.pipeline import optimize_verified
 
 __all__ = ["main", "split_commands", "expand_script"]
@@ -70,9 +71,9 @@ def expand_script(text: str, depth: int = 0) -> list[str]:
         words = shlex.split(command)
         if words and words[0] == "source" and len(words) == 2 and not words[1].startswith("-"):
             try:
-                commands.extend(expand_script(Path(words[1]).read_text(), depth + 1))
-            except OSError as exc:
-                raise ScError(f"ABC script: cannot read {words[1]}: {exc.strerror}") from None
+                commands.extend(expand_script(read_text(words[1]), depth + 1))
+            except ScError as exc:
+                raise ScError(f"ABC script: {exc}") from None
         else:
             commands.append(command)
     return commands
@@ -94,11 +95,35 @@ def _run_sc_opt(command: str, source: str, target: str) -> None:
         print(f"sc-abc: warning: {SC_COMMAND} kept the network unchanged", flush=True)
 
 
+def usage() -> str:
+    """The answer to `sc-abc --help`: how to call it, and the options of `sc_opt`."""
+    return f"""usage: sc-abc [ABC options] -f SCRIPT | -c COMMANDS
+
+An ABC stand-in for stock Yosys: `abc -exe sc-abc -script my.abc` runs my.abc, in which the command
+
+    {SC_COMMAND} [options]
+
+optimizes the current network with ShortCircuit's verified pipeline (the optimizer of sc-opt, final proof by
+&cec included; the network goes on unchanged, with a warning, when it fails). The other commands run in the real
+ABC ($SC_ABC, else pyosys's yosys-abc, else one on PATH); a script without {SC_COMMAND} goes to it as is.
+Exit status: 0, or 1 with an `sc-abc: error: ...` line.
+
+Options of {SC_COMMAND}:
+
+{dashed_help(84)}
+Example script:
+    strash; {SC_COMMAND} -k 6 -engine abc; map
+"""
+
+
 def _run(argv: list[str]) -> int:
+    if any(arg in ("-h", "--help") for arg in argv):
+        print(usage(), end="")
+        return 0
     script_text = None
     for i, arg in enumerate(argv):
         if arg == "-f" and i + 1 < len(argv):
-            script_text = Path(argv[i + 1].strip('"')).read_text()
+            script_text = read_text(argv[i + 1].strip('"'))
         elif arg == "-c" and i + 1 < len(argv):
             script_text = argv[i + 1]
     binary = find_abc()

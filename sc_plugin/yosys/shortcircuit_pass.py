@@ -325,11 +325,14 @@ Example:
         args = list(args)
         ys.log_header(design, "Executing SHORTCIRCUIT pass (verified learned resynthesis).\n")
         ys.log_push()
+        handler = _YosysLogHandler()  # the package's warnings (a cache moved aside, ...) go into the Yosys log
+        logging.getLogger("sc_plugin").addHandler(handler)
         try:
             options, argidx = self._parse(args)
             self.extra_args(args, argidx, design, False)
             self._run(options, design)
         finally:
+            logging.getLogger("sc_plugin").removeHandler(handler)
             ys.log_pop()
 
     def _parse(self, args: list[str]) -> tuple[_PassOptions, int]:
@@ -449,6 +452,20 @@ def _wire_pool(wires: list):
 
 def _file_stem(module_name: str) -> str:
     return "".join(c if c.isalnum() or c in "_-." else "_" for c in module_name.lstrip("\\$"))
+
+
+class _YosysLogHandler(logging.Handler):
+    """Writes sc_plugin's warnings and errors as Yosys warnings while the pass runs (never `log_error`, which
+    would end Yosys)."""
+
+    def __init__(self) -> None:
+        super().__init__(level=logging.WARNING)
+
+    def emit(self, record: logging.LogRecord) -> None:
+        try:
+            ys.log_warning(self.format(record).rstrip("\n") + "\n")
+        except Exception:
+            self.handleError(record)
 
 
 logging.getLogger("sc_plugin").addHandler(logging.NullHandler())

@@ -37,3 +37,19 @@ def test_convert_and_user_errors(tmp_path, capsys):
     assert main(["convert", str(EXAMPLE), str(tmp_path / "x.blif")]) == 1
     err = capsys.readouterr().err
     assert "cannot read file" in err and "unknown file type" in err and "Traceback" not in err
+
+
+def test_cec_of_different_interfaces_is_a_one_line_error(tmp_path, capsys):
+    _gate(tmp_path / "and.aig", use_or=False)
+    assert main(["cec", str(tmp_path / "and.aig"), str(EXAMPLE)]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("sc-aig: error:") and "interfaces differ" in err and err.count("\n") == 1, err
+
+
+def test_convert_checks_the_output_before_reading(tmp_path, capsys):
+    (tmp_path / "bad.aig").write_bytes(b"not an aiger file")  # would fail if it were read first
+    for output, message in ((tmp_path / "missing" / "x.aig", "does not exist"), (tmp_path / "x.blif", "unknown")):
+        assert main(["convert", str(tmp_path / "bad.aig"), str(output)]) == 1
+        err = capsys.readouterr().err
+        assert message in err and err.count("\n") == 1, err
+

@@ -1,6 +1,8 @@
 import json
 from pathlib import Path
 
+import pytest
+
 from sc_plugin.aig import Aig, output_truth_tables, read_aiger, write_aiger
 from sc_plugin.cli import opt
 from sc_plugin.rewrite import pipeline
@@ -59,3 +61,51 @@ def test_bad_option_values_are_one_line_errors_with_status_1(tmp_path, capsys):
         err = capsys.readouterr().err
         assert err.startswith("sc-opt: error:") and err.count("\n") == 1, (option, err)
     assert not (tmp_path / "out.aig").exists()
+
+
+EXAMPLE = Path(__file__).resolve().parents[2] / "sc_plugin" / "data" / "examples" / "int2float.aig"
+
+
+def _stand_in_abc(tmp_path: Path, body: str) -> str:
+    path = tmp_path / "broken_abc"
+    path.write_text(f"#!/bin/sh\n{body}\n")
+    path.chmod(0o755)
+    return str(path)
+
+
+def test_a_broken_abc_writes_the_input_with_a_few_lines_and_status_1(tmp_path, monkeypatch, capsys):
+    for body in ("exit 1", "kill -SEGV $$", "exit 0"):
+        monkeypatch.setenv("SC_ABC", _stand_in_abc(tmp_path, body))
+        out = tmp_path / "out.aig"
+        out.unlink(missing_ok=True)
+        assert opt.main([str(EXAMPLE), "-o", str(out), "--engine", "abc", "--no-cache"]) == 1, body
+        captured = capsys.readouterr()
+        lines = (captured.out + captured.err).splitlines()
+        assert len(lines) <= 3 and all(len(line) < 600 for line in lines), (body, lines)
+        assert lines[-1].startswith("sc-opt: error:") and "output is the input" in lines[-1]
+        assert out.read_bytes() == EXAMPLE.read_bytes(), body
+
+
+def test_a_bad_output_path_is_refused_before_any_work(tmp_path, monkeypatch, capsys):
+    _redundant(tmp_path / "in.aig")
+    monkeypatch.setattr(opt, "optimize_verified", lambda *args, **kwargs: pytest.fail("optimized before checking"))
+    (tmp_path / "folder.aig").mkdir()
+    for output, message in ((tmp_path / "missing" / "out.aig", "does not exist"),
+                            (tmp_path / "out.blif", "unknown file type"), (tmp_path / "folder.aig", "is a folder")):
+        assert opt.main([str(tmp_path / "in.aig"), "-o", str(output), "--no-cache"]) == 1
+        err = capsys.readouterr().err
+        assert err.startswith("sc-opt: error:") and message in err and err.count("\n") == 1, err
+
+
+def test_reads_a_yosys_netlist_with_flip_flops_and_writes_verilog(tmp_path, capsys):
+    netlist = Path(__file__).resolve().parents[1] / "aig" / "data" / "counter.yosys.v"
+    assert opt.main([str(netlist), "-o", str(tmp_path / "out.v"), "--engine", "exact", "--no-cache", "-q"]) == 0
+    text = (tmp_path / "out.v").read_text()
+    assert "always @(posedge clk)" in text and "input clk;" in text
+
+
+def test_a_file_that_is_not_utf8_is_a_one_line_error(tmp_path, capsys):
+    (tmp_path / "random.v").write_bytes(bytes(range(256)) * 4)
+    assert opt.main([str(tmp_path / "random.v"), "-o", str(tmp_path / "out.v"), "--no-cache"]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("sc-opt: error:") and "not a UTF-8 text file" in err and err.count("\n") == 1

@@ -118,3 +118,44 @@ def test_learned_engine_options(capsys):
 def test_learned_engine_options_are_checked_before_any_work(args, message, capsys):
     assert main(["e8", "--no-cache", *args]) == 1
     assert message in capsys.readouterr().err
+
+
+def test_a_batch_file_that_is_not_utf8_is_a_one_line_error(tmp_path, capsys):
+    (tmp_path / "random.aig").write_bytes(bytes(range(256)))
+    assert main(["--batch", str(tmp_path / "random.aig"), "--no-cache"]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("sc-synth: error:") and "not a UTF-8 text file" in err and err.count("\n") == 1
+
+
+@pytest.mark.parametrize("args, message", [
+    (["8", "--out", "{tmp}/missing/f.aig"], "does not exist"),
+    (["8", "--out", "{tmp}/f.v"], "give a .aig or .aag file"),
+    (["--batch", "{tmp}/batch.txt", "--json-out", "{tmp}/missing/r.jsonl"], "does not exist"),
+])
+def test_output_paths_are_checked_before_any_work(tmp_path, monkeypatch, capsys, args, message):
+    import sc_plugin.cli.synth as synth
+
+    (tmp_path / "batch.txt").write_text("8\n")
+    monkeypatch.setattr(synth, "make_engine", lambda *a, **k: pytest.fail("engine built before checking"))
+    assert main([a.format(tmp=tmp_path) for a in args] + ["--no-cache"]) == 1
+    err = capsys.readouterr().err
+    assert message in err and err.count("\n") == 1, err
+
+
+def test_json_out_is_replaced_only_when_the_batch_is_done(tmp_path, monkeypatch, capsys):
+    import sc_plugin.cli.synth as synth
+
+    (tmp_path / "batch.txt").write_text("8\ne8\n")
+    (tmp_path / "r.jsonl").write_text("old\n")
+
+    class Interrupted:
+        name = "abc"
+
+        def synthesize_batch(self, functions, *, budget):
+            raise KeyboardInterrupt
+
+    monkeypatch.setattr(synth, "make_engine", lambda *a, **k: Interrupted())
+    assert main(["--batch", str(tmp_path / "batch.txt"), "--json-out", str(tmp_path / "r.jsonl"), "--no-cache",
+                 "--quiet"]) == 130
+    assert (tmp_path / "r.jsonl").read_text() == "old\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["batch.txt", "r.jsonl"]

@@ -1,10 +1,11 @@
 from __future__ import annotations
 
-
+import pytest
 
 from sc_plugin.aig.simulate import output_truth_tables
-from sc_plugin.engines.abc_engine import AbcEngine
+from sc_plugin.engines.abc_engine import AbcEngine, AbcParams
 from sc_plugin.engines.base import Budget
+from sc_plugin.errors import AbcError
 
 FUNCTIONS = [(0x8, 2), (0xE8, 3), (0xCA, 3), (0x96, 3), (0x6996, 4), (0x404040404040EA40, 6), (0x0, 3), (0xAA, 3),
              (0x20332F3320332033, 6)]
@@ -35,3 +36,49 @@ def test_functions_stay_independent(require_abc):
 
 def test_max_ands_filters(require_abc):
     assert AbcEngine().synthesize(0x96, 3, budget=Budget(max_ands=2)) is None
+
+
+# ---- ABC failing: stand-in binaries ---------------------------------------------------------------------------------
+
+
+def _stand_in_abc(tmp_path, body: str) -> str:
+    """An executable that ABC's runner calls as `abc -s -f "SCRIPT"`; `$script` is the script's path."""
+    path = tmp_path / "abc"
+    path.write_text("#!/bin/sh\nfor arg; do script=$(printf '%s' \"$arg\" | tr -d '\"'); done\n" + body + "\n")
+    path.chmod(0o755)
+    return str(path)
+
+
+def test_a_function_that_crashes_abc_costs_only_itself(tmp_path, monkeypatch, caplog, require_abc):
+    # ABC dies on signal 11 whenever its script holds XOR3 (96): the batch is split until XOR3 is alone
+    crashing = _stand_in_abc(tmp_path, f'grep -q "read_truth 96;" "$script" && kill -SEGV $$\nexec {require_abc} "$@"')
+    monkeypatch.setenv("SC_ABC", crashing)
+    engine = AbcEngine(AbcParams(scripts=("strash; dc2",), batch_size=100))
+    results = engine.synthesize_batch(FUNCTIONS, budget=Budget())
+    crashed = FUNCTIONS.index((0x96, 3))
+    assert results[crashed] is None
+    for (table, n), candidate in zip(FUNCTIONS, results):
+        assert candidate is not None or table == 0x96
+        assert candidate is None or output_truth_tables(candidate.implementation) == [table]
+    assert engine.stats.skipped == 1 and "skipped (ABC failed on them)" in engine.stats.report()
+    warnings = [r.getMessage() for r in caplog.records if "ABC failed on function 96" in r.getMessage()]
+    assert len(warnings) == 1 and "signal 11" in warnings[0]
+    # known now: not tried again, not logged again
+    processes = engine.stats.processes
+    assert engine.synthesize(0x96, 3, budget=Budget()) is None
+    assert engine.stats.processes == processes and engine.stats.skipped == 2
+    assert len([r for r in caplog.records if "ABC failed on function 96" in r.getMessage()]) == 1
+
+
+@pytest.mark.parametrize("body, message", [
+    ("exit 1", "ABC exited with status 1"),
+    ("kill -SEGV $$", "ABC died on signal 11"),
+    ("exit 0", "ABC wrote none of its"),  # exits normally but writes nothing
+])
+def test_a_broken_abc_fails_the_call_at_once(tmp_path, monkeypatch, caplog, body, message):
+    monkeypatch.setenv("SC_ABC", _stand_in_abc(tmp_path, body))
+    engine = AbcEngine()
+    with pytest.raises(AbcError, match=message) as info:
+        engine.synthesize_batch(FUNCTIONS, budget=Budget())
+    assert "\n" not in str(info.value) and len(str(info.value)) < 400
+    assert engine.stats.retries == 0 and len(caplog.records) <= 1

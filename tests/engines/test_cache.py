@@ -5,11 +5,14 @@ import sqlite3
 import subprocess
 import sys
 
+import pytest
+
 from sc_plugin.aig.network import Aig
 from sc_plugin.engines.base import Budget, Candidate, NullEngine, make_candidate
 from sc_plugin.aig.functions import npn_key
 from sc_plugin.engines.cache import CachedEngine, SynthesisCache, default_cache_path
 from sc_plugin.engines.exact_sat import ExactEngine, ExactParams
+from sc_plugin.errors import ScError
 
 SAT_ONLY = ExactParams(use_library=False)
 
@@ -153,3 +156,60 @@ def test_non_optimal_entry_is_retried_with_a_larger_budget(tmp_path):
         assert fixed.calls == 1
         engine.synthesize(0x8, 2, budget=Budget(time_ms=1000))
         assert fixed.calls == 2 and engine.stats.retries == 1
+
+
+def test_rotten_entry_is_reported_as_cache_rot_not_as_an_engine_error(tmp_path, caplog):
+    path = tmp_path / "c.sqlite"
+    with SynthesisCache(path) as cache:
+        CachedEngine(ExactEngine(SAT_ONLY), cache).synthesize(0xE8, 3, budget=Budget())
+    conn = sqlite3.connect(path)
+    conn.execute("UPDATE classes SET aag = ?, engine = 'abc'", ("aag 4 3 0 1 1\n2\n4\n6\n8\n8 2 4\n",))
+    conn.commit()
+    conn.close()
+    with caplog.at_level(logging.WARNING):
+        with SynthesisCache(path) as cache:
+            assert CachedEngine(NullEngine(), cache).synthesize(0xE8, 3, budget=Budget()) is None
+    assert f"cache {path}: entry of class" in caplog.text and "does not implement its function; deleted" in caplog.text
+    assert "engine abc" not in caplog.text and "wrong implementation" not in caplog.text
+
+
+def _file_bytes(path) -> dict:
+    return {p.name: p.read_bytes() for p in sorted(path.parent.iterdir())}
+
+
+def test_a_database_of_another_program_is_refused_and_left_untouched(tmp_path):
+    for name, setup in (("tables.sqlite", "CREATE TABLE users (id INTEGER); INSERT INTO users VALUES (1)"),
+                        ("both.sqlite", "CREATE TABLE classes (x TEXT); CREATE TABLE other (y TEXT)"),
+                        ("layout.sqlite", "CREATE TABLE classes (x TEXT)"),
+                        ("app.sqlite", "PRAGMA application_id = 1234")):
+        folder = tmp_path / name.split(".")[0]
+        folder.mkdir()
+        path = folder / name
+        conn = sqlite3.connect(path)
+        conn.executescript(setup)
+        conn.commit()
+        conn.close()
+        before = _file_bytes(path)
+        with pytest.raises(ScError, match="database of another program") as info:
+            SynthesisCache(path)
+        assert "\n" not in str(info.value)
+        assert _file_bytes(path) == before, name  # no table added, no WAL switch, nothing moved aside
+
+
+def test_caches_without_the_application_id_are_adopted(tmp_path):
+    # a cache written before the id existed: our table only
+    path = tmp_path / "old.sqlite"
+    conn = sqlite3.connect(path)
+    conn.execute("""CREATE TABLE classes (num_inputs INTEGER NOT NULL, canon_hex TEXT NOT NULL, ands INTEGER NOT NULL,
+        optimal INTEGER NOT NULL, engine TEXT NOT NULL, time_s REAL NOT NULL, budget_ms REAL NOT NULL,
+        aag TEXT NOT NULL, updated REAL NOT NULL, PRIMARY KEY (num_inputs, canon_hex))""")
+    conn.commit()
+    conn.close()
+    empty = tmp_path / "empty.sqlite"
+    sqlite3.connect(empty).close()
+    for cache_path in (path, empty):
+        with SynthesisCache(cache_path) as cache:
+            assert len(cache) == 0
+        conn = sqlite3.connect(cache_path)
+        assert conn.execute("PRAGMA application_id").fetchone()[0] == 0x53434331
+        conn.close()

@@ -121,3 +121,13 @@ def test_sc_abc_rejects_a_bad_sc_opt_option(tmp_path):
                             capture_output=True, text=True, cwd=tmp_path, timeout=120)
     assert result.returncode != 0
     assert "sc-abc" in result.stderr and "failed: return code 1" in result.stderr
+
+
+def test_a_corrupt_cache_is_reported_in_the_yosys_log(tmp_path):
+    (tmp_path / "corrupt.sqlite").write_bytes(b"not a database" * 100)
+    result = _sc_yosys("-p", f"read_verilog {DESIGNS / 'adder.v'}; synth -top adder; "
+                       "shortcircuit -engine abc -cache corrupt.sqlite -noverify", tmp_path=tmp_path)
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr
+    warnings = [line for line in result.stdout.splitlines() if line.startswith("Warning: cache")]
+    assert len(warnings) == 1 and "moved it to" in warnings[0], result.stdout[-3000:]
+    assert list(tmp_path.glob("corrupt.sqlite.corrupt-*"))

@@ -1,0 +1,51 @@
+"""The `sc-yosys` driver: errors shown with -q too, and no temporary folder left behind on any path out."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+DESIGNS = Path(__file__).parent / "designs"
+
+
+def _sc_yosys(*args: str, tmp_path: Path) -> subprocess.CompletedProcess:
+    temp = tmp_path / "temp"
+    temp.mkdir(exist_ok=True)
+    env = dict(os.environ, SC_CACHE=str(tmp_path / "cache.sqlite"), TMPDIR=str(temp))
+    return subprocess.run([sys.executable, "-m", "sc_plugin.yosys.driver", *args], capture_output=True,
+                          text=True, env=env, cwd=tmp_path, timeout=120)
+
+
+FAILURES = [
+    (["-p", "read_verilog designs/bad_syntax.v"], "syntax error"),
+    (["designs/bad_syntax.v"], "syntax error"),
+    (["-p", "read_verilog designs/missing.v"], "missing.v"),
+    (["-p", "no_such_command"], "No such command"),
+    (["-p", "read_verilog designs/adder.v; synth -top adder; shortcircuit -bogus"], "Unknown option"),
+]
+
+
+@pytest.mark.parametrize("args, message", FAILURES)
+def test_quiet_runs_still_show_the_error_and_leave_no_temporary_folder(tmp_path, args, message):
+    shutil.copytree(DESIGNS, tmp_path / "designs")
+    result = _sc_yosys("-q", *args, tmp_path=tmp_path)
+    assert result.returncode == 1
+    assert message in result.stderr and "ERROR" in result.stderr, result.stderr
+    assert "Traceback" not in result.stdout + result.stderr
+    assert result.stdout == ""
+    assert os.listdir(tmp_path / "temp") == []
+
+
+def test_successful_runs_leave_no_temporary_folder_and_quiet_prints_nothing(tmp_path):
+    shutil.copytree(DESIGNS, tmp_path / "designs")
+    result = _sc_yosys("-q", "-p", "read_verilog designs/adder.v; synth -top adder", "-l", "run.log",
+                       tmp_path=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == "" and result.stderr == ""
+    assert "Executing SYNTH pass" in (tmp_path / "run.log").read_text()  # -l still gets the whole log
+    assert os.listdir(tmp_path / "temp") == []
