@@ -14,6 +14,7 @@ from dataclasses import dataclass, replace
 from typing import Any, Callable, Mapping, Sequence
 
 from sc_plugin.aig.truth import MAX_INPUTS
+from sc_plugin.engines.parallel import BACKENDS
 from sc_plugin.engines.registry import ENGINE_NAMES
 from sc_plugin.errors import ScError
 from sc_plugin.rewrite.pipeline import OptimizeParams
@@ -93,8 +94,12 @@ OPTIONS: tuple[Option, ...] = (
            float, positive=True),
     Option("zero_gain", "rewrite.allow_zero_gain", "also accept replacements that save no AND but lower the "
            "level"),
-    Option("workers", "workers", "resynthesize in this many worker processes (1: in this process)", int,
-           minimum=1),
+    Option("workers", "pool.workers", "resynthesize in this many workers: processes here, or Ray actors with "
+           "backend ray (1 with backend local: in this process)", int, minimum=1),
+    Option("backend", "pool.backend", "where the workers run: local processes, or ray actors on a Ray cluster "
+           "(needs the ray extra; the result equals a local run's)", str, choices=BACKENDS),
+    Option("address", "pool.address", "Ray cluster of backend ray: auto (the one running on this machine) or "
+           "host:port (default: start a Ray instance here with as many CPUs as workers)", str),
     Option("no_verify", "proof.enabled", "skip the final proof of the whole network (each replacement is still "
            "checked against its cone)", switch_value=False, dashed="-noverify"),
     Option("cec_time_limit", "proof.time_limit_s", "seconds for the final proof; undecided counts as a failure",
@@ -134,6 +139,8 @@ def apply_options(values: Mapping[str, Any], base: OptimizeParams = OptimizePara
             params = _with_field(params, option.field, value)
     if values.get("cache") is not None and values.get("no_cache"):
         raise ScError("options cache and no_cache exclude each other")
+    if values.get("address") and params.pool.backend != "ray":
+        raise ScError("option address needs backend ray")
     return params
 
 

@@ -19,7 +19,7 @@ from sc_plugin.aig.analysis import depth
 from sc_plugin.aig.network import Aig
 from sc_plugin.engines.base import Engine
 from sc_plugin.engines.cache import CachedEngine, SynthesisCache
-from sc_plugin.engines.parallel import ProcessPoolEngine
+from sc_plugin.engines.parallel import PoolParams, make_pool
 from sc_plugin.engines.registry import EngineParams, make_engine
 from sc_plugin.errors import ScError
 from sc_plugin.rewrite.optimize import RewriteParams, RewriteStats, rewrite
@@ -52,7 +52,7 @@ class OptimizeParams:
 
     rewrite: RewriteParams = RewriteParams()  # rounds, cuts, per-function budget, time limit
     engine: EngineParams = EngineParams()  # which engine and its settings
-    workers: int = 1  # engine worker processes; 1 runs the engine in this process
+    pool: PoolParams = PoolParams()  # engine workers: this process, local processes or Ray actors
     cache: CacheParams = CacheParams()
     proof: ProofParams = ProofParams()
 
@@ -92,11 +92,12 @@ class OptimizeStats:
 
 @contextmanager
 def open_engine(params: OptimizeParams) -> Iterator[Engine]:
-    """The engine that `params` describe: worker pool or in-process engine, behind the cache when enabled.
-    Worker processes and the cache are closed on leaving the block."""
-    pool = ProcessPoolEngine(params.engine, params.workers) if params.workers > 1 else None
+    """The engine that `params` describe: worker pool (local processes or Ray actors) or in-process engine, behind
+    the cache when enabled. The workers and the cache are closed on leaving the block, Ctrl-C included."""
     cache = SynthesisCache(params.cache.path) if params.cache.enabled else None
+    pool = None
     try:
+        pool = make_pool(params.engine, params.pool)
         engine: Engine = pool or make_engine(params.engine)
         if cache is not None:
             engine = CachedEngine(engine, cache)
