@@ -15,7 +15,7 @@ from sc_plugin.aig.npn import NpnTransform, npn_canonize
 from sc_plugin.aig.truth import projection, support, table_mask
 
 __all__ = ["NpnKey", "shrink_to_support", "expand_support", "restrict_to_support", "trivial_implementation",
-           "npn_key"]
+           "npn_key", "completions"]
 
 
 def shrink_to_support(table: int, num_inputs: int) -> tuple[int, list[int]]:
@@ -91,3 +91,23 @@ def npn_key(table: int, num_inputs: int) -> NpnKey:
     small, variables = shrink_to_support(table, num_inputs)
     canon, transform = npn_canonize(small, len(variables))
     return NpnKey(len(variables), canon, transform, tuple(variables))
+
+
+def completions(table: int, care: int, num_inputs: int) -> list[int]:
+    """Completely specified functions that agree with `table` on the `care` minterms, chosen to be cheap to build:
+    `table` itself, the don't cares filled with 0 and with 1, and the same two fills after letting go of every
+    variable that the care set allows to drop (greedily, in index order). Distinct tables, `table` first."""
+    full = table_mask(num_inputs)
+    table, care = table & full, care & full
+    value, reduced_care = table, care
+    for var in range(num_inputs):
+        shift = 1 << var
+        low_half = full & ~projection(var, num_inputs)  # minterms with bit var = 0
+        if (value ^ (value >> shift)) & reduced_care & (reduced_care >> shift) & low_half:
+            continue  # two care minterms that differ only in var disagree: var stays
+        low_care, high_care = reduced_care & low_half, (reduced_care >> shift) & low_half
+        merged = (value & low_care) | ((value >> shift) & high_care & ~low_care)
+        merged_care = low_care | high_care
+        value, reduced_care = merged | (merged << shift), merged_care | (merged_care << shift)
+    found = [table, table & care, table | (full & ~care), value & reduced_care, value | (full & ~reduced_care)]
+    return list(dict.fromkeys(found))

@@ -1,4 +1,4 @@
-from sc_plugin.aig.functions import (expand_support, npn_key, restrict_to_support, shrink_to_support,
+from sc_plugin.aig.functions import (completions, expand_support, npn_key, restrict_to_support, shrink_to_support,
                                      trivial_implementation)
 from sc_plugin.aig.network import Aig
 from sc_plugin.aig.simulate import output_truth_tables
@@ -32,3 +32,12 @@ def test_npn_key_ignores_unused_inputs_and_npn_moves():
     assert (and_x1_x3.num_inputs, and_x1_x3.canon) == (nor_x0_x2.num_inputs, nor_x0_x2.canon)
     assert and_x1_x3.transform.apply(0x8) == and_x1_x3.canon
     assert npn_key(0x6, 2).canon != and_x1_x3.canon  # XOR is another class
+
+
+def test_completions_agree_on_the_care_set_and_include_cheaper_fills():
+    xor, care = 0b0110, 0b0111  # minterm 3 is a don't care
+    found = completions(xor, care, 2)
+    assert found[0] == xor and 0b1110 in found  # filling it with 1 gives OR
+    assert all((f ^ xor) & care == 0 for f in found)
+    # x0 & x1 where x1 = 1 always (care: minterms 2, 3): x1 drops and x0 alone remains
+    assert completions(0b1000, 0b1100, 2) == [0b1000, 0b1011, 0b1010]

@@ -5,6 +5,7 @@ from sc_plugin.aig import Aig, output_truth_tables
 from sc_plugin.aig.analysis import depth
 from sc_plugin.aig.truth import projection
 from sc_plugin.cuts import CutParams
+from sc_plugin.cuts.care import Window, find_window
 from sc_plugin.engines.base import Budget, Candidate
 from sc_plugin.rewrite.optimize import RewriteParams, rewrite
 from sc_plugin.rewrite.verify import verify_replacement
@@ -72,3 +73,22 @@ def test_rewrite_drops_wrong_candidates_that_reach_it():
     assert stats.rejected_by_verification >= 1 and stats.replacements == 0
     assert result.num_ands == 3 and depth(result) == depth(aig)
     assert output_truth_tables(result) == output_truth_tables(aig)
+
+
+def test_window_check_accepts_a_dont_care_implementation_and_rejects_wrong_ones():
+    """root = x & !n over the nodes x = a & b and n = !a & !b; x = n = 1 never occurs, so x alone will do."""
+    aig = Aig()
+    a, b = aig.create_pi(), aig.create_pi()
+    x, n = aig.create_and(a, b), aig.create_and(a ^ 1, b ^ 1)
+    root = aig.create_and(x, n ^ 1)
+    aig.create_po(root)
+    leaves = (x >> 1, n >> 1)
+    window = find_window(aig, leaves)
+    just_x, just_n = Aig(), Aig()
+    for impl, pick in ((just_x, 0), (just_n, 1)):
+        pis = [impl.create_pi(), impl.create_pi()]
+        impl.create_po(pis[pick])
+    assert not verify_replacement(aig, root >> 1, leaves, just_x)  # not the complete function
+    assert verify_replacement(aig, root >> 1, leaves, just_x, window)
+    assert not verify_replacement(aig, root >> 1, leaves, just_n, window)
+    assert not verify_replacement(aig, root >> 1, leaves, just_x, Window(leaves))  # the leaves as free inputs
