@@ -3,8 +3,15 @@
 Storage: one SQLite file (default `$SC_CACHE`, else `$XDG_CACHE_HOME/sc_plugin/cache.sqlite`, else
 `~/.cache/sc_plugin/cache.sqlite`), in WAL mode with a busy timeout so several processes can share it. The key is
 the NPN class of the function restricted to its support: (number of support variables, canonical table). The value
-is the implementation of the *canonical* function as ASCII AIGER, its AND count, the engine, the time, whether it is
-proven optimal and the budget it was found with. A write keeps the smaller implementation (upsert).
+is, per engine asked (`source`: the engine the user chose, e.g. `portfolio`), that engine's best implementation of
+the *canonical* function as ASCII AIGER, its AND count, the engine that built it (`engine`: a portfolio's member, or
+the ABC upper bound the exact engine kept), the time, whether it is proven optimal and the largest budget the source
+was run with. A write keeps the smaller implementation (upsert). So the cache answers an engine with that engine's
+own results: a lookup names the sources it accepts (a portfolio also accepts its members' entries), or none to
+accept every engine's entries (the user's `cache_reuse`).
+
+Schema versions (`PRAGMA user_version`): 0 is the first layout, one row per class without `source`; opening such a
+cache migrates it in place to version 2, each old row becoming the entry of the engine that built it.
 
 Nothing read from the cache is trusted: the entry is mapped back to the caller's function and re-verified; an
 entry that fails is reported as cache rot, deleted and treated as a miss. A file that is not a readable database
@@ -31,17 +38,22 @@ from sc_plugin.aig.truth import table_mask, to_hex
 from sc_plugin.engines.base import Budget, Candidate, Engine, make_candidate
 from sc_plugin.errors import AigerFormatError, ScError
 
-__all__ = ["CacheEntry", "CacheStats", "SynthesisCache", "CachedEngine", "default_cache_path", "APPLICATION_ID"]
+__all__ = ["CacheEntry", "CacheStats", "SynthesisCache", "CachedEngine", "default_cache_path", "APPLICATION_ID",
+           "SCHEMA_VERSION"]
 
 log = logging.getLogger(__name__)
 
 APPLICATION_ID = 0x53434331  # "SCC1" in the database header: this file is a ShortCircuit cache
-_COLUMNS = ["num_inputs", "canon_hex", "ands", "optimal", "engine", "time_s", "budget_ms", "aag", "updated"]
+SCHEMA_VERSION = 2  # PRAGMA user_version of the current layout; 0 is the first one (no source column)
+_COLUMNS_V0 = ["num_inputs", "canon_hex", "ands", "optimal", "engine", "time_s", "budget_ms", "aag", "updated"]
+_COLUMNS = ["num_inputs", "canon_hex", "source", "ands", "optimal", "engine", "time_s", "budget_ms", "aag",
+            "updated"]
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS classes (
     num_inputs INTEGER NOT NULL,
     canon_hex TEXT NOT NULL,
+    source TEXT NOT NULL,
     ands INTEGER NOT NULL,
     optimal INTEGER NOT NULL,
     engine TEXT NOT NULL,
@@ -49,20 +61,29 @@ CREATE TABLE IF NOT EXISTS classes (
     budget_ms REAL NOT NULL,
     aag TEXT NOT NULL,
     updated REAL NOT NULL,
-    PRIMARY KEY (num_inputs, canon_hex)
+    PRIMARY KEY (num_inputs, canon_hex, source)
 )
 """
+# version 0 -> 2: an old row was the result of whichever engine built it, so that engine becomes its source
+_MIGRATE_FROM_V0 = (
+    "ALTER TABLE classes RENAME TO classes_v0",
+    _SCHEMA,
+    "INSERT INTO classes (num_inputs, canon_hex, source, ands, optimal, engine, time_s, budget_ms, aag, updated) "
+    "SELECT num_inputs, canon_hex, engine, ands, optimal, engine, time_s, budget_ms, aag, updated FROM classes_v0",
+    "DROP TABLE classes_v0",
+)
 # Keep the stored row unless the new one is smaller, or as small and newly proven optimal; a larger budget
 # that found nothing better is still recorded so that it is not retried with the same budget.
 _UPSERT = """
-INSERT INTO classes (num_inputs, canon_hex, ands, optimal, engine, time_s, budget_ms, aag, updated)
-VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
-ON CONFLICT (num_inputs, canon_hex) DO UPDATE SET
+INSERT INTO classes (num_inputs, canon_hex, source, ands, optimal, engine, time_s, budget_ms, aag, updated)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+ON CONFLICT (num_inputs, canon_hex, source) DO UPDATE SET
     ands = excluded.ands, optimal = excluded.optimal, engine = excluded.engine, time_s = excluded.time_s,
     budget_ms = max(budget_ms, excluded.budget_ms), aag = excluded.aag, updated = excluded.updated
 WHERE excluded.ands < classes.ands OR (excluded.ands = classes.ands AND excluded.optimal > classes.optimal)
 """
-_BUMP_BUDGET = "UPDATE classes SET budget_ms = max(budget_ms, ?) WHERE num_inputs = ? AND canon_hex = ?"
+_BUMP_BUDGET = ("UPDATE classes SET budget_ms = max(budget_ms, ?) "
+                "WHERE num_inputs = ? AND canon_hex = ? AND source = ?")
 _BUSY_TIMEOUT_MS = 30000
 
 
@@ -84,14 +105,15 @@ class CacheEntry:
     optimal: bool
     engine: str
     time_s: float
-    budget_ms: float
+    budget_ms: float  # the largest budget `source` was run with on this class
+    source: str = ""  # the engine asked (whose result this is); `engine` built the implementation
 
 
 @dataclass
 class CacheStats:
-    hits: int = 0
-    misses: int = 0
-    retries: int = 0  # non-optimal entries re-run with a larger budget
+    hits: int = 0  # functions answered from the cache without running the engine
+    misses: int = 0  # functions without a usable entry
+    retries: int = 0  # non-optimal entries re-run: a larger budget, or an entry of another engine than the one asked
     stores: int = 0
     rejected: int = 0  # stored entries that failed verification and were deleted
 
@@ -132,7 +154,7 @@ class SynthesisCache:
             if check is None or check[0] != "ok":
                 raise sqlite3.DatabaseError(f"integrity check failed: {check[0] if check else 'no answer'}")
             columns = [row[1] for row in conn.execute("PRAGMA table_info(classes)")]
-            if "aag" not in columns or "canon_hex" not in columns:
+            if columns != _COLUMNS:
                 raise sqlite3.DatabaseError("the table 'classes' has an unexpected layout")
         except (sqlite3.DatabaseError, ScError):
             conn.close()
@@ -140,24 +162,38 @@ class SynthesisCache:
         return conn
 
     def _claim(self, conn: sqlite3.Connection) -> None:
-        """Makes sure the database is ours: a new or empty one gets our table and application id; one from before
-        the id (only our table, with our columns) gets the id; anything else raises ScError, unchanged."""
+        """Makes sure the database is ours and of the current layout: a new or empty one gets our table, application
+        id and schema version; one from before the id (only our table, with the columns of a known layout) gets the
+        id; a layout of version 0 is migrated in place; one of a newer version, or anything else, raises ScError,
+        unchanged."""
         conn.execute("BEGIN IMMEDIATE")  # one process at a time decides, so two new caches cannot race
         try:
             application_id = conn.execute("PRAGMA application_id").fetchone()[0]
             tables = {row[0]: row[1] for row in conn.execute(
                 "SELECT name, sql FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'")}
+            columns = [row[1] for row in conn.execute("PRAGMA table_info(classes)")]
             if application_id != APPLICATION_ID:
-                columns = [row[1] for row in conn.execute("PRAGMA table_info(classes)")]
-                if application_id != 0 or set(tables) - {"classes"} or (tables and columns != _COLUMNS):
+                if application_id != 0 or set(tables) - {"classes"} or (
+                        tables and columns not in (_COLUMNS, _COLUMNS_V0)):
                     what = (f"application id {application_id:#x}" if application_id else
                             f"tables {', '.join(sorted(tables))}")
                     raise ScError(f"cache {self.path} is an SQLite database of another program ({what}); "
                                   f"refusing to use it: give another --cache file")
-                conn.execute(_SCHEMA)
                 conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
             elif "classes" not in tables:
                 raise sqlite3.DatabaseError("the table 'classes' is missing")
+            version = conn.execute("PRAGMA user_version").fetchone()[0]
+            if version > SCHEMA_VERSION:
+                raise ScError(f"cache {self.path} has schema version {version}, newer than this sc_plugin reads "
+                              f"({SCHEMA_VERSION}): give another --cache file or update sc_plugin")
+            if not tables:
+                conn.execute(_SCHEMA)
+            elif columns == _COLUMNS_V0:
+                for statement in _MIGRATE_FROM_V0:
+                    conn.execute(statement)
+                log.info("cache %s: migrated to schema version %d (entries per engine)", self.path, SCHEMA_VERSION)
+            if version != SCHEMA_VERSION:
+                conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
             conn.execute("COMMIT")
         except BaseException:
             try:
@@ -194,36 +230,57 @@ class SynthesisCache:
             self._conn = self._connect()
             return self._conn.execute(sql, args).fetchall()
 
-    def lookup(self, num_inputs: int, canon: int) -> CacheEntry | None:
-        """The stored entry of a class, or None. A row whose AIGER text does not parse is deleted."""
-        rows = self._execute("SELECT ands, optimal, engine, time_s, budget_ms, aag FROM classes "
-                             "WHERE num_inputs = ? AND canon_hex = ?", (num_inputs, to_hex(canon, num_inputs)))
-        if not rows:
-            return None
-        ands, optimal, engine, time_s, budget_ms, aag = rows[0]
-        try:
-            aig = read_aiger_bytes(str(aag).encode(), f"cache entry {to_hex(canon, num_inputs)}")
-        except (AigerFormatError, ValueError) as exc:
-            log.warning("cache %s: entry %s is unreadable (%s); deleted", self.path, to_hex(canon, num_inputs), exc)
-            self.delete(num_inputs, canon)
-            return None
-        return CacheEntry(num_inputs, canon, aig, int(ands), bool(optimal), str(engine), float(time_s),
-                          float(budget_ms))
+    def lookup(self, num_inputs: int, canon: int, *, sources: Sequence[str] | None = None) -> CacheEntry | None:
+        """The best stored entry of a class made by one of `sources` (None: by any engine), or None. See `entries`."""
+        found = self.entries(num_inputs, canon, sources=sources)
+        return found[0] if found else None
+
+    def entries(self, num_inputs: int, canon: int, *, sources: Sequence[str] | None = None) -> list[CacheEntry]:
+        """The stored entries of a class made by one of `sources` (None: every engine's), best first: fewest ANDs,
+        then proven optimal, then in the order of `sources`. A row whose AIGER text does not parse is deleted."""
+        hex_canon = to_hex(canon, num_inputs)
+        sql = ("SELECT source, ands, optimal, engine, time_s, budget_ms, aag FROM classes "
+               "WHERE num_inputs = ? AND canon_hex = ?")
+        args: tuple = (num_inputs, hex_canon)
+        if sources is not None:
+            if not sources:
+                return []
+            sql += f" AND source IN ({', '.join('?' * len(sources))})"
+            args += tuple(sources)
+        rank = {source: position for position, source in enumerate(sources or ())}
+        rows = sorted(self._execute(sql, args), key=lambda row: (row[1], -row[2], rank.get(row[0], 0), row[0]))
+        found = []
+        for source, ands, optimal, engine, time_s, budget_ms, aag in rows:
+            try:
+                aig = read_aiger_bytes(str(aag).encode(), f"cache entry {hex_canon}")
+            except (AigerFormatError, ValueError) as exc:
+                log.warning("cache %s: entry %s of engine %s is unreadable (%s); deleted", self.path, hex_canon,
+                            source, exc)
+                self.delete(num_inputs, canon, source=source)
+                continue
+            found.append(CacheEntry(num_inputs, canon, aig, int(ands), bool(optimal), str(engine), float(time_s),
+                                    float(budget_ms), str(source)))
+        return found
 
     def store(self, num_inputs: int, canon: int, implementation: Aig, *, engine: str, time_s: float,
-              optimal: bool, budget_ms: float) -> None:
-        """Records an implementation of the canonical table (the caller has verified it); keeps the smaller."""
+              optimal: bool, budget_ms: float, source: str | None = None) -> None:
+        """Records an implementation of the canonical table (the caller has verified it) as a result of `source`
+        (default: `engine`, the engine that built it); keeps the smaller of it and the source's stored one."""
         aag = aiger_bytes(implementation, binary=False).decode()
-        self._execute(_UPSERT, (num_inputs, to_hex(canon, num_inputs), implementation.num_ands, int(optimal),
-                                engine, time_s, budget_ms, aag, time.time()))
+        self._execute(_UPSERT, (num_inputs, to_hex(canon, num_inputs), source or engine, implementation.num_ands,
+                                int(optimal), engine, time_s, budget_ms, aag, time.time()))
 
-    def note_budget(self, num_inputs: int, canon: int, budget_ms: float) -> None:
-        """Records that a run with this budget found nothing better than the stored entry."""
-        self._execute(_BUMP_BUDGET, (budget_ms, num_inputs, to_hex(canon, num_inputs)))
+    def note_budget(self, num_inputs: int, canon: int, budget_ms: float, *, source: str) -> None:
+        """Records that a run of `source` with this budget found nothing better than its stored entry."""
+        self._execute(_BUMP_BUDGET, (budget_ms, num_inputs, to_hex(canon, num_inputs), source))
 
-    def delete(self, num_inputs: int, canon: int) -> None:
-        self._execute("DELETE FROM classes WHERE num_inputs = ? AND canon_hex = ?",
-                      (num_inputs, to_hex(canon, num_inputs)))
+    def delete(self, num_inputs: int, canon: int, *, source: str | None = None) -> None:
+        """Deletes the class's entry of `source`, or all its entries when None."""
+        sql = "DELETE FROM classes WHERE num_inputs = ? AND canon_hex = ?"
+        args: tuple = (num_inputs, to_hex(canon, num_inputs))
+        if source is not None:
+            sql, args = sql + " AND source = ?", args + (source,)
+        self._execute(sql, args)
 
     def __len__(self) -> int:
         return int(self._execute("SELECT count(*) FROM classes")[0][0])
@@ -241,17 +298,25 @@ class SynthesisCache:
 
 
 class CachedEngine:
-    """Engine protocol: answers from the cache, else asks `engine` and stores its verified result.
+    """Engine protocol: answers from the cache, else asks `engine` and stores its verified result as a result of
+    `engine.name` (its source).
 
-    With `retry_non_optimal`, a stored result that is not proven optimal is re-run when the budget is larger than
-    every budget it was tried with; the better of the two is returned and kept.
+    Lookups return the best entry of the engine itself or of one of `members` (engines whose results it may use, a
+    portfolio's); with `reuse`, the best entry of any engine. With `retry_non_optimal`, an entry that is not proven
+    optimal is re-run when the budget is larger than every budget this engine was run with on the class (with
+    `reuse`: or than the entry's own budget) -- so an entry of a member is re-run once, a stronger engine or a
+    larger budget can improve it; the better of the two is returned and kept.
     """
 
-    def __init__(self, engine: Engine, cache: SynthesisCache, *, retry_non_optimal: bool = True) -> None:
+    def __init__(self, engine: Engine, cache: SynthesisCache, *, retry_non_optimal: bool = True,
+                 members: Sequence[str] = (), reuse: bool = False) -> None:
         self.engine = engine
         self.cache = cache
         self.retry_non_optimal = retry_non_optimal
         self.name = engine.name
+        # the sources whose entries answer, this engine's first; None: every engine's
+        self.sources: tuple[str, ...] | None = None if reuse else (
+            engine.name, *(member for member in members if member != engine.name))
         self.stats = CacheStats()
 
     def synthesize(self, table: int, num_inputs: int, *, budget: Budget) -> Candidate | None:
@@ -266,19 +331,26 @@ class CachedEngine:
             table &= table_mask(num_inputs)
             key = npn_key(table, num_inputs)
             keys.append(key)
-            entry = self.cache.lookup(key.num_inputs, key.canon)
-            cached = None
-            if entry is not None:
+            entries = self.cache.entries(key.num_inputs, key.canon, sources=self.sources)
+            cached, answered = None, None
+            for entry in entries:  # best first; a rotten one is deleted and the next one tried
                 cached = self._from_entry(entry, table, num_inputs, key, start)
-            if cached is not None:
-                self.stats.hits += 1
-                results[index] = cached
-                if not cached.optimal and self.retry_non_optimal and budget.time_ms > entry.budget_ms:
-                    self.stats.retries += 1
-                    to_run.append(index)
-            else:
+                if cached is not None:
+                    answered = entry
+                    break
+            if cached is None:
                 self.stats.misses += 1
                 to_run.append(index)
+                continue
+            results[index] = cached
+            tried_ms = max((entry.budget_ms for entry in entries if entry.source == self.name), default=0.0)
+            if self.sources is None:
+                tried_ms = max(tried_ms, answered.budget_ms)
+            if not cached.optimal and self.retry_non_optimal and budget.time_ms > tried_ms:
+                self.stats.retries += 1
+                to_run.append(index)
+            else:
+                self.stats.hits += 1
         if to_run:
             fresh = self.engine.synthesize_batch([functions[i] for i in to_run], budget=budget)
             for index, candidate in zip(to_run, fresh):
@@ -290,7 +362,7 @@ class CachedEngine:
                             candidate.ands == previous.ands and candidate.optimal):
                         results[index] = candidate
                 elif previous is not None:
-                    self.cache.note_budget(key.num_inputs, key.canon, budget.time_ms)
+                    self.cache.note_budget(key.num_inputs, key.canon, budget.time_ms, source=self.name)
         for index, candidate in enumerate(results):
             if candidate is not None and budget.max_ands is not None and candidate.ands > budget.max_ands:
                 results[index] = None
@@ -316,7 +388,7 @@ class CachedEngine:
             log.warning("cache %s: entry of class %s does not implement its function; deleted",
                         self.cache.path, to_hex(entry.canon, entry.num_inputs))
             self.stats.rejected += 1
-            self.cache.delete(entry.num_inputs, entry.canon)
+            self.cache.delete(entry.num_inputs, entry.canon, source=entry.source)
             return None
         if candidate.ands != entry.ands:
             candidate = replace(candidate, optimal=candidate.optimal and candidate.ands <= entry.ands)
@@ -326,5 +398,5 @@ class CachedEngine:
         small_impl = restrict_to_support(candidate.implementation, key.variables)
         canon_impl = key.transform.inverse().undo_aig(small_impl)
         self.cache.store(key.num_inputs, key.canon, canon_impl, engine=candidate.engine, time_s=candidate.time_s,
-                         optimal=candidate.optimal, budget_ms=budget.time_ms)
+                         optimal=candidate.optimal, budget_ms=budget.time_ms, source=self.name)
         self.stats.stores += 1

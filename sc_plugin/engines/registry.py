@@ -18,7 +18,7 @@ from sc_plugin.engines.learned import MctsEngine, MctsParams
 from sc_plugin.engines.portfolio import PortfolioEngine, PortfolioParams
 from sc_plugin.errors import AbcNotFoundError, ScError
 
-__all__ = ["ENGINE_NAMES", "EngineParams", "make_engine"]
+__all__ = ["ENGINE_NAMES", "EngineParams", "make_engine", "cache_members"]
 
 log = logging.getLogger(__name__)
 
@@ -52,6 +52,15 @@ def _make_mcts_engine(params: MctsParams) -> Engine:
         raise
     except Exception as exc:  # a missing model file, torch missing and the like
         raise ScError(f"engine 'mcts' is unavailable: {type(exc).__name__}: {exc}") from None
+
+
+def cache_members(params: EngineParams) -> tuple[str, ...]:
+    """The engines whose cache entries may answer the engine `params` describe, besides its own: a portfolio's
+    members (the exact engine, the ABC engine it takes its upper bound from, and the learned engine when it is
+    in), whose results it would consider anyway; none for the other engines."""
+    if params.name != "portfolio":
+        return ()
+    return ("exact", "abc", "mcts") if params.use_mcts_in_portfolio else ("exact", "abc")
 
 
 def make_engine(params: EngineParams = EngineParams()) -> Engine:

@@ -106,6 +106,8 @@ OPTIONS: tuple[Option, ...] = (
            float, positive=True),
     Option("cache", "cache.path", "NPN-class cache file (default: $SC_CACHE, else the user cache folder)", str),
     Option("no_cache", "cache.enabled", "neither read nor write the cache", switch_value=False, dashed="-nocache"),
+    Option("cache_reuse", "cache.reuse", "answer from cache entries of any engine (default: only from entries the "
+           "chosen engine made, for portfolio also its member engines')"),
     Option("checkpoint", "engine.mcts.checkpoint", "model file of the learned engine (default: the shipped one)",
            str),
     Option("mcts_simulations", "engine.mcts.simulations", "tree-search simulations per move of the learned "
@@ -139,6 +141,8 @@ def apply_options(values: Mapping[str, Any], base: OptimizeParams = OptimizePara
             params = _with_field(params, option.field, value)
     if values.get("cache") is not None and values.get("no_cache"):
         raise ScError("options cache and no_cache exclude each other")
+    if values.get("cache_reuse") and values.get("no_cache"):
+        raise ScError("options cache_reuse and no_cache exclude each other")
     if values.get("address") and params.pool.backend != "ray":
         raise ScError("option address needs backend ray")
     return params

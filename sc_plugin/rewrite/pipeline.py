@@ -13,14 +13,14 @@ import logging
 import time
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Iterator
+from typing import Iterator, Sequence
 
 from sc_plugin.aig.analysis import depth
 from sc_plugin.aig.network import Aig
-from sc_plugin.engines.base import Engine
+from sc_plugin.engines.base import Budget, Candidate, Engine
 from sc_plugin.engines.cache import CachedEngine, SynthesisCache
 from sc_plugin.engines.parallel import PoolParams, make_pool
-from sc_plugin.engines.registry import EngineParams, make_engine
+from sc_plugin.engines.registry import EngineParams, cache_members, make_engine
 from sc_plugin.errors import ScError
 from sc_plugin.rewrite.optimize import RewriteParams, RewriteStats, rewrite
 from sc_plugin.verify.cec import Verdict, check_equivalence
@@ -36,6 +36,7 @@ class CacheParams:
 
     enabled: bool = True  # read and write the cache
     path: str | None = None  # cache file; None: `default_cache_path()`
+    reuse: bool = False  # answer from entries of any engine (default: the chosen engine's, a portfolio's members')
 
 
 @dataclass(frozen=True)
@@ -63,7 +64,8 @@ class OptimizeStats:
 
     rewrite: RewriteStats = field(default_factory=RewriteStats)
     engine: str = ""
-    cache_hits: int = 0  # functions the cache answered
+    cache_hits: int = 0  # functions the cache answered (without running the engine)
+    wins: dict[str, int] = field(default_factory=dict)  # engine -> functions whose result it built (fresh runs)
     proof: str = "not checked"  # "equivalent", "not checked", or the failed verdict
     proof_method: str = ""
     time_proof_s: float = 0.0
@@ -87,20 +89,27 @@ class OptimizeStats:
                 f"{r.rounds} rounds ({r.stopped_by or 'not run'}), {r.replacements} replacements, "
                 f"{r.functions_requested} functions ({self.cache_hits} from the cache), {proof}, "
                 f"{self.time_s:.1f} s")
+        if len(self.wins) > 1 or (self.wins and self.engine == "portfolio"):
+            text += "; won by " + ", ".join(f"{name} {count}" for name, count in
+                                           sorted(self.wins.items(), key=lambda item: (-item[1], item[0])))
         return text + (f"; input kept: {self.failure}" if self.failure else "")
 
 
 @contextmanager
 def open_engine(params: OptimizeParams) -> Iterator[Engine]:
     """The engine that `params` describe: worker pool (local processes or Ray actors) or in-process engine, behind
-    the cache when enabled. The workers and the cache are closed on leaving the block, Ctrl-C included."""
+    the cache when enabled. The workers and the cache are closed on leaving the block, Ctrl-C included.
+
+    The cache answers from the engine's own entries (a portfolio: also its members'), or from any engine's with
+    `params.cache.reuse`. Between the cache and the engine, a counter records which engine built each fresh result
+    (`OptimizeStats.wins`)."""
     cache = SynthesisCache(params.cache.path) if params.cache.enabled else None
     pool = None
     try:
         pool = make_pool(params.engine, params.pool)
-        engine: Engine = pool or make_engine(params.engine)
+        engine: Engine = _WinCounter(pool or make_engine(params.engine))
         if cache is not None:
-            engine = CachedEngine(engine, cache)
+            engine = CachedEngine(engine, cache, members=cache_members(params.engine), reuse=params.cache.reuse)
         yield engine
     finally:
         if pool is not None:
@@ -140,10 +149,40 @@ def optimize_verified(aig: Aig, params: OptimizeParams = OptimizeParams(), *, en
     return result, stats
 
 
+class _WinCounter:
+    """Engine protocol around another engine: counts, per `Candidate.engine`, the results it returns (a portfolio's
+    are built by its members; the exact engine's by itself or, when it proves it optimal, by ABC)."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self.name = engine.name
+        self.wins: dict[str, int] = {}
+
+    def synthesize(self, table: int, num_inputs: int, *, budget: Budget) -> Candidate | None:
+        return self.synthesize_batch([(table, num_inputs)], budget=budget)[0]
+
+    def synthesize_batch(self, functions: Sequence[tuple[int, int]], *, budget: Budget) -> list[Candidate | None]:
+        results = self.engine.synthesize_batch(functions, budget=budget)
+        for candidate in results:
+            if candidate is not None:
+                self.wins[candidate.engine] = self.wins.get(candidate.engine, 0) + 1
+        return results
+
+
+def _win_counter(engine: Engine) -> _WinCounter | None:
+    inner = engine.engine if isinstance(engine, CachedEngine) else engine
+    return inner if isinstance(inner, _WinCounter) else None
+
+
 def _rewrite(aig: Aig, engine: Engine, params: OptimizeParams, stats: OptimizeStats) -> Aig:
     hits_before = engine.stats.hits if isinstance(engine, CachedEngine) else 0
+    counter = _win_counter(engine)
+    wins_before = dict(counter.wins) if counter is not None else {}
     result, stats.rewrite = rewrite(aig, engine, params.rewrite)
     stats.cache_hits = (engine.stats.hits - hits_before) if isinstance(engine, CachedEngine) else 0
+    if counter is not None:
+        stats.wins = {name: count - wins_before.get(name, 0) for name, count in counter.wins.items()
+                      if count > wins_before.get(name, 0)}
     if result.num_ands > aig.num_ands:
         stats.failure = f"the result has more ANDs ({result.num_ands}) than the input ({aig.num_ands})"
     return result

@@ -40,7 +40,7 @@ def test_round_trip_across_two_connections(tmp_path):
         first = CachedEngine(inner, cache).synthesize(0xE8, 3, budget=Budget())
     assert first.ands == 4 and inner.calls == 1
     with SynthesisCache(path) as cache:
-        engine = CachedEngine(NullEngine(), cache)
+        engine = CachedEngine(NullEngine(), cache, reuse=True)  # any engine's entries answer
         # a function of the same NPN class (inputs permuted and complemented, output complemented) hits
         again = engine.synthesize(0xE8 ^ 0xFF, 3, budget=Budget())
         assert again is not None and again.ands == 4 and again.optimal and again.verified
@@ -55,7 +55,7 @@ def test_round_trip_across_two_processes(tmp_path):
     out = subprocess.run([sys.executable, "-c", code, str(path)], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "3"
     with SynthesisCache(path) as cache:
-        hit = CachedEngine(NullEngine(), cache).synthesize(0xCA, 3, budget=Budget())
+        hit = CachedEngine(NullEngine(), cache, members=("exact",)).synthesize(0xCA, 3, budget=Budget())
     assert hit is not None and hit.ands == 3
 
 
@@ -83,7 +83,7 @@ def test_tampered_entry_is_dropped_never_returned(tmp_path, caplog):
     conn.close()
     with caplog.at_level(logging.WARNING):
         with SynthesisCache(path) as cache:
-            engine = CachedEngine(NullEngine(), cache)
+            engine = CachedEngine(NullEngine(), cache, reuse=True)
             assert engine.synthesize(0xE8, 3, budget=Budget()) is None
             assert engine.stats.rejected == 1 and len(cache) == 0
     assert "does not implement" in caplog.text
@@ -98,7 +98,8 @@ def test_unparsable_entry_is_dropped(tmp_path):
     conn.commit()
     conn.close()
     with SynthesisCache(path) as cache:
-        assert CachedEngine(NullEngine(), cache).synthesize(0xE8, 3, budget=Budget()) is None
+        assert CachedEngine(NullEngine(), cache, reuse=True).synthesize(0xE8, 3, budget=Budget()) is None
+        assert len(cache) == 0
 
 
 def test_upsert_keeps_the_smaller(tmp_path):
@@ -114,11 +115,11 @@ def test_upsert_keeps_the_smaller(tmp_path):
     big.create_po(big.create_or(x, z))
     with SynthesisCache(tmp_path / "c.sqlite") as cache:
         best = ExactEngine(SAT_ONLY).synthesize(canon, 3, budget=Budget()).implementation
-        cache.store(k, canon, best, engine="exact", time_s=0.1, optimal=True, budget_ms=1000)
+        cache.store(k, canon, best, engine="exact", time_s=0.1, optimal=True, budget_ms=1000, source="portfolio")
         canon_big = transform.inverse().undo_aig(big)
-        cache.store(k, canon, canon_big, engine="abc", time_s=0.1, optimal=False, budget_ms=1000)
+        cache.store(k, canon, canon_big, engine="abc", time_s=0.1, optimal=False, budget_ms=1000, source="portfolio")
         entry = cache.lookup(k, canon)
-        assert entry.ands == 4 and entry.engine == "exact"
+        assert entry.ands == 4 and entry.engine == "exact" and entry.source == "portfolio" and len(cache) == 1
 
 
 def test_default_path_honours_env(monkeypatch, tmp_path):
@@ -168,7 +169,7 @@ def test_rotten_entry_is_reported_as_cache_rot_not_as_an_engine_error(tmp_path, 
     conn.close()
     with caplog.at_level(logging.WARNING):
         with SynthesisCache(path) as cache:
-            assert CachedEngine(NullEngine(), cache).synthesize(0xE8, 3, budget=Budget()) is None
+            assert CachedEngine(NullEngine(), cache, reuse=True).synthesize(0xE8, 3, budget=Budget()) is None
     assert f"cache {path}: entry of class" in caplog.text and "does not implement its function; deleted" in caplog.text
     assert "engine abc" not in caplog.text and "wrong implementation" not in caplog.text
 
@@ -213,3 +214,126 @@ def test_caches_without_the_application_id_are_adopted(tmp_path):
         conn = sqlite3.connect(cache_path)
         assert conn.execute("PRAGMA application_id").fetchone()[0] == 0x53434331
         conn.close()
+
+
+class NamedFixed:
+    """An engine named `name` that answers every function with `impl` (None when it is not the function)."""
+
+    def __init__(self, name: str, impl: Aig) -> None:
+        self.name = name
+        self.impl = impl
+        self.calls = 0
+
+    def synthesize(self, table, n, *, budget) -> Candidate | None:
+        import time
+        self.calls += 1
+        return make_candidate(table, n, self.impl, engine=self.name, start_time=time.perf_counter())
+
+    def synthesize_batch(self, functions, *, budget):
+        return [self.synthesize(t, n, budget=budget) for t, n in functions]
+
+
+def _majority(redundant: bool) -> Aig:
+    aig = Aig()
+    a, b, c = (aig.create_pi() for _ in range(3))
+    if redundant:  # 5 ANDs
+        aig.create_po(aig.create_or(aig.create_or(aig.create_and(a, b), aig.create_and(a, c)), aig.create_and(b, c)))
+    else:  # 4 ANDs
+        aig.create_po(aig.create_or(aig.create_and(a, b), aig.create_and(c, aig.create_or(a, b))))
+    return aig
+
+
+def test_an_engine_gets_its_own_results_unless_reuse_is_allowed(tmp_path):
+    with SynthesisCache(tmp_path / "c.sqlite") as cache:
+        CachedEngine(NamedFixed("abc", _majority(False)), cache).synthesize(0xE8, 3, budget=Budget())
+        mcts = NamedFixed("mcts", _majority(True))
+        own = CachedEngine(mcts, cache)
+        result = own.synthesize(0xE8, 3, budget=Budget())
+        # abc's 4-AND entry is not mcts's answer: mcts runs, and its own 5-AND result is kept beside abc's
+        assert result.ands == 5 and result.engine == "mcts" and mcts.calls == 1
+        assert own.stats.misses == 1 and own.stats.hits == 0 and len(cache) == 2
+        assert own.synthesize(0xE8, 3, budget=Budget()).ands == 5 and mcts.calls == 1 and own.stats.hits == 1
+        reusing = CachedEngine(mcts, cache, reuse=True)
+        result = reusing.synthesize(0xE8, 3, budget=Budget())
+        assert result.ands == 4 and result.engine == "abc" and mcts.calls == 1 and reusing.stats.hits == 1
+
+
+def test_a_member_entry_answers_a_portfolio_and_is_rerun_once(tmp_path):
+    with SynthesisCache(tmp_path / "c.sqlite") as cache:
+        CachedEngine(NamedFixed("abc", _majority(True)), cache).synthesize(0xE8, 3, budget=Budget())
+        portfolio = NamedFixed("portfolio", _majority(False))
+        cached = CachedEngine(portfolio, cache, members=("exact", "abc", "mcts"))
+        # abc's entry is no result of the (stronger) portfolio: it is re-run, and its better result is kept
+        assert cached.synthesize(0xE8, 3, budget=Budget()).ands == 4 and portfolio.calls == 1
+        assert cached.stats.retries == 1 and cached.stats.hits == 0
+        assert cached.synthesize(0xE8, 3, budget=Budget()).ands == 4 and portfolio.calls == 1
+        assert cached.stats.hits == 1
+        # a member's better entry answers the portfolio too
+        with SynthesisCache(tmp_path / "d.sqlite") as other:
+            CachedEngine(NamedFixed("exact", _majority(False)), other).synthesize(0xE8, 3, budget=Budget())
+            big = NamedFixed("portfolio", _majority(True))
+            result = CachedEngine(big, other, members=("exact",)).synthesize(0xE8, 3, budget=Budget())
+            assert result.ands == 4 and result.engine == "exact" and big.calls == 1
+
+
+def test_a_cache_of_schema_version_0_is_migrated_and_keeps_its_entries(tmp_path):
+    path = tmp_path / "c.sqlite"
+    key = npn_key(0xE8, 3)
+    impl = key.transform.inverse().undo_aig(_majority(False))
+    from sc_plugin.aig.aiger import aiger_bytes
+    from sc_plugin.aig.truth import to_hex
+    conn = sqlite3.connect(path)
+    conn.execute("""CREATE TABLE classes (num_inputs INTEGER NOT NULL, canon_hex TEXT NOT NULL, ands INTEGER NOT NULL,
+        optimal INTEGER NOT NULL, engine TEXT NOT NULL, time_s REAL NOT NULL, budget_ms REAL NOT NULL,
+        aag TEXT NOT NULL, updated REAL NOT NULL, PRIMARY KEY (num_inputs, canon_hex))""")
+    conn.execute("PRAGMA application_id = 0x53434331")
+    conn.execute("INSERT INTO classes VALUES (3, ?, 4, 0, 'abc', 0.1, 250.0, ?, 0.0)",
+                 (to_hex(key.canon, 3), aiger_bytes(impl, binary=False).decode()))
+    conn.commit()
+    conn.close()
+    with SynthesisCache(path) as cache:
+        entry = cache.lookup(3, key.canon)
+        assert entry.source == "abc" and entry.engine == "abc" and entry.ands == 4 and entry.budget_ms == 250.0
+        abc = NamedFixed("abc", _majority(True))
+        assert CachedEngine(abc, cache).synthesize(0xE8, 3, budget=Budget(time_ms=200)).ands == 4 and abc.calls == 0
+        cache.store(3, key.canon, impl, engine="exact", time_s=0.1, optimal=True, budget_ms=100)
+        assert len(cache) == 2
+    conn = sqlite3.connect(path)
+    assert conn.execute("PRAGMA user_version").fetchone()[0] == 2
+    conn.close()
+
+
+def test_a_cache_of_a_newer_schema_is_refused(tmp_path):
+    path = tmp_path / "c.sqlite"
+    with SynthesisCache(path):
+        pass
+    conn = sqlite3.connect(path)
+    conn.execute("PRAGMA user_version = 99")
+    conn.commit()
+    conn.close()
+    with pytest.raises(ScError, match="schema version 99"):
+        SynthesisCache(path)
+
+
+def _redundant() -> Aig:
+    """(a & b) | (a & c) | (a & d): five ANDs where a & (b | c | d) needs three."""
+    aig = Aig()
+    a, b, c, d = (aig.create_pi(name) for name in "abcd")
+    aig.create_po(aig.create_or(aig.create_or(aig.create_and(a, b), aig.create_and(a, c)), aig.create_and(a, d)))
+    return aig
+
+
+def test_the_pipeline_answers_from_the_chosen_engines_entries_and_says_how_many(tmp_path, require_abc):
+    from sc_plugin.rewrite.options import apply_options
+    from sc_plugin.rewrite.pipeline import optimize_verified
+    cache = str(tmp_path / "c.sqlite")
+    _, first = optimize_verified(_redundant(), apply_options({"engine": "exact", "cache": cache}))
+    assert first.ands_after == 3 and first.cache_hits == 0 and first.rewrite.functions_requested > 0
+    _, again = optimize_verified(_redundant(), apply_options({"engine": "exact", "cache": cache}))
+    assert again.cache_hits == again.rewrite.functions_requested > 0
+    assert f"({again.cache_hits} from the cache)" in again.report()
+    _, abc = optimize_verified(_redundant(), apply_options({"engine": "abc", "cache": cache}))
+    assert abc.cache_hits == 0  # the exact engine's entries are not the abc engine's results
+    _, reused = optimize_verified(_redundant(), apply_options({"engine": "mcts", "cache": cache,
+                                                               "cache_reuse": True}))
+    assert reused.cache_hits == reused.rewrite.functions_requested  # every function answered: mcts never ran

@@ -59,3 +59,22 @@ def test_wrong_result_is_never_returned():
     result = PortfolioEngine([FixedEngine("wrong", wrong), FixedEngine("big", _majority(True))]).synthesize(
         0xE8, 3, budget=Budget())
     assert result.engine == "big" and result.ands == 5
+
+
+def test_the_pipeline_says_which_engine_won_each_function(monkeypatch):
+    from sc_plugin.aig.network import lit_not
+    from sc_plugin.rewrite import pipeline
+    from sc_plugin.rewrite.options import apply_options
+
+    def inverted(aig: Aig) -> Aig:  # the root AND of a majority built as an OR computes its complement
+        aig.pos[0] = lit_not(aig.pos[0])
+        return aig
+
+    # of the cut functions of a 5-AND majority, only its root's is one the fixed engines answer
+    portfolio = PortfolioEngine([FixedEngine("big", inverted(_majority(True))),
+                                 FixedEngine("small", inverted(_majority(False)))])
+    monkeypatch.setattr(pipeline, "make_engine", lambda params: portfolio)
+    result, stats = pipeline.optimize_verified(_majority(True), apply_options({"engine": "portfolio",
+                                                                             "no_cache": True}))
+    assert result.num_ands == 4 and set(stats.wins) == {"small"}  # asked once per round
+    assert stats.wins == portfolio.stats.wins and f"won by small {stats.wins['small']}" in stats.report()
