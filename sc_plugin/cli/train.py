@@ -3,10 +3,11 @@
   sc-train data [--circuits A.aig ...] [--exclude X_tt.txt ...] [--cones-per-circuit N] [--gold cone|abc|exact]
                 [-o runs/data.npz]
   sc-train supervised [--config tiny|default|FILE.yaml] [--data runs/data.npz ...] [--out-dir DIR]
-                      [--resume CKPT | --init CKPT] [--max-steps N] [--time-limit-min M] [--ship PATH]
+                      [--resume CKPT | --init CKPT] [--max-steps N] [--time-limit-min M] [--device cpu|cuda]
+                      [--ship PATH]
   sc-train rl [--config rl|FILE.yaml] [--init CKPT] [--data runs/data.npz ...] [--out-dir DIR] [--resume]
               [--iterations N] [--time-limit-min M] [--games N] [--simulations S]
-              [--backend inline|local|ray] [--workers W] [--address ADDR] [--ship PATH]
+              [--backend inline|local|ray] [--workers W] [--address ADDR] [--device cpu|cuda] [--ship PATH]
   sc-train eval --set cut8_tt.txt [--checkpoint CKPT] [--simulations S] [--rollouts R] [--budget-ms MS]
                 [--batch-size B] [--limit N] [--plot P] [--json J]
 """
@@ -31,6 +32,10 @@ __all__ = ["main"]
 # Shipping into the installed package replaces the model every user of it gets, so it happens only when asked for.
 _SHIP_HELP = ("also write the {best}, without optimizer state, to PATH; the run's folder keeps best.pt either way. "
               f"PATH {default_checkpoint_path()} replaces the model that the package ships")
+
+
+_DEVICE_HELP = ("where {what}: cpu (the config's default) or cuda (cuda:N for the N-th GPU); cuda on a machine "
+                "where torch sees no GPU is an error")
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -63,6 +68,7 @@ def _parser() -> argparse.ArgumentParser:
     sup.add_argument("--max-steps", type=int)
     sup.add_argument("--time-limit-min", type=float)
     sup.add_argument("--seed", type=int)
+    sup.add_argument("--device", help=_DEVICE_HELP.format(what="the model, its batches and losses live"))
     sup.add_argument("--ship", metavar="PATH", help=_SHIP_HELP.format(best="best checkpoint"))
 
     rl = sub.add_parser("rl", help="AlphaZero fine-tuning by self-play (phase 2)",
@@ -88,6 +94,8 @@ def _parser() -> argparse.ArgumentParser:
     rl.add_argument("--workers", type=int, help="worker processes (local) or CPUs of a new local Ray instance")
     rl.add_argument("--address", help="Ray cluster address (ray start --head prints it); default: a new local one")
     rl.add_argument("--seed", type=int)
+    rl.add_argument("--device", help=_DEVICE_HELP.format(what="the candidate trains and the gate evaluates "
+                                                             "(self-play games stay on CPUs)"))
     rl.add_argument("--ship", metavar="PATH", help=_SHIP_HELP.format(best="champion (best.pt)"))
 
     ev = sub.add_parser("eval", help="evaluate the mcts engine on a cut-function file")
@@ -137,7 +145,8 @@ def _main(argv: Sequence[str] | None) -> int:
         overrides = {key: value for key, value in (("data", args.data), ("out_dir", args.out_dir),
                                                    ("resume", args.resume), ("init", args.init),
                                                    ("max_steps", args.max_steps),
-                                                   ("time_limit_min", args.time_limit_min), ("seed", args.seed))
+                                                   ("time_limit_min", args.time_limit_min), ("seed", args.seed),
+                                                   ("device", args.device))
                      if value is not None}
         config = load_config(args.config, overrides)
         metrics = train(config)
@@ -152,7 +161,8 @@ def _main(argv: Sequence[str] | None) -> int:
             ("init", args.init), ("data", args.data), ("out_dir", args.out_dir),
             ("iterations", args.iterations),
             ("time_limit_min", args.time_limit_min), ("games_per_iteration", args.games),
-            ("backend", args.backend), ("workers", args.workers), ("address", args.address), ("seed", args.seed))
+            ("backend", args.backend), ("workers", args.workers), ("address", args.address), ("seed", args.seed),
+            ("device", args.device))
             if value is not None}
         if args.resume:
             overrides["resume"] = True

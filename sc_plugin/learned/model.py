@@ -171,7 +171,8 @@ class PolicyValueNet(nn.Module):
         q = qk[:, :, 0].transpose(1, 2)  # (B, 4, N, dp)
         k = qk[:, :, 1].transpose(1, 2)  # (B, 4, N, dp)
         scores = q @ k.transpose(-1, -2) / math.sqrt(dp)  # (B, 4, N, N)
-        pair_ok = node_ok[:, :, None] & node_ok[:, None, :] & torch.ones(nodes, nodes, dtype=torch.bool).triu(1)
+        upper = torch.ones(nodes, nodes, dtype=torch.bool, device=features.device).triu(1)  # i < j
+        pair_ok = node_ok[:, :, None] & node_ok[:, None, :] & upper
         scores = scores.masked_fill(~pair_ok[:, None], float("-inf"))
         logits = features.new_full((batch, 4, MAX_NODES, MAX_NODES), float("-inf"))
         logits[:, :, :nodes, :nodes] = scores
@@ -204,12 +205,14 @@ def deepen(model: PolicyValueNet, n_layer: int) -> PolicyValueNet:
 
 
 def network_evaluator(model: PolicyValueNet) -> Callable[[Sequence[State]], tuple[np.ndarray, np.ndarray]]:
-    """The `evaluate` callable that `search` takes: states -> (logits (B, A) float32, values (B,) float32)."""
+    """The `evaluate` callable that `search` takes: states -> (logits (B, A) float32, values (B,) float32). The
+    states are featurized on the CPU and evaluated where the model's weights are."""
+    device = next(model.parameters()).device
 
     @torch.no_grad()
     def evaluate(states: Sequence[State]) -> tuple[np.ndarray, np.ndarray]:
         features, types = featurize(states)
-        logits, values = model(features, types)
-        return logits.numpy(), values.numpy()
+        logits, values = model(features.to(device), types.to(device))
+        return logits.cpu().numpy(), values.cpu().numpy()
 
     return evaluate

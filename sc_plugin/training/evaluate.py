@@ -13,7 +13,6 @@ import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from sc_plugin.engines.base import Budget
 from sc_plugin.errors import ScError
 from sc_plugin.training.data import load_test_functions
 
@@ -80,6 +79,7 @@ def _read_abc(tt_path: str | Path) -> list[dict]:
 def evaluate_set(tt_path: str | Path, params: EvalParams, *, verbose: bool = False) -> tuple[EvalSummary, list[dict]]:
     """(summary, per-function rows with our size, time and the ABC columns)."""
     from sc_plugin.progress import progress
+    from sc_plugin.engines.base import Budget  # here: `sc-train supervised` needs no engine (nor python-sat)
     from sc_plugin.engines.learned import MctsEngine, MctsParams
 
     functions = load_test_functions([str(tt_path)])

@@ -34,7 +34,7 @@ from sc_plugin.learned.model import ModelConfig, PolicyValueNet, network_evaluat
 from sc_plugin.learned.search import SearchParams, search
 from sc_plugin.training.data import Dataset, Sample, data_summary, load_datasets, read_npz
 from sc_plugin.training.selfplay import SelfPlayParams, SelfPlayTask
-from sc_plugin.training.train import batch_loss, collate
+from sc_plugin.training.train import batch_loss, collate, resolve_device, to_device
 from sc_plugin.training.workers import ModelWeights, make_backend
 
 __all__ = ["RlConfig", "Curriculum", "ReplayBuffer", "function_pool", "validation_functions", "gate_score",
@@ -68,6 +68,7 @@ class RlConfig:
     workers: int = 2
     address: str = ""  # Ray cluster address; "" starts a local Ray instance
     seed: int = 0
+    device: str = "cpu"  # where the candidate trains and the gate evaluates: cpu, or cuda (cuda:N); games stay on CPUs
 
 
 # ---- function pool and curriculum -----------------------------------------------------------------------------
@@ -205,6 +206,7 @@ def _better(score: tuple[int, int], than: tuple[int, int]) -> bool:
 
 def reinforce(config: RlConfig, *, verbose: bool = True, log: Callable[[str], None] = print) -> dict:
     """Runs self-play iterations; returns the champion's metrics. See the module docstring for out_dir."""
+    device = resolve_device(config.device)  # before anything else: a missing GPU fails at once
     torch.set_num_threads(1)
     dataset = load_datasets(config.data)
     pool, reference = function_pool(dataset, valid=False)
@@ -243,9 +245,10 @@ def reinforce(config: RlConfig, *, verbose: bool = True, log: Callable[[str], No
         init_info = {"path": init_path, "step": init_payload["step"], "metrics": init_payload["metrics"]}
         if verbose:
             log(f"start: {init_path}: gate {champion_score[0]}/{len(gate_set)} solved, {champion_score[1]} ANDs")
-    candidate.train()
+    candidate.to(device).train()  # before the optimizer is built (and loads its state), so that its state lives there
     if average is None:
         average = copy.deepcopy(candidate).eval()
+    average.to(device)
     optimizer = torch.optim.AdamW(candidate.parameters(), lr=config.learning_rate,
                                   weight_decay=config.weight_decay)
     if candidate_payload is not None and "optimizer_state" in candidate_payload:
@@ -301,7 +304,7 @@ def reinforce(config: RlConfig, *, verbose: bool = True, log: Callable[[str], No
                 accepted = _better(candidate_score, champion_score)
                 record.update(gate_solved=candidate_score[0], gate_ands=candidate_score[1], accepted=accepted)
                 if accepted:
-                    champion = copy.deepcopy(gated).eval()
+                    champion = copy.deepcopy(gated).cpu().eval()  # games are played on CPUs
                     champion_score = candidate_score
                     _save_champion(out_dir, champion, champion_metrics(iteration), config, dataset)
                 save_checkpoint(out_dir / "last.pt", candidate, step=train_steps, metrics=record,
@@ -331,7 +334,8 @@ def _train_steps(model: PolicyValueNet, average: PolicyValueNet, optimizer: torc
         samples = buffer.draw(config.batch_size - from_data, rng)
         if from_data:
             samples += dataset.samples(rng.choice(supervised_steps, size=from_data))
-        loss, metrics = batch_loss(model, collate(samples), config.value_weight)
+        batch = to_device(collate(samples), next(model.parameters()).device)
+        loss, metrics = batch_loss(model, batch, config.value_weight)
         optimizer.zero_grad(set_to_none=True)
         loss.backward()
         torch.nn.utils.clip_grad_norm_(model.parameters(), config.grad_clip)

@@ -5,7 +5,8 @@ fanins exist; the policy's softmax runs over the structurally possible actions (
 legality mask, which is costly to compute per state and would dominate a training step; at inference the
 legality mask only renormalises. Plus value_weight * MSE between the value head and the gold sequence's return.
 Configs are a dataclass plus small named YAML overrides (`configs/*.yaml`); resuming takes the architecture from the
-checkpoint.
+checkpoint. `device` runs the model, batches and losses on a GPU ("cuda"); batches are built on the CPU either way,
+and checkpoints load on a CPU-only machine (`load_checkpoint` maps them to the CPU).
 """
 
 from __future__ import annotations
@@ -25,9 +26,11 @@ from sc_plugin.learned.checkpoint import load_checkpoint, load_model, save_check
 from sc_plugin.learned.model import ModelConfig, PolicyValueNet, deepen, featurize
 from sc_plugin.training.data import Dataset, Sample, augment, data_summary, load_datasets
 
-__all__ = ["TrainConfig", "load_config", "train", "make_batch", "collate", "batch_loss"]
+__all__ = ["TrainConfig", "load_config", "train", "make_batch", "collate", "batch_loss", "resolve_device",
+           "to_device", "DEVICES"]
 
 CONFIG_DIR = Path(__file__).resolve().parent / "configs"
+DEVICES = ("cpu", "cuda")  # "cuda:N" picks one GPU of several
 
 
 @dataclass
@@ -50,6 +53,7 @@ class TrainConfig:
     log_interval: int = 100
     seed: int = 0
     num_threads: int = 1  # the machine is shared: one core for training
+    device: str = "cpu"  # where the model trains: cpu, or cuda (cuda:N) on a GPU machine
     resume: str = ""  # checkpoint to resume from (architecture, weights, optimizer and step come from it)
     init: str = ""  # checkpoint whose weights start a new run (step 0, fresh optimizer); a larger model.n_layer
     # than its own deepens it with identity blocks (model.deepen)
@@ -91,6 +95,27 @@ def _build(kind: type, values: dict, what: str):
             value = _build(type(default), value, name)
         built[name] = value
     return kind(**built)
+
+
+def resolve_device(name: str) -> torch.device:
+    """The torch device for a config's `device`; ScError (one line) for an unknown name, or a GPU that torch does
+    not see."""
+    kind, _, index = name.partition(":")
+    if kind not in DEVICES or (index and (kind != "cuda" or not index.isdigit())):
+        raise ScError(f"device {name!r}: choose cpu or cuda (cuda:N for the N-th GPU)")
+    if kind == "cuda":
+        if not torch.cuda.is_available():
+            raise ScError(f"device {name}: torch {torch.__version__} sees no GPU "
+                          f"({'no CUDA build' if torch.version.cuda is None else 'no device visible'}); "
+                          f"use --device cpu")
+        if index and int(index) >= torch.cuda.device_count():
+            raise ScError(f"device {name}: torch sees {torch.cuda.device_count()} GPU(s)")
+    return torch.device(name)
+
+
+def to_device(batch: tuple[torch.Tensor, ...], device: torch.device) -> tuple[torch.Tensor, ...]:
+    """The batch's tensors on `device` (no copy when they are there already)."""
+    return tuple(tensor.to(device, non_blocking=True) for tensor in batch)
 
 
 def make_batch(dataset: Dataset, steps: np.ndarray, augment_rng: np.random.Generator | None = None
@@ -138,13 +163,13 @@ def _lr(config: TrainConfig, step: int, elapsed_min: float = 0.0) -> float:
 
 @torch.no_grad()
 def _evaluate(model: PolicyValueNet, dataset: Dataset, steps: np.ndarray, config: TrainConfig,
-              rng: np.random.Generator) -> dict:
+              rng: np.random.Generator, device: torch.device) -> dict:
     model.eval()
     totals: dict[str, float] = {}
     count = 0
     for _ in range(config.eval_batches):
         chosen = rng.choice(steps, size=min(config.batch_size, len(steps)), replace=False)
-        _, metrics = batch_loss(model, make_batch(dataset, chosen), config.value_weight)
+        _, metrics = batch_loss(model, to_device(make_batch(dataset, chosen), device), config.value_weight)
         for key, value in metrics.items():
             totals[key] = totals.get(key, 0.0) + value
         count += 1
@@ -154,6 +179,7 @@ def _evaluate(model: PolicyValueNet, dataset: Dataset, steps: np.ndarray, config
 
 def train(config: TrainConfig, *, verbose: bool = True) -> dict:
     """Runs the loop; returns the final metrics. Writes out_dir/last.pt and out_dir/best.pt."""
+    device = resolve_device(config.device)  # before anything else: a missing GPU fails at once
     torch.set_num_threads(config.num_threads)
     torch.manual_seed(config.seed)
     rng = np.random.default_rng(config.seed)
@@ -186,6 +212,7 @@ def train(config: TrainConfig, *, verbose: bool = True) -> dict:
                       f"({len(train_steps)} / {len(valid_steps)})")
 
     data_info = data_summary(dataset, config.data)
+    model.to(device)  # before the optimizer is built (and loads its state), so that its state lives there too
     optimizer = torch.optim.AdamW(model.parameters(), lr=config.learning_rate, weight_decay=config.weight_decay)
     best_kl = float("inf")
     if resume_payload is not None:
@@ -196,9 +223,9 @@ def train(config: TrainConfig, *, verbose: bool = True) -> dict:
             best_kl = resume_payload["metrics"].get("best_valid_kl", best_kl)
 
     if verbose:
-        print(f"model: {model.num_params():,} parameters; data: {len(train_steps):,} train / {len(valid_steps):,} "
-              f"valid states; {config.batch_size} states per step; {len(train_steps) / config.batch_size:.0f} "
-              f"steps per epoch", flush=True)
+        print(f"model: {model.num_params():,} parameters on {device}; data: {len(train_steps):,} train / "
+              f"{len(valid_steps):,} valid states; {config.batch_size} states per step; "
+              f"{len(train_steps) / config.batch_size:.0f} steps per epoch", flush=True)
     out_dir = Path(config.out_dir)
     config_dict = asdict(config)
     start = time.perf_counter()
@@ -209,8 +236,8 @@ def train(config: TrainConfig, *, verbose: bool = True) -> dict:
     while step < config.max_steps:
         for group in optimizer.param_groups:
             group["lr"] = _lr(config, step, (time.perf_counter() - start) / 60)
-        batch = make_batch(dataset, rng.choice(train_steps, size=config.batch_size),
-                           rng if config.augment else None)
+        batch = to_device(make_batch(dataset, rng.choice(train_steps, size=config.batch_size),
+                                     rng if config.augment else None), device)
         loss, batch_metrics = batch_loss(model, batch, config.value_weight)
         optimizer.zero_grad(set_to_none=True)
         loss.backward()
@@ -227,7 +254,7 @@ def train(config: TrainConfig, *, verbose: bool = True) -> dict:
         if step % config.log_interval == 0:
             running = {}
         if step % config.eval_interval == 0 or step == config.max_steps or out_of_time:
-            valid = _evaluate(model, dataset, valid_steps, config, rng)
+            valid = _evaluate(model, dataset, valid_steps, config, rng, device)
             best_kl = min(best_kl, valid["kl"])
             metrics = {**{f"valid_{k}": v for k, v in valid.items()}, "best_valid_kl": best_kl,
                        "train_minutes": round(elapsed_min, 2), "steps": step}

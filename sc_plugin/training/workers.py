@@ -40,7 +40,9 @@ class ModelWeights:
 
     @classmethod
     def of(cls, model: PolicyValueNet) -> "ModelWeights":
-        return cls(config=model.config.to_dict(), state={k: v.detach().clone() for k, v in model.state_dict().items()})
+        # on the CPU: workers play on CPUs whatever device the model trains on
+        return cls(config=model.config.to_dict(),
+                   state={k: v.detach().cpu().clone() for k, v in model.state_dict().items()})
 
 
 class SelfPlayBackend(Protocol):

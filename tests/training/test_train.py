@@ -9,7 +9,7 @@ import torch
 from sc_plugin.errors import ScError
 from sc_plugin.learned.checkpoint import load_checkpoint
 from sc_plugin.learned.model import PolicyValueNet
-from sc_plugin.training.train import batch_loss, load_config, make_batch, train
+from sc_plugin.training.train import batch_loss, load_config, make_batch, resolve_device, train
 
 @pytest.fixture
 def dataset_path(tiny_dataset):
@@ -103,3 +103,17 @@ def test_config_errors():
         load_config("tiny", {"bogus": 1})
     with pytest.raises(ScError, match="config not found"):
         load_config("no_such_config")
+
+
+def test_device_names():
+    assert resolve_device("cpu") == torch.device("cpu")
+    for bad in ("tpu", "cuda:x", "cpu:0", ""):
+        with pytest.raises(ScError, match="choose cpu or cuda"):
+            resolve_device(bad)
+
+
+def test_the_gpu_config_fits_what_a_device_run_returns():
+    config = load_config("gpu")
+    assert config.device == "cuda" and config.time_limit_min < 9
+    # a checkpoint without optimizer state comes back from the device machine only below 16 MiB
+    assert PolicyValueNet(config.model).num_params() * 4 < 15 * 2**20
