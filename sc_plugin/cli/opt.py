@@ -6,6 +6,7 @@ import argparse
 import json
 import logging
 import sys
+import time
 from dataclasses import replace
 from typing import Sequence
 
@@ -44,7 +45,7 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _summary(args: argparse.Namespace, stats: OptimizeStats) -> dict:
+def _summary(args: argparse.Namespace, stats: OptimizeStats, time_read_s: float, time_write_s: float) -> dict:
     r = stats.rewrite
     return {
         "input": args.input, "output": args.output, "engine": stats.engine,
@@ -54,7 +55,8 @@ def _summary(args: argparse.Namespace, stats: OptimizeStats) -> dict:
         "functions": r.functions_requested, "cache_hits": stats.cache_hits,
         "verified": {"equivalent": True, "not checked": None}.get(stats.proof, False),
         "time_optimize_s": round(r.time_s, 3), "time_proof_s": round(stats.time_proof_s, 3),
-        "time_s": round(stats.time_s, 3), "error": stats.failure or None,
+        "time_s": round(stats.time_s, 3), "time_read_s": round(time_read_s, 3),
+        "time_write_s": round(time_write_s, 3), "error": stats.failure or None,
     }
 
 
@@ -65,13 +67,20 @@ def _main(argv: Sequence[str] | None) -> int:
     if not args.quiet:
         logging.basicConfig(level=logging.INFO, format=f"{PROG}: %(message)s", stream=sys.stderr)
         params = replace(params, rewrite=replace(params.rewrite, verbose=True))
+    start = time.perf_counter()
     original = read_network(args.input)
+    time_read_s = time.perf_counter() - start
     result, stats = optimize_verified(original, params)
+    start = time.perf_counter()
     write_network(result, args.output)
+    time_write_s = time.perf_counter() - start
     if args.json:
-        print(json.dumps(_summary(args, stats)))
+        print(json.dumps(_summary(args, stats, time_read_s, time_write_s)))
     else:
+        r = stats.rewrite
         print(f"{args.input}: {stats.report()}")
+        print(f"{args.input}: time: optimization {r.time_s:.1f} s ({r.stopped_by or 'not run'}), "
+              f"proof {stats.time_proof_s:.1f} s, read {time_read_s:.1f} s, write {time_write_s:.1f} s")
     if stats.failure:
         print(f"{PROG}: error: {stats.failure}; output is the input", file=sys.stderr)
         return 1

@@ -28,14 +28,17 @@ inside the other fanin cut's cone, the composed function treats that leaf as a f
 differs from the cone's function on leaf values the network can never produce. A table may still not depend on
 every leaf (reconvergence can cancel one).
 
-Everything runs in one numba kernel over `Aig.fanin_array()`; the first call in a fresh environment compiles it
-(about 10 s) and caches the machine code next to this file.
+Everything runs in a numba kernel over `Aig.fanin_array()`, called on consecutive ranges of nodes so that the
+clock can be read between ranges: with a time limit the enumeration stops early and leaves the remaining nodes
+without cuts (`CutStats.complete` is False). The first call in a fresh environment compiles the kernels (about
+10 s) and caches the machine code next to this file.
 """
 
 from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field
+from typing import Callable
 
 import numba
 import numpy as np
@@ -68,6 +71,7 @@ class CutStats:
     """Counters and timings of one `enumerate_cuts` run."""
 
     num_ands: int = 0  # AND nodes whose cuts were enumerated
+    complete: bool = True  # False when the time limit stopped the enumeration before the last node
     total_cuts: int = 0  # kept non-trivial cuts over all nodes
     cuts_by_size: list[int] = field(default_factory=lambda: [0] * (MAX_INPUTS + 1))  # kept cuts per leaf count
     num_pairs: int = 0  # fanin cut pairs considered
@@ -80,7 +84,8 @@ class CutStats:
     def report(self) -> str:
         sizes = " ".join(f"{size}:{count}" for size, count in enumerate(self.cuts_by_size) if count)
         per_node = self.total_cuts / self.num_ands if self.num_ands else 0.0
-        return (f"[cuts] {self.num_ands} ANDs, {self.total_cuts} cuts ({per_node:.2f}/node; by size {sizes})\n"
+        partial = "" if self.complete else " (stopped by the time limit)"
+        return (f"[cuts] {self.num_ands} ANDs{partial}, {self.total_cuts} cuts ({per_node:.2f}/node; by size {sizes})\n"
                 f"[cuts] pairs {self.num_pairs}: oversized {self.num_oversized}, dominated {self.num_dominated}, "
                 f"over limit {self.num_over_limit}\n"
                 f"[cuts] time {self.time_s:.3f} s (kernel {self.time_kernel_s:.3f} s)")
@@ -157,35 +162,66 @@ class NetworkCuts:
         """The non-trivial cuts of AND node `node`, best first (see the module docstring for the order)."""
         return [self.cut(row) for row in self.cut_rows(node)]
 
+    def support_sizes(self) -> np.ndarray:
+        """(num_cuts,) int64: how many leaves each cut's function depends on (reconvergence can cancel one).
+        Raises ValueError if truth tables were not computed."""
+        if self.tables is None:
+            raise ValueError("cuts were enumerated without truth tables; support sizes need them")
+        return _support_sizes_kernel(self.tables)
+
     def _leaves_at(self, row: int) -> tuple[int, ...]:
         return tuple(int(leaf) for leaf in self.leaves[row, :self.num_leaves[row]])
 
 
-def enumerate_cuts(aig: Aig, params: CutParams = CutParams()) -> tuple[NetworkCuts, CutStats]:
+_NODES_PER_CALL = 4096  # nodes per kernel call: the clock is read and progress reported between calls
+
+
+def enumerate_cuts(aig: Aig, params: CutParams = CutParams(), *, time_limit_s: float | None = None,
+                   progress: Callable[[int, int], None] | None = None) -> tuple[NetworkCuts, CutStats]:
     """Enumerates the priority cuts of every AND node of `aig`.
 
     Precondition: nodes are in topological order (every AND after its fanins), which `Aig` guarantees by
-    construction. Dangling nodes get cuts too. Returns the cuts and the run's statistics.
+    construction. Dangling nodes get cuts too. With `time_limit_s`, enumeration stops once that many seconds have
+    passed: the ANDs enumerated by then (a prefix in node order) have their cuts, later ones none, and
+    `stats.complete` is False. `progress(ands_done, num_ands)` is called after every range of nodes.
+    Returns the cuts and the run's statistics.
     """
     start = time.perf_counter()
+    deadline = None if time_limit_s is None else start + time_limit_s
     fanins = aig.fanin_array()
     fanouts = fanout_counts(aig)
-    kernel_start = time.perf_counter()
-    offsets, roots, leaves, num_leaves, tables, counters = _enumerate_kernel(
-        fanins, aig.num_pis, fanouts, params.max_cut_size, params.max_cuts_per_node, params.compute_truth_tables,
-        params.use_area_flow_first)
-    kernel_time = time.perf_counter() - kernel_start
-    num_cuts = int(offsets[-1])
+    num_nodes, num_pis = fanins.shape[0], aig.num_pis
+    state = _KernelState(num_nodes, num_pis, params)
+    kernel_time = 0.0
+    node = num_pis + 1
+    while node < num_nodes:
+        if deadline is not None and time.perf_counter() >= deadline:
+            break
+        last = min(num_nodes, node + _NODES_PER_CALL)
+        kernel_start = time.perf_counter()
+        state.stamp = _enumerate_kernel(
+            node, last, fanins, num_pis, fanouts, params.max_cut_size, params.max_cuts_per_node,
+            params.compute_truth_tables, params.use_area_flow_first, state.offsets, state.roots, state.leaves,
+            state.num_leaves, state.signatures, state.tables, state.area_flow, state.counters, state.visited,
+            state.node_tables, state.stack, state.stamp)
+        kernel_time += time.perf_counter() - kernel_start
+        node = last
+        if progress is not None:
+            progress(node - num_pis - 1, num_nodes - num_pis - 1)
+    num_cuts = int(state.offsets[node])
+    state.offsets[node:] = num_cuts  # nodes not enumerated (time limit) have no cuts
     cuts = NetworkCuts(
-        offsets=offsets,
-        roots=roots[:num_cuts],
-        leaves=leaves[:num_cuts],
-        num_leaves=num_leaves[:num_cuts],
-        tables=tables[:num_cuts] if params.compute_truth_tables else None,
+        offsets=state.offsets,
+        roots=state.roots[:num_cuts],
+        leaves=state.leaves[:num_cuts],
+        num_leaves=state.num_leaves[:num_cuts],
+        tables=state.tables[:num_cuts] if params.compute_truth_tables else None,
         max_cut_size=params.max_cut_size,
     )
+    counters = state.counters
     stats = CutStats(
-        num_ands=aig.num_ands,
+        num_ands=node - num_pis - 1,
+        complete=node >= num_nodes,
         total_cuts=num_cuts,
         cuts_by_size=np.bincount(cuts.num_leaves, minlength=MAX_INPUTS + 1).tolist(),
         num_pairs=int(counters[_COUNTER_PAIRS]),
@@ -196,6 +232,29 @@ def enumerate_cuts(aig: Aig, params: CutParams = CutParams()) -> tuple[NetworkCu
     )
     stats.time_s = time.perf_counter() - start
     return cuts, stats
+
+
+class _KernelState:
+    """The arrays `_enumerate_kernel` fills and reads across calls. The per-cut arrays are over-allocated to
+    num_ands * max_cuts_per_node rows (offsets[last node + 1] of them are used)."""
+
+    def __init__(self, num_nodes: int, num_pis: int, params: CutParams) -> None:
+        capacity = max(0, num_nodes - num_pis - 1) * params.max_cuts_per_node
+        with_tables = params.compute_truth_tables
+        self.offsets = np.zeros(num_nodes + 1, dtype=np.int64)
+        self.roots = np.empty(capacity, dtype=np.int32)
+        self.leaves = np.full((capacity, MAX_INPUTS), -1, dtype=np.int32)
+        self.num_leaves = np.zeros(capacity, dtype=np.int32)
+        self.signatures = np.zeros(capacity, dtype=np.uint64)  # bit (leaf % 64) set for each leaf: quick set tests
+        self.tables = np.zeros((capacity if with_tables else 0, TT_WORDS), dtype=np.uint64)
+        self.area_flow = np.zeros(num_nodes, dtype=np.float64)
+        self.counters = np.zeros(4, dtype=np.int64)
+        # Scratch for simulating cones (see _cone_table).
+        scratch_rows = num_nodes if with_tables else 1
+        self.visited = np.zeros(scratch_rows, dtype=np.int64)
+        self.node_tables = np.empty((scratch_rows, TT_WORDS), dtype=np.uint64)
+        self.stack = np.empty(2 * scratch_rows + 1, dtype=np.int64)
+        self.stamp = 0
 
 
 # ---- numba kernels ------------------------------------------------------------------------------------------------
@@ -280,20 +339,11 @@ def _ranks_before(a, b, size, cost, area_flow_first):
 
 
 @numba.njit(cache=True)
-def _enumerate_kernel(fanins, num_pis, fanouts, max_cut_size, max_cuts, with_tables, area_flow_first):
-    """Priority cuts of every AND node; see the module docstring. Returns (offsets, roots, leaves, num_leaves,
-    tables, counters), the per-cut arrays over-allocated to num_ands * max_cuts rows (offsets[-1] are used)."""
-    num_nodes = fanins.shape[0]
-    capacity = (num_nodes - num_pis - 1) * max_cuts
-    offsets = np.zeros(num_nodes + 1, dtype=np.int64)
-    roots = np.empty(capacity, dtype=np.int32)
-    leaves = np.full((capacity, MAX_INPUTS), -1, dtype=np.int32)
-    num_leaves = np.zeros(capacity, dtype=np.int32)
-    signatures = np.zeros(capacity, dtype=np.uint64)  # bit (leaf % 64) set for each leaf: quick set tests
-    tables = np.zeros((capacity if with_tables else 0, TT_WORDS), dtype=np.uint64)
-    area_flow = np.zeros(num_nodes, dtype=np.float64)
-    counters = np.zeros(4, dtype=np.int64)
-
+def _enumerate_kernel(first_node, last_node, fanins, num_pis, fanouts, max_cut_size, max_cuts, with_tables,
+                      area_flow_first, offsets, roots, leaves, num_leaves, signatures, tables, area_flow, counters,
+                      visited, node_tables, stack, stamp):
+    """Priority cuts of the AND nodes first_node..last_node-1 (see the module docstring), written into the arrays
+    of `_KernelState`; every earlier node must have been enumerated. Returns the next free cone stamp."""
     # Candidates of the current node: every pair of fanin cuts whose union is small enough.
     max_candidates = (max_cuts + 1) * (max_cuts + 1)
     cand_leaves = np.empty((max_candidates, MAX_INPUTS), dtype=np.int32)
@@ -303,14 +353,8 @@ def _enumerate_kernel(fanins, num_pis, fanouts, max_cut_size, max_cuts, with_tab
     order = np.empty(max_candidates, dtype=np.int64)
     kept = np.empty(max_cuts, dtype=np.int64)
     one_leaves = np.empty((2, MAX_INPUTS), dtype=np.int32)  # leaves of the fanin cuts being merged
-    # Scratch for simulating cones (see _cone_table).
-    scratch_rows = num_nodes if with_tables else 1
-    visited = np.zeros(scratch_rows, dtype=np.int64)
-    node_tables = np.empty((scratch_rows, TT_WORDS), dtype=np.uint64)
-    stack = np.empty(2 * scratch_rows + 1, dtype=np.int64)
-    stamp = 0
-    total = 0
-    for node in range(num_pis + 1, num_nodes):
+    total = offsets[first_node]
+    for node in range(first_node, last_node):
         offsets[node] = total
         fanin0 = fanins[node, 0] >> 1
         fanin1 = fanins[node, 1] >> 1
@@ -424,5 +468,26 @@ def _enumerate_kernel(fanins, num_pis, fanouts, max_cut_size, max_cuts, with_tab
         total += num_kept
         offsets[node + 1] = total
         area_flow[node] = (1.0 + cand_cost[kept[0]]) / max(1, fanouts[node])
-    offsets[num_nodes] = total
-    return offsets, roots, leaves, num_leaves, tables, counters
+    return stamp
+
+
+@numba.njit(cache=True)
+def _support_sizes_kernel(tables):
+    """Support size of every tiled table (variables beyond a cut's leaves are independent by tiling)."""
+    sizes = np.zeros(tables.shape[0], dtype=np.int64)
+    for row in range(tables.shape[0]):
+        count = 0
+        for var in range(6):  # within a word: compare the two cofactors, shifted onto each other
+            shift = np.uint64(1 << var)
+            low = ~_PROJECTIONS[var, 0]
+            for w in range(TT_WORDS):
+                word = tables[row, w]
+                if ((word >> shift) ^ word) & low:
+                    count += 1
+                    break
+        if tables[row, 0] != tables[row, 1] or tables[row, 2] != tables[row, 3]:
+            count += 1  # variable 6: words 0 and 2 against 1 and 3
+        if tables[row, 0] != tables[row, 2] or tables[row, 1] != tables[row, 3]:
+            count += 1  # variable 7: words 0 and 1 against 2 and 3
+        sizes[row] = count
+    return sizes

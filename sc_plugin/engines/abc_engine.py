@@ -4,12 +4,14 @@ For every function and every script in `AbcParams.scripts` the batch script hold
 `read_truth <hex>; <script>; write_aiger f<i>_<s>.aig`; `read_truth` replaces the current network, so no
 function shares logic with another and every count is that function's own. The smallest result per function that
 passes make_candidate is returned. Functions are solved on their support (`shrink_to_support`), so the inputs ABC
-sees are exactly those the function depends on; the result is mapped back to the caller's inputs.
+sees are exactly those the function depends on; the result is mapped back to the caller's inputs. Under a
+budget's deadline the processes are sized by the measured time per function to end by it (`_functions_in_time`).
 """
 
 from __future__ import annotations
 
 import logging
+import math
 import os
 import tempfile
 import time
@@ -67,6 +69,7 @@ class AbcEngine:
         self.stats = AbcEngineStats()
         self._failed: set[tuple[int, int]] = set()  # (table, inputs) on its support that ABC fails on alone
         self._abc_works = False  # set once ABC has solved a trivial function after failing on a batch
+        self._seconds_per_function: float | None = None  # measured on the last ABC process, start included
 
     def _scripts(self, budget: Budget) -> list[str]:
         scripts = list(self.params.scripts)
@@ -77,6 +80,21 @@ class AbcEngine:
 
     def synthesize(self, table: int, num_inputs: int, *, budget: Budget) -> Candidate | None:
         return self.synthesize_batch([(table, num_inputs)], budget=budget)[0]
+
+    def _functions_in_time(self, budget: Budget, pending: int) -> int:
+        """How many functions the next ABC process gets: `batch_size`, or under a deadline as many as fill half
+        the time left at the last measured rate (so a misjudged process overruns by little, and the processes
+        shrink towards the deadline); 0 when not even one function fits."""
+        size = min(max(1, self.params.batch_size), pending)
+        left_s = budget.seconds_left()
+        if math.isinf(left_s):
+            return size
+        # before any measurement: the per-function time the batch timeout allows (an overestimate)
+        each_s = self._seconds_per_function or budget.time_ms / 1000.0 + 0.05 * len(self._scripts(budget))
+        fit = int(0.5 * left_s / each_s)
+        if fit < 1:
+            return 1 if left_s >= each_s else 0
+        return min(size, fit)
 
     def synthesize_batch(self, functions: Sequence[tuple[int, int]], *, budget: Budget) -> list[Candidate | None]:
         results: list[Candidate | None] = [None] * len(functions)
@@ -93,9 +111,15 @@ class AbcEngine:
                                                 start_time=time.perf_counter(), optimal=True)
             else:
                 pending.append((index, small, len(variables), variables))
-        size = max(1, self.params.batch_size)
-        for first in range(0, len(pending), size):
+        first = 0
+        while first < len(pending):
+            size = self._functions_in_time(budget, len(pending) - first)
+            if size == 0:
+                break  # the deadline: the functions left are answered None
+            batch_start = time.perf_counter()
             self._run_batch(functions, pending[first:first + size], budget, results)
+            self._seconds_per_function = (time.perf_counter() - batch_start) / size
+            first += size
         self.stats.functions += len(functions)
         self.stats.time_s += time.perf_counter() - start
         for index, candidate in enumerate(results):

@@ -9,6 +9,7 @@ callers never know which engine they hold.
 from __future__ import annotations
 
 import logging
+import math
 import time
 from dataclasses import dataclass
 from typing import Protocol, Sequence, runtime_checkable
@@ -25,10 +26,20 @@ log = logging.getLogger(__name__)
 
 @dataclass(frozen=True)
 class Budget:
-    """Limits for one function."""
+    """Limits for one function, and the deadline of the whole call.
+
+    `deadline` is a `time.time()` value (epoch seconds, so that worker processes read it the same way) by which a
+    `synthesize_batch` call must return: an engine starts no new work after it and cuts the work it is running
+    short, answering None for the functions it did not get to. None means no deadline.
+    """
 
     time_ms: float = 1000.0  # wall-clock time an engine may spend on one function
     max_ands: int | None = None  # results with more ANDs than this are useless to the caller
+    deadline: float | None = None  # time.time() by which the call must return; None: no deadline
+
+    def seconds_left(self) -> float:
+        """Seconds until the deadline (negative once it has passed); infinity without one."""
+        return math.inf if self.deadline is None else self.deadline - time.time()
 
 
 @dataclass(frozen=True)

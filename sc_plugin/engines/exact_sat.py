@@ -13,7 +13,10 @@ its pair is not smaller (colexicographically) than step i's pair.
 
 Sizes are searched upward from a lower bound (support size - 1), so the first satisfiable size is minimal and the
 result is proven optimal. CaDiCaL 1.9.5 in python-sat has no `interrupt`, so time limits are enforced by solving in
-slices of `conflicts_per_slice` conflicts and checking the clock between slices.
+slices of conflicts and checking the clock between slices. An 8-input encoding holds up to 2M clauses, and building
+it, loading it into the solver and one slice of `conflicts_per_slice` conflicts each take about a second, so the
+clock is also checked while the clauses are built and loaded, and slices are sized by the measured time per
+conflict to end by the time limit.
 
 Functions whose support is smaller than `num_inputs` are solved on their support only; functions of at most four
 support variables are answered from the shipped NPN4 library (`npn4_library.py`) unless `use_library` is off.
@@ -51,7 +54,7 @@ class ExactParams:
     """Knobs of the exact engine; defaults suit 2 shared CPU cores."""
 
     solver_name: str = "cd195"  # python-sat solver; CaDiCaL 1.9.5 was the fastest measured (GUIDE section 4)
-    conflicts_per_slice: int = 2000  # conflicts between two clock checks (CaDiCaL cannot be interrupted)
+    conflicts_per_slice: int = 2000  # most conflicts between two clock checks (CaDiCaL cannot be interrupted)
     conflict_limit: int | None = None  # total conflicts per function over all sizes; None = time budget only
     max_steps: int = 16  # never try more ANDs than this (the encoding grows quadratically with the size)
     use_library: bool = True  # answer functions of <= 4 support variables from the shipped NPN4 library
@@ -101,10 +104,18 @@ class ExactOutcome:
 # ---- the encoding --------------------------------------------------------------------------------------------
 
 
-class _Encoding:
-    """The CNF for 'an r-step AIG computes `target`' over n inputs (target normal: bit 0 clear)."""
+class _OutOfTime(Exception):
+    """The time limit passed while an encoding was being built."""
 
-    def __init__(self, target: int, num_inputs: int, num_steps: int) -> None:
+
+class _Encoding:
+    """The CNF for 'an r-step AIG computes `target`' over n inputs (target normal: bit 0 clear).
+
+    Raises _OutOfTime when `deadline` (a time.perf_counter() value) passes while the clauses are being built.
+    """
+
+    def __init__(self, target: int, num_inputs: int, num_steps: int, deadline: float | None = None) -> None:
+        self.deadline = deadline
         self.n = n = num_inputs
         self.r = r = num_steps
         self.num_minterms = 1 << n
@@ -137,6 +148,10 @@ class _Encoding:
         self.next_var += 1
         return var
 
+    def _check_time(self) -> None:
+        if self.deadline is not None and time.perf_counter() >= self.deadline:
+            raise _OutOfTime
+
     def _step_clauses(self, i: int) -> None:
         add = self.clauses.append
         node = self.n + i
@@ -150,6 +165,7 @@ class _Encoding:
         xi = self.xs[node]
         op_of = {(0, 1): f01, (1, 0): f10, (1, 1): f11}
         for j, k, s in self.pairs[i]:
+            self._check_time()
             xj, xk = self.xs[j], self.xs[k]
             for t in range(1, self.num_minterms):
                 a, b, out = xj[t], xk[t], xi[t]
@@ -198,6 +214,7 @@ class _Encoding:
             add(users)
         # colexicographic order of consecutive independent steps; pairs are generated in colex order (k, then j)
         for i in range(r - 1):
+            self._check_time()
             node = n + i
             prev = self.pairs[i]
             nxt = self.pairs[i + 1]
@@ -273,14 +290,26 @@ def _swap_symmetric(table: int, num_inputs: int, a: int, b: int) -> bool:
     return swapped == table
 
 
+_CLAUSES_PER_LOAD = 20000  # clauses handed to the solver between two clock checks
+_FIRST_SLICE_CONFLICTS = 100  # the first slice measures the time per conflict; later ones are sized by it
+
+
 def _solve_size(target: int, num_inputs: int, num_steps: int, params: ExactParams, deadline: float,
                 conflict_budget: int | None, outcome: ExactOutcome) -> tuple[bool | None, Aig | None]:
     """True/False/None (budget ran out) for 'num_steps steps suffice', and the AIG when True."""
     complemented = bool(target & 1)
     normal = target ^ (table_mask(num_inputs) if complemented else 0)
-    enc = _Encoding(normal, num_inputs, num_steps)
+    try:
+        enc = _Encoding(normal, num_inputs, num_steps, deadline=deadline)
+    except _OutOfTime:
+        return None, None
     outcome.sat_calls += 1
-    with Solver(name=params.solver_name, bootstrap_with=enc.clauses) as solver:
+    with Solver(name=params.solver_name) as solver:
+        for first in range(0, len(enc.clauses), _CLAUSES_PER_LOAD):
+            if time.perf_counter() >= deadline:
+                return None, None
+            solver.append_formula(enc.clauses[first:first + _CLAUSES_PER_LOAD])
+        seconds_per_conflict = 0.0
         while True:
             slice_budget = params.conflicts_per_slice
             if conflict_budget is not None:
@@ -288,12 +317,22 @@ def _solve_size(target: int, num_inputs: int, num_steps: int, params: ExactParam
                 if left <= 0:
                     return None, None
                 slice_budget = min(slice_budget, left)
-            if time.perf_counter() >= deadline:
+            left_s = deadline - time.perf_counter()
+            if left_s <= 0:
                 return None, None
+            # size the slice to end by the deadline (large encodings spend about a millisecond per conflict)
+            if seconds_per_conflict > 0:
+                slice_budget = max(1, min(slice_budget, int(left_s / seconds_per_conflict)))
+            else:
+                slice_budget = min(slice_budget, _FIRST_SLICE_CONFLICTS)
             before = solver.accum_stats().get("conflicts", 0)
+            slice_start = time.perf_counter()
             solver.conf_budget(slice_budget)
             status = solver.solve_limited()
-            outcome.conflicts += solver.accum_stats().get("conflicts", 0) - before
+            conflicts = solver.accum_stats().get("conflicts", 0) - before
+            outcome.conflicts += conflicts
+            if conflicts:
+                seconds_per_conflict = (time.perf_counter() - slice_start) / conflicts
             if status is True:
                 return True, enc.decode(solver.get_model(), complemented)
             if status is False:
@@ -315,6 +354,9 @@ def exact_synthesize(table: int, num_inputs: int, *, params: ExactParams = Exact
     limit = params.max_steps if max_ands is None else min(max_ands, params.max_steps)
     outcome = ExactOutcome(None, size, False)
     while size <= limit:
+        if time.perf_counter() >= deadline:  # building the next encoding alone may take a second
+            outcome.timed_out = True
+            return outcome
         status, aig = _solve_size(table, num_inputs, size, params, deadline, params.conflict_limit, outcome)
         if status is None:
             outcome.timed_out = True
@@ -418,7 +460,7 @@ class ExactEngine:
             if bound is not None:
                 max_ands = bound - 1 if max_ands is None else min(max_ands, bound - 1)
         if memo_aig is None or memo_aig.num_ands > lower:
-            left_s = budget.time_ms / 1000.0 - (time.perf_counter() - start)
+            left_s = min(budget.time_ms / 1000.0 - (time.perf_counter() - start), budget.seconds_left())
             outcome = exact_synthesize(canon, k, params=self.params, max_ands=max_ands, time_limit_s=left_s,
                                        lower_bound=lower)
             self.stats.sat_calls += outcome.sat_calls

@@ -69,7 +69,8 @@ class MctsEngine:
     many ANDs as the smallest solution its function has so far (it cannot beat it), which saves network calls that
     could not pay off. Results never exceed `max_ands` (nor a budget's max_ands). The time budget is per function;
     in `synthesize_batch` a chunk of functions shares len(chunk) times the budget, and each candidate's time_s is
-    the chunk's time divided by its size."""
+    the chunk's time divided by its size. A budget's deadline cuts the search short (it checks the clock between
+    moves and simulation waves); chunks not started by then are answered None."""
 
     name = "mcts"
 
@@ -112,10 +113,13 @@ class MctsEngine:
         rng = np.random.default_rng(self.params.seed)
         for offset in range(0, len(pending), self.params.batch_size):
             chunk = pending[offset:offset + self.params.batch_size]
+            # the chunk's share of the per-function budgets, cut short by the caller's deadline
+            time_limit_s = min(budget.time_ms / 1000.0 * len(chunk), budget.seconds_left())
+            if time_limit_s <= 0:
+                break
             start = time.perf_counter()
             roots = [initial_state(functions[i][0], functions[i][1],
                                    max_ands=min(cap, MAX_NODES - functions[i][1])) for i in chunk]
-            time_limit_s = budget.time_ms / 1000.0 * len(chunk)
             played = search(roots, self._evaluate, self.search_params, rng, time_limit_s=time_limit_s)
             self.stats.episodes += len(played)
             self.stats.simulations += sum(result.simulations for result in played)

@@ -4,6 +4,7 @@ Order per batch: the exact engine first (it answers <= 4-input functions from th
 as its upper bound and searches below it with SAT, proving ABC optimal when every smaller size is refuted), then
 the other engines (e.g. the learned MCTS engine), each asked only for results smaller than the best so far and
 given its share of the time. A function's result is the smallest verified candidate; ties go to the earlier engine.
+Every engine gets the caller's deadline; past it, only the first engine is asked.
 """
 
 from __future__ import annotations
@@ -76,7 +77,9 @@ class PortfolioEngine:
             for bound, indices in groups.items():
                 if bound is not None and bound < 0:
                     continue
-                sub = Budget(time_ms=budget.time_ms * share, max_ands=bound)
+                if position > 0 and budget.seconds_left() <= 0:
+                    break  # the first engine still answers what needs no search (constants, literals, library)
+                sub = replace(budget, time_ms=budget.time_ms * share, max_ands=bound)  # keeps the deadline
                 results = engine.synthesize_batch([functions[i] for i in indices], budget=sub)
                 for i, candidate in zip(indices, results):
                     if candidate is None:

@@ -5,20 +5,27 @@ One round: enumerate priority cuts; keep the (node, cut) pairs whose freed cone 
 possible implementation of the cut's function; hand all their distinct functions to the engine as one batch; score
 each candidate by its DAG-aware gain; accept the best non-conflicting replacements, each verified against its cone
 by exhaustive simulation; rebuild. Rounds repeat until one gains nothing or a round or time limit is reached.
+
+Time limit: every phase reads the clock. Cut enumeration may use `cut_time_fraction` of the time a round has left
+(the ANDs enumerated by then are the only ones rewritten); the engine gets the deadline in its `Budget`, less the
+time stitching is expected to take, and is asked in chunks that shrink as the deadline nears. A round that the
+time limit cut short ends the run with `stopped_by` "time limit"; "no gain" means a whole round found nothing.
+With `verbose`, long phases log progress lines (at most one every `_PROGRESS_INTERVAL_S`), and each round a summary.
 """
 
 from __future__ import annotations
 
 import logging
+import math
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from typing import Callable
 
 import numpy as np
 
 from sc_plugin.aig.analysis import depth, fanout_counts, levels
 from sc_plugin.aig.network import Aig
-from sc_plugin.aig.truth import support
-from sc_plugin.cuts import CutParams, enumerate_cuts, mffc_sizes
+from sc_plugin.cuts import CutParams, NetworkCuts, enumerate_cuts, mffc_sizes
 from sc_plugin.engines.base import Budget, Candidate, Engine
 from sc_plugin.rewrite.stitch import Replacement, evaluate_replacement, stitch
 from sc_plugin.rewrite.verify import verify_replacement
@@ -37,9 +44,12 @@ class RewriteParams:
     budget: Budget = Budget(time_ms=200.0)  # engine budget per distinct function
     max_rounds: int = 10  # stop after this many rounds even if the last one gained
     time_limit_s: float | None = None  # wall-clock limit; the best verified network so far is returned
-    engine_batch_size: int = 256  # functions per engine call; the time limit is checked between calls
+    # most functions per engine call (fewer when the time limit nears); a progress line can follow each call, so
+    # a call should take seconds, not minutes (64 functions: about 6 s of ABC, one batch of the learned engine)
+    engine_batch_size: int = 64
+    cut_time_fraction: float = 0.5  # under a time limit: the share of a round's time left cut enumeration may use
     allow_zero_gain: bool = False  # also accept replacements that save no AND but lower the root's level
-    verbose: bool = False  # log one line per round
+    verbose: bool = False  # log one line per round, and progress lines during long phases
 
 
 @dataclass
@@ -70,9 +80,53 @@ class RewriteStats:
                 f"stitch {self.time_stitch_s:.1f})")
 
 
-def _lower_bound(table: int, num_inputs: int) -> int:
-    """Fewest ANDs any implementation needs: one less than the support size (zero for constants and literals)."""
-    return max(0, len(support(table, num_inputs)) - 1)
+_PROGRESS_INTERVAL_S = 5.0  # at most one progress line this often (round summaries are always logged)
+# What selecting and stitching cost after synthesis, before a round has measured it on this machine: rebuilding
+# the network, per AND, and scoring one (node, cut) pair whose function has a candidate (then verifying it).
+_STITCH_S_PER_AND = 1.2e-5
+_SCORE_S_PER_PLAN = 1.3e-4
+
+
+class _ProgressLog:
+    """Progress lines through `log.info` when verbose, at most one every `_PROGRESS_INTERVAL_S` unless forced."""
+
+    def __init__(self, verbose: bool) -> None:
+        self.verbose = verbose
+        self._last = time.perf_counter()
+
+    def __call__(self, message: str, *args, force: bool = False) -> None:
+        if self.verbose and (force or time.perf_counter() - self._last >= _PROGRESS_INTERVAL_S):
+            log.info(message, *args)
+            self._last = time.perf_counter()
+
+
+class _Clock:
+    """The time limit of one `rewrite` call (a time.perf_counter() deadline), what it cut short in the current
+    round, and the time the round's selection and stitching will need (kept free of synthesis)."""
+
+    def __init__(self, time_limit_s: float | None, start: float) -> None:
+        self.deadline = None if time_limit_s is None else start + time_limit_s
+        self.cut_short = False  # the time limit stopped this round's cut enumeration or synthesis
+        self.num_ands = 0  # of the network this round rewrites
+        self.plans_scored = 0  # (node, cut) pairs whose function has a candidate so far this round
+        self._stitch_scale = 1.0  # measured over predicted time of selection and stitching, last round
+
+    def start_round(self, num_ands: int) -> None:
+        self.cut_short, self.num_ands, self.plans_scored = False, num_ands, 0
+
+    def left_s(self) -> float:
+        """Seconds until the deadline (negative once past it); infinity without a time limit."""
+        return math.inf if self.deadline is None else self.deadline - time.perf_counter()
+
+    def stitch_s(self, plans: int, num_ands: int | None = None) -> float:
+        """Predicted time of selecting among `plans` scored pairs and stitching a network of `num_ands` ANDs
+        (default: this round's network)."""
+        ands = self.num_ands if num_ands is None else num_ands
+        return self._stitch_scale * (_STITCH_S_PER_AND * ands + _SCORE_S_PER_PLAN * plans)
+
+    def note_stitch(self, seconds: float) -> None:
+        """Calibrates the prediction with the measured time of this round's selection and stitching."""
+        self._stitch_scale = min(10.0, max(0.1, seconds / self.stitch_s(self.plans_scored) * self._stitch_scale))
 
 
 def _select(aig: Aig, plans: list[tuple[int, tuple[int, ...], int]], candidates: dict[tuple[int, int], Candidate],
@@ -105,47 +159,123 @@ def _select(aig: Aig, plans: list[tuple[int, tuple[int, ...], int]], candidates:
     return accepted
 
 
-def _synthesize(engine: Engine, functions: list[tuple[int, int]], params: RewriteParams, deadline: float | None
-                ) -> dict[tuple[int, int], Candidate]:
-    """Asks the engine for every function, in chunks so that the deadline is honoured between chunks."""
+def _distinct_functions(cuts: NetworkCuts, rows: np.ndarray) -> tuple[list[tuple[int, int]], list[int], np.ndarray]:
+    """The distinct functions (table, num_inputs) of the cuts in `rows`, in the order of their first row; how many
+    of the rows have each; and for every row the index of its function in that list."""
+    if len(rows) == 0:
+        return [], [], np.zeros(0, dtype=np.int64)
+    keys = np.concatenate([cuts.tables[rows], cuts.num_leaves[rows, None].astype(np.uint64)], axis=1)
+    _, first, inverse, counts = np.unique(keys, axis=0, return_index=True, return_inverse=True, return_counts=True)
+    order = np.argsort(first)
+    rank = np.empty_like(order)
+    rank[order] = np.arange(len(order))
+    functions = []
+    for row in rows[first[order]].tolist():
+        cut = cuts.cut(row)
+        functions.append((cut.table, cut.num_inputs))
+    return functions, counts[order].tolist(), rank[inverse.reshape(-1)]
+
+
+def _synthesize(engine: Engine, functions: list[tuple[int, int]], plan_counts: list[int], params: RewriteParams,
+                clock: _Clock, report: Callable[[int, int], None]) -> tuple[dict[tuple[int, int], Candidate], int]:
+    """Asks the engine for the functions (plan_counts[i]: the (node, cut) pairs of functions[i]) in chunks of at most
+    `engine_batch_size`; returns the candidates and how many functions were asked. `report(asked, found)` follows
+    every chunk.
+
+    Under a time limit a function costs its synthesis (the time per function measured so far; before any
+    measurement, the per-function budget) and, should it succeed, the scoring of its plans, which selection needs
+    after synthesis. Each chunk takes functions in order while their cost fills at most half the time left (so
+    chunks shrink as the deadline nears); a function whose cost exceeds all the time left is passed over. The
+    engine's budget carries the deadline that leaves time for scoring and stitching. Functions not asked are left
+    out, and `clock.cut_short` is set.
+    """
     candidates: dict[tuple[int, int], Candidate] = {}
-    for first in range(0, len(functions), params.engine_batch_size):
-        if deadline is not None and time.perf_counter() >= deadline:
-            break
-        chunk = functions[first:first + params.engine_batch_size]
-        for key, candidate in zip(chunk, engine.synthesize_batch(chunk, budget=params.budget)):
-            if candidate is not None:
-                candidates[key] = candidate
-    return candidates
-
-
-def _round(aig: Aig, engine: Engine, params: RewriteParams, stats: RewriteStats, deadline: float | None
-           ) -> tuple[Aig, int]:
-    """One round; returns the new network and the number of replacements stitched."""
     start = time.perf_counter()
-    cuts, _ = enumerate_cuts(aig, params.cuts)
+    pending = list(range(len(functions)))  # indices neither asked nor passed over, in order
+    asked = 0
+    late = False  # the last chunk returned after its deadline: the engine may have given up on some functions
+    while pending:
+        budget = params.budget
+        if clock.deadline is None:
+            chunk, pending = pending[:params.engine_batch_size], pending[params.engine_batch_size:]
+        else:
+            left_s = clock.left_s() - clock.stitch_s(clock.plans_scored)
+            each_s = (time.perf_counter() - start) / asked if asked else params.budget.time_ms / 1000.0
+            chunk, rest, spent = [], [], 0.0
+            for position, index in enumerate(pending):
+                cost = each_s + clock.stitch_s(plan_counts[index], 0)
+                if cost > left_s:
+                    continue  # passed over: even alone it would overrun the deadline
+                if chunk and (spent + cost > 0.5 * left_s or len(chunk) == params.engine_batch_size):
+                    rest = pending[position:]
+                    break
+                chunk.append(index)
+                spent += cost
+            pending = rest
+            if not chunk:
+                break
+            scoring_s = clock.stitch_s(sum(plan_counts[index] for index in chunk), 0)
+            budget = replace(params.budget, deadline=time.time() + left_s - scoring_s)
+        results = engine.synthesize_batch([functions[index] for index in chunk], budget=budget)
+        for index, candidate in zip(chunk, results):
+            if candidate is not None:
+                candidates[functions[index]] = candidate
+                clock.plans_scored += plan_counts[index]
+        late = budget.deadline is not None and time.time() >= budget.deadline
+        asked += len(chunk)
+        report(asked, len(candidates))
+    if asked < len(functions) or late:
+        clock.cut_short = True
+    return candidates, asked
+
+
+def _round(aig: Aig, engine: Engine, params: RewriteParams, stats: RewriteStats, clock: _Clock,
+           progress: _ProgressLog) -> tuple[Aig, int]:
+    """One round; returns the new network and the number of replacements stitched. Sets `clock.cut_short` when the
+    time limit cut the cut enumeration or the synthesis short."""
+    start = time.perf_counter()
+    number = stats.rounds + 1
+    cut_limit_s = None if clock.deadline is None else max(0.0, params.cut_time_fraction * clock.left_s())
+
+    def cut_progress(done: int, total: int) -> None:
+        progress("round %d: cuts of %d of %d ANDs enumerated", number, done, total)
+
+    cuts, cut_stats = enumerate_cuts(aig, params.cuts, time_limit_s=cut_limit_s, progress=cut_progress)
+    clock.cut_short |= not cut_stats.complete
     refs = fanout_counts(aig)
-    freed_sizes = mffc_sizes(aig, cuts.roots, cuts.leaves, refs)
-    plans: list[tuple[int, tuple[int, ...], int]] = []
-    tables: list[tuple[int, int]] = []
-    # A cut can gain only if it frees more ANDs than its smallest conceivable implementation needs.
-    for row in np.flatnonzero(refs[cuts.roots] > 0):
-        cut = cuts.cut(int(row))
-        freed = int(freed_sizes[row])
-        bound = _lower_bound(cut.table, cut.num_inputs)
-        if freed > bound or (params.allow_zero_gain and freed == bound):
-            plans.append((cut.root, cut.leaves, freed))
-            tables.append((cut.table, cut.num_inputs))
+    rows = np.flatnonzero(refs[cuts.roots] > 0)
+    freed_sizes = mffc_sizes(aig, cuts.roots[rows], cuts.leaves[rows], refs)
+    # A cut can gain only if it frees more ANDs than its smallest conceivable implementation needs: one less than
+    # the number of leaves its function depends on (zero for constants and literals).
+    bounds = np.maximum(cuts.support_sizes()[rows] - 1, 0)
+    useful = (freed_sizes > bounds) | ((freed_sizes == bounds) & params.allow_zero_gain)
+    rows, freed_sizes = rows[useful], freed_sizes[useful]
+    distinct, plan_counts, function_of_row = _distinct_functions(cuts, rows)
     stats.time_cuts_s += time.perf_counter() - start
 
     start = time.perf_counter()
-    distinct = list(dict.fromkeys(tables))
-    candidates = _synthesize(engine, distinct, params, deadline)
-    stats.functions_requested += len(distinct)
+    progress("round %d: %d cuts of %d ANDs%s, %d functions to synthesize", number, cuts.num_cuts, cut_stats.num_ands,
+             "" if cut_stats.complete else " (stopped by the time limit)", len(distinct))
+
+    def synthesis_progress(asked: int, found: int) -> None:
+        progress("round %d: synthesized %d of %d functions, %d implemented", number, asked, len(distinct), found)
+
+    candidates, asked = _synthesize(engine, distinct, plan_counts, params, clock, synthesis_progress)
+    stats.functions_requested += asked
     stats.candidates_found += len(candidates)
     stats.time_engine_s += time.perf_counter() - start
 
     start = time.perf_counter()
+    # the (node, cut) pairs whose function has a candidate: the only ones selection can use
+    implemented = np.array([key in candidates for key in distinct], dtype=bool)
+    plans: list[tuple[int, tuple[int, ...], int]] = []
+    tables: list[tuple[int, int]] = []
+    chosen = implemented[function_of_row]
+    for row, freed, function in zip(rows[chosen].tolist(), freed_sizes[chosen].tolist(),
+                                    function_of_row[chosen].tolist()):
+        cut = cuts.cut(row)
+        plans.append((cut.root, cut.leaves, freed))
+        tables.append(distinct[function])
     accepted = _select(aig, plans, candidates, tables, params.allow_zero_gain)
     verified = []
     for replacement in accepted:
@@ -169,12 +299,17 @@ def rewrite(aig: Aig, engine: Engine, params: RewriteParams = RewriteParams()) -
     stats = RewriteStats(ands_before=aig.num_ands, levels_before=depth(aig))
     best = aig.cleanup()
     stats.stopped_by = "round limit"
-    deadline = None if params.time_limit_s is None else start + params.time_limit_s
+    clock = _Clock(params.time_limit_s, start)
+    progress = _ProgressLog(params.verbose)
     for _ in range(params.max_rounds):
-        if deadline is not None and time.perf_counter() >= deadline:
+        if clock.left_s() <= 0:
             stats.stopped_by = "time limit"
             break
-        candidate, count = _round(best, engine, params, stats, deadline)
+        clock.start_round(best.num_ands)
+        round_start, stitch_before = time.perf_counter(), stats.time_stitch_s
+        candidate, count = _round(best, engine, params, stats, clock, progress)
+        if count:
+            clock.note_stitch(stats.time_stitch_s - stitch_before)
         stats.rounds += 1
         improved = candidate.num_ands < best.num_ands or (
             params.allow_zero_gain and candidate.num_ands == best.num_ands and depth(candidate) < depth(best))
@@ -182,10 +317,12 @@ def rewrite(aig: Aig, engine: Engine, params: RewriteParams = RewriteParams()) -
             best = candidate
             stats.replacements += count
         stats.round_ands.append(best.num_ands)
-        if params.verbose:
-            log.info("round %d: %d ANDs, %d replacements", stats.rounds, best.num_ands, count)
+        progress("round %d: %d ANDs, %d replacements, %.1f s%s", stats.rounds, best.num_ands, count,
+                 time.perf_counter() - round_start, "; cut short by the time limit" if clock.cut_short else "",
+                 force=True)
         if not improved:
-            stats.stopped_by = "no gain"
+            # only a whole round that found nothing means there is nothing left to find
+            stats.stopped_by = "time limit" if clock.cut_short else "no gain"
             break
     stats.ands_after = best.num_ands
     stats.levels_after = depth(best)

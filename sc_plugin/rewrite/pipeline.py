@@ -128,6 +128,11 @@ def optimize_verified(aig: Aig, params: OptimizeParams = OptimizeParams(), *, en
     not an exception. `engine` is an engine already opened with `open_engine`; None opens one for this call.
     """
     start = time.perf_counter()
+    verbose = params.rewrite.verbose
+    if verbose:
+        limit = params.rewrite.time_limit_s
+        log.info("optimizing %d ANDs with engine %s%s", aig.num_ands, params.engine.name,
+                 "" if limit is None else f", time limit {limit:g} s")
     stats = OptimizeStats(engine=params.engine.name)
     stats.rewrite = RewriteStats(ands_before=aig.num_ands, ands_after=aig.num_ands,
                                  levels_before=depth(aig), levels_after=depth(aig))
@@ -141,7 +146,13 @@ def optimize_verified(aig: Aig, params: OptimizeParams = OptimizeParams(), *, en
         stats.failure = f"optimization failed: {exc}"
         result = aig
     if not stats.failure and result is not aig and params.proof.enabled:
+        if verbose:
+            log.info("optimized to %d ANDs in %.1f s; proving the result equivalent to the input", result.num_ands,
+                     stats.rewrite.time_s)
         result = _prove(aig, result, params.proof, stats)
+        if verbose:
+            log.info("proof: %s%s in %.1f s", stats.proof, f" by {stats.proof_method}" if stats.proof_method else "",
+                     stats.time_proof_s)
     if stats.failure:
         result = aig
         stats.rewrite.ands_after, stats.rewrite.levels_after = stats.rewrite.ands_before, stats.rewrite.levels_before

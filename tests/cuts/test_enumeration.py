@@ -233,3 +233,75 @@ def test_unlimited_cuts_are_all_minimal_cuts(seed):
                         is_cut(aig, node, leaves[:i] + leaves[i + 1:]) for i in range(size)):
                     expected.add(leaves)
         assert set(cuts.leaves_of(node)) == expected
+
+
+# ---- time limit, progress and support sizes ----------------------------------------------------------------------
+
+
+class _FakeClock:
+    """Stands in for the `time` module of the enumeration: one second passes with every progress report."""
+
+    def __init__(self) -> None:
+        self.now = 0.0
+
+    def perf_counter(self) -> float:
+        return self.now
+
+
+def test_time_limit_keeps_the_prefix_enumerated(monkeypatch):
+    from sc_plugin.cuts import enumeration
+
+    aig = random_aig(11, 12, 1000)
+    full, full_stats = enumerate_cuts(aig)
+    clock = _FakeClock()
+    monkeypatch.setattr(enumeration, "time", clock)
+    monkeypatch.setattr(enumeration, "_NODES_PER_CALL", 100)
+
+    def tick(done: int, total: int) -> None:
+        clock.now += 1.0
+
+    # ranges of 100 ANDs, one second each: the clock reads 3 s when the fourth range would start
+    cuts, stats = enumerate_cuts(aig, time_limit_s=2.5, progress=tick)
+    assert not stats.complete and stats.num_ands == 300 and "stopped by the time limit" in stats.report()
+    assert full_stats.complete and full_stats.num_ands == aig.num_ands
+    last = aig.num_pis + 1 + 300  # first node without cuts
+    assert (cuts.offsets[:last + 1] == full.offsets[:last + 1]).all()
+    assert (cuts.offsets[last:] == cuts.num_cuts).all()
+    assert cuts.num_cuts == full.offsets[last] and stats.total_cuts == cuts.num_cuts
+    assert (cuts.tables == full.tables[:cuts.num_cuts]).all()
+    assert cuts.num_cuts_of(last) == 0 and cuts.num_cuts_of(last - 1) > 0
+
+
+def test_zero_time_limit_enumerates_nothing():
+    aig = random_aig(12, 10, 300)
+    cuts, stats = enumerate_cuts(aig, time_limit_s=0.0)
+    assert cuts.num_cuts == 0 and not stats.complete and stats.num_ands == 0
+    assert (cuts.offsets == 0).all()
+
+
+def test_progress_counts_ands_done(monkeypatch):
+    from sc_plugin.cuts import enumeration
+
+    monkeypatch.setattr(enumeration, "_NODES_PER_CALL", 64)
+    aig = random_aig(13, 10, 300)
+    calls = []
+    enumerate_cuts(aig, progress=lambda done, total: calls.append((done, total)))
+    assert calls == [(min(done, aig.num_ands), aig.num_ands) for done in range(64, aig.num_ands + 64, 64)]
+
+
+@pytest.mark.parametrize("seed, num_pis, num_ands, params", _RANDOM_CASES[:4])
+def test_support_sizes_match_the_tables(seed, num_pis, num_ands, params):
+    from sc_plugin.aig.truth import support
+
+    aig = random_aig(seed, num_pis, num_ands)
+    cuts, _ = enumerate_cuts(aig, params)
+    sizes = cuts.support_sizes()
+    assert sizes.tolist() == [len(support(cuts.cut(row).table, int(cuts.num_leaves[row])))
+                              for row in range(cuts.num_cuts)]
+    assert (sizes < cuts.num_leaves).any()  # reconvergence cancels leaves in random networks
+
+
+def test_support_sizes_need_truth_tables():
+    cuts, _ = enumerate_cuts(_and_of_nand(), CutParams(compute_truth_tables=False))
+    with pytest.raises(ValueError):
+        cuts.support_sizes()

@@ -1,4 +1,8 @@
+import logging
+import random
 import time
+
+import pytest
 
 from sc_plugin.aig import Aig, output_truth_tables
 from sc_plugin.aig.truth import projection
@@ -98,3 +102,117 @@ def test_time_limit_zero_returns_the_input():
     aig = _sum_of_products()
     result, stats = rewrite(aig, _FactoringEngine(), RewriteParams(time_limit_s=0.0))
     assert result.num_ands == 3 and stats.stopped_by == "time limit" and stats.rounds == 0
+
+
+# ---- time limit and progress ---------------------------------------------------------------------------------------
+
+
+def _random_network(seed: int, num_pis: int = 40, num_ands: int = 3000) -> Aig:
+    """A seeded random network of `num_ands` ANDs whose fanins lean towards recent nodes (deep, reconvergent cones
+    with many distinct cut functions); every node without fanout drives an output."""
+    rng = random.Random(seed)
+    aig = Aig()
+    lits = [aig.create_pi() for _ in range(num_pis)]
+    while aig.num_ands < num_ands:
+        a, b = (lits[max(0, len(lits) - 1 - int(rng.expovariate(0.1)))] for _ in range(2))
+        lit = aig.create_and(a ^ rng.getrandbits(1), b ^ rng.getrandbits(1))
+        if lit >> 1 > num_pis and lit not in lits and lit ^ 1 not in lits:
+            lits.append(lit)
+    counts = fanout_counts(aig)
+    for node in aig.and_nodes():
+        if counts[node] == 0:
+            aig.create_po(2 * node)
+    return aig
+
+
+@pytest.fixture(scope="module")
+def network() -> Aig:
+    return _random_network(1)
+
+
+class _SleepingEngine:
+    """Spends `seconds_each` on every function and finds nothing. With `honours_deadline` it stops at the deadline
+    of its budget, as the real engines do; without, only the size of the chunks it is given can hold it."""
+
+    name = "sleeping"
+
+    def __init__(self, seconds_each: float, honours_deadline: bool) -> None:
+        self.seconds_each = seconds_each
+        self.honours_deadline = honours_deadline
+        self.budgets: list[Budget] = []
+
+    def synthesize(self, table, num_inputs, *, budget):
+        return self.synthesize_batch([(table, num_inputs)], budget=budget)[0]
+
+    def synthesize_batch(self, functions, *, budget):
+        self.budgets.append(budget)
+        for _ in functions:
+            wait = min(self.seconds_each, budget.seconds_left()) if self.honours_deadline else self.seconds_each
+            if wait <= 0:
+                break
+            time.sleep(wait)
+        return [None] * len(functions)
+
+
+LIMIT_S = 1.5
+MARGIN_S = 0.5  # loaded machines; the benchmark (benchmarks/time_limits.py) holds real designs to 10%
+
+
+def test_a_whole_round_without_gain_stops_by_no_gain(network):
+    result, stats = rewrite(network, NullEngine(), RewriteParams(time_limit_s=600.0))
+    assert stats.stopped_by == "no gain" and stats.rounds == 1 and result.num_ands == network.num_ands
+    assert stats.functions_requested > 100  # enough functions that a slow engine cannot finish them
+
+
+@pytest.mark.parametrize("honours_deadline", [True, False])
+def test_a_slow_engine_is_held_to_the_time_limit(network, honours_deadline):
+    engine = _SleepingEngine(0.05 if honours_deadline else 0.02, honours_deadline)
+    wall_start = time.time()
+    _, stats = rewrite(network, engine, RewriteParams(time_limit_s=LIMIT_S))
+    assert stats.time_s <= LIMIT_S + MARGIN_S
+    assert stats.stopped_by == "time limit"  # the engine was not asked everything: not a whole round
+    assert engine.budgets and stats.functions_requested < 100
+    for budget in engine.budgets:  # the engine gets the time left, less the time kept for stitching
+        assert wall_start < budget.deadline <= wall_start + LIMIT_S + 0.01
+        assert budget.time_ms == RewriteParams().budget.time_ms
+
+
+def test_cut_enumeration_stopped_by_the_time_limit_is_the_stop_reason(network, monkeypatch):
+    # the enumeration stops at once (as on a large network whose cuts take the whole limit): nothing to rewrite
+    # is found, but the round was not whole, so "no gain" would be false
+    from sc_plugin.rewrite import optimize
+
+    real = optimize.enumerate_cuts
+    monkeypatch.setattr(optimize, "enumerate_cuts",
+                        lambda aig, params, **kwargs: real(aig, params, **{**kwargs, "time_limit_s": 0.0}))
+    _, stats = rewrite(network, NullEngine(), RewriteParams(time_limit_s=600.0))
+    assert stats.stopped_by == "time limit" and stats.rounds == 1 and stats.functions_requested == 0
+
+
+def test_a_tiny_time_limit_stops_by_time(network):
+    _, stats = rewrite(network, NullEngine(), RewriteParams(time_limit_s=0.01))
+    assert stats.stopped_by == "time limit" and stats.time_s <= 0.01 + MARGIN_S
+
+
+def _messages(caplog) -> list[str]:
+    return [record.getMessage() for record in caplog.records if record.name == "sc_plugin.rewrite.optimize"]
+
+
+def test_progress_lines_when_verbose(network, caplog, monkeypatch):
+    from sc_plugin.rewrite import optimize
+
+    caplog.set_level(logging.INFO, logger="sc_plugin.rewrite.optimize")
+    rewrite(network, NullEngine(), RewriteParams(verbose=False))
+    assert _messages(caplog) == []
+    _, stats = rewrite(network, NullEngine(), RewriteParams(verbose=True))
+    lines = _messages(caplog)  # a short run: the round's summary only
+    assert len(lines) == 1 and lines[0].startswith(f"round 1: {network.num_ands} ANDs, 0 replacements, ")
+    caplog.clear()
+    monkeypatch.setattr(optimize, "_PROGRESS_INTERVAL_S", 0.0)  # every progress line passes the throttle
+    rewrite(network, NullEngine(), RewriteParams(verbose=True, engine_batch_size=32))
+    lines = _messages(caplog)
+    assert any(f"of {network.num_ands} ANDs enumerated" in line for line in lines)
+    assert any("functions to synthesize" in line for line in lines)
+    synthesized = [line for line in lines if "synthesized" in line]
+    assert len(synthesized) == -(-stats.functions_requested // 32)
+    assert lines[-1].startswith("round 1: ")

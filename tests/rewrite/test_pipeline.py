@@ -1,5 +1,8 @@
 """The verified pipeline: optimize, prove, and keep the input on any failure."""
 
+import logging
+from dataclasses import replace
+
 import pytest
 
 from sc_plugin.aig import Aig, output_truth_tables
@@ -72,3 +75,19 @@ def test_open_engine_puts_the_cache_in_front(tmp_path):
         assert isinstance(engine, CachedEngine) and engine.engine.name == "exact"
     with open_engine(apply_options({"engine": "exact", "no_cache": True})) as engine:
         assert engine.name == "exact" and not isinstance(engine, CachedEngine)
+
+
+def test_verbose_logs_the_start_and_the_proof_on_its_own(exact_no_cache, monkeypatch, caplog):
+    proven = CecResult(verdict=Verdict.EQUIVALENT, method="stand-in", counterexample=None, failing_output=None,
+                       time_s=0.0, message="")
+    monkeypatch.setattr(pipeline, "check_equivalence", lambda *args, **kwargs: proven)
+    caplog.set_level(logging.INFO, logger="sc_plugin.rewrite.pipeline")
+    params = apply_options({"time_limit": 30}, exact_no_cache)
+    optimize_verified(_redundant(), params)
+    assert not [r for r in caplog.records if r.name == "sc_plugin.rewrite.pipeline"]  # quiet unless verbose
+    optimize_verified(_redundant(), replace(params, rewrite=replace(params.rewrite, verbose=True)))
+    lines = [r.getMessage() for r in caplog.records if r.name == "sc_plugin.rewrite.pipeline"]
+    assert lines[0] == "optimizing 5 ANDs with engine exact, time limit 30 s"
+    assert lines[1].startswith("optimized to 3 ANDs in ") and lines[1].endswith("proving the result equivalent "
+                                                                                  "to the input")
+    assert lines[2].startswith("proof: equivalent by stand-in in ")
