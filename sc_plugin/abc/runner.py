@@ -181,13 +181,15 @@ def _pyosys_abc() -> str | None:
 
 
 def run_abc(commands: str | Sequence[str], *, timeout_s: float | None = None, cwd: str | os.PathLike | None = None,
-            binary: str | None = None) -> AbcRun:
+            binary: str | None = None, check_errors: bool = True) -> AbcRun:
     """Runs one ABC process on `commands` with `ABC_ALIASES` defined first.
 
     commands: one string (commands separated by `;` or newlines) or a sequence of commands. Relative file names
         in them are taken from `cwd` (default: this process's working directory).
     timeout_s: wall-clock limit; the process is killed when it is reached. None means no limit.
     binary: the ABC executable; None means `find_abc()`.
+    check_errors: False returns the run even when ABC printed an error line, for scripts that, like Yosys's `abc`,
+        let a command fail on a network it does not apply to (`retime` on a combinational one) and go on.
 
     The script goes to ABC as a file (`-f`), so its length is not limited by the command line.
     Raises `AbcNotFoundError` if the binary cannot be found or started, `AbcTimeoutError` (an `AbcError`) if ABC
@@ -231,7 +233,7 @@ def run_abc(commands: str | Sequence[str], *, timeout_s: float | None = None, cw
     if process.returncode != 0:
         raise AbcError(f"ABC exited with status {process.returncode}", binary=binary, command=command,
                        output=_tail(output))
-    error_line = _first_error_line(output)
+    error_line = _first_error_line(output) if check_errors else None
     if error_line is not None:
         raise AbcError(f"ABC reported an error: {error_line!r}", binary=binary, command=command,
                        output=_tail(output))

@@ -21,6 +21,7 @@ import time
 from dataclasses import dataclass, field, replace
 from typing import Callable
 
+import numba
 import numpy as np
 
 from sc_plugin.aig.analysis import depth, fanout_counts, levels
@@ -49,6 +50,9 @@ class RewriteParams:
     engine_batch_size: int = 64
     cut_time_fraction: float = 0.5  # under a time limit: the share of a round's time left cut enumeration may use
     allow_zero_gain: bool = False  # also accept replacements that save no AND but lower the root's level
+    # Levels the result may exceed the input's depth by (inf: no bound). AND count alone deepens XOR-rich logic
+    # (Yosys's sincos test design went from 31 to 54 levels), which timing-driven flows cannot take.
+    depth_slack: float = math.inf
     verbose: bool = False  # log one line per round, and progress lines during long phases
 
 
@@ -129,9 +133,32 @@ class _Clock:
         self._stitch_scale = min(10.0, max(0.1, seconds / self.stitch_s(self.plans_scored) * self._stitch_scale))
 
 
+@numba.njit(cache=True)
+def _required_kernel(fanins: np.ndarray, num_pis: int, max_depth: int) -> np.ndarray:
+    # Nodes are in topological order, so one backward sweep settles every node after all its fanouts.
+    required = np.full(fanins.shape[0], max_depth, dtype=np.int64)
+    for node in range(fanins.shape[0] - 1, num_pis, -1):
+        bound = required[node] - 1
+        for side in range(2):
+            fanin = fanins[node, side] >> 1
+            if bound < required[fanin]:
+                required[fanin] = bound
+    return required
+
+
+def _required_levels(aig: Aig, max_depth: int) -> np.ndarray:
+    """The highest level each node may have for every output to stay within `max_depth` (outputs' drivers and
+    dangling nodes: `max_depth`)."""
+    return _required_kernel(aig.fanin_array(), aig.num_pis, max_depth)
+
+
 def _select(aig: Aig, plans: list[tuple[int, tuple[int, ...], int]], candidates: dict[tuple[int, int], Candidate],
-            tables: list[tuple[int, int]], allow_zero_gain: bool) -> list[Replacement]:
-    """Scores every plan with a candidate and greedily keeps the best non-conflicting replacements."""
+            tables: list[tuple[int, int]], allow_zero_gain: bool, required: np.ndarray | None = None
+            ) -> list[Replacement]:
+    """Scores every plan with a candidate and greedily keeps the best non-conflicting replacements.
+
+    required: the highest level each root may take (`_required_levels`); a replacement whose root would end
+    higher is refused. None: no bound."""
     refs = fanout_counts(aig).tolist()
     node_levels = levels(aig).tolist()
     best_by_root: dict[int, Replacement] = {}
@@ -140,6 +167,8 @@ def _select(aig: Aig, plans: list[tuple[int, tuple[int, ...], int]], candidates:
         if candidate is None:
             continue
         replacement = evaluate_replacement(aig, root, leaves, candidate.implementation, refs, node_levels)
+        if required is not None and replacement.new_level > required[root]:
+            continue
         lowers_level = replacement.new_level < node_levels[root]
         if replacement.gain > 0 or (allow_zero_gain and replacement.gain == 0 and lowers_level):
             best = best_by_root.get(root)
@@ -230,9 +259,10 @@ def _synthesize(engine: Engine, functions: list[tuple[int, int]], plan_counts: l
 
 
 def _round(aig: Aig, engine: Engine, params: RewriteParams, stats: RewriteStats, clock: _Clock,
-           progress: _ProgressLog) -> tuple[Aig, int]:
-    """One round; returns the new network and the number of replacements stitched. Sets `clock.cut_short` when the
-    time limit cut the cut enumeration or the synthesis short."""
+           progress: _ProgressLog, max_depth: int | None = None) -> tuple[Aig, int]:
+    """One round; returns the new network and the number of replacements stitched. With `max_depth`, the new
+    network is no deeper than that (precondition: `aig` is not). Sets `clock.cut_short` when the time limit cut
+    the cut enumeration or the synthesis short."""
     start = time.perf_counter()
     number = stats.rounds + 1
     cut_limit_s = None if clock.deadline is None else max(0.0, params.cut_time_fraction * clock.left_s())
@@ -276,7 +306,20 @@ def _round(aig: Aig, engine: Engine, params: RewriteParams, stats: RewriteStats,
         cut = cuts.cut(row)
         plans.append((cut.root, cut.leaves, freed))
         tables.append(distinct[function])
-    accepted = _select(aig, plans, candidates, tables, params.allow_zero_gain)
+    required = None if max_depth is None else _required_levels(aig, max_depth)
+    result, count = _stitch_verified(aig, _select(aig, plans, candidates, tables, params.allow_zero_gain, required),
+                                     stats)
+    if max_depth is not None and count and depth(result) > max_depth:
+        # Replacements that each fit the bound can add up past it (one raises a node below another one's leaves).
+        # Those that raise no root cannot: keep only them.
+        strict = _select(aig, plans, candidates, tables, params.allow_zero_gain, levels(aig))
+        result, count = _stitch_verified(aig, strict, stats)
+    stats.time_stitch_s += time.perf_counter() - start
+    return result, count
+
+
+def _stitch_verified(aig: Aig, accepted: list[Replacement], stats: RewriteStats) -> tuple[Aig, int]:
+    """`aig` with the accepted replacements that pass their cone check; returns it and how many were stitched."""
     verified = []
     for replacement in accepted:
         if verify_replacement(aig, replacement.root, replacement.leaves, replacement.implementation):
@@ -284,9 +327,7 @@ def _round(aig: Aig, engine: Engine, params: RewriteParams, stats: RewriteStats,
         else:
             stats.rejected_by_verification += 1
             log.error("replacement of node %d failed its cone check and was dropped", replacement.root)
-    result = stitch(aig, verified) if verified else aig
-    stats.time_stitch_s += time.perf_counter() - start
-    return result, len(verified)
+    return (stitch(aig, verified) if verified else aig), len(verified)
 
 
 def rewrite(aig: Aig, engine: Engine, params: RewriteParams = RewriteParams()) -> tuple[Aig, RewriteStats]:
@@ -300,6 +341,7 @@ def rewrite(aig: Aig, engine: Engine, params: RewriteParams = RewriteParams()) -
     best = aig.cleanup()
     stats.stopped_by = "round limit"
     clock = _Clock(params.time_limit_s, start)
+    max_depth = None if math.isinf(params.depth_slack) else stats.levels_before + int(params.depth_slack)
     progress = _ProgressLog(params.verbose)
     for _ in range(params.max_rounds):
         if clock.left_s() <= 0:
@@ -307,7 +349,7 @@ def rewrite(aig: Aig, engine: Engine, params: RewriteParams = RewriteParams()) -
             break
         clock.start_round(best.num_ands)
         round_start, stitch_before = time.perf_counter(), stats.time_stitch_s
-        candidate, count = _round(best, engine, params, stats, clock, progress)
+        candidate, count = _round(best, engine, params, stats, clock, progress, max_depth)
         if count:
             clock.note_stitch(stats.time_stitch_s - stitch_before)
         stats.rounds += 1

@@ -9,6 +9,7 @@ all of them end in `apply_options`, which checks every value and builds the para
 from __future__ import annotations
 
 import argparse
+import os
 import textwrap
 from dataclasses import dataclass, replace
 from typing import Any, Callable, Mapping, Sequence
@@ -114,6 +115,14 @@ OPTIONS: tuple[Option, ...] = (
            "engine's first episode (0: greedy)", int, minimum=0),
     Option("mcts_rollouts", "engine.mcts.rollouts", "episodes the learned engine samples after its first one",
            int, minimum=0),
+    Option("liberty", "mapping.liberty", "liberty file (.lib or .lib.gz): map the input and the result to its "
+           "cells with ABC as Yosys's abc -liberty does, and keep the one with the smaller area", str),
+    Option("liberty_script", "mapping.script", "the ABC commands of that mapping, as abc -script takes them: "
+           "+cmd,arg;cmd... or a file (default: those of Yosys's abc -liberty)", str),
+    Option("liberty_delay", "mapping.delay_target", "delay target of that mapping, as abc -D takes it (the {D} of "
+           "the commands)", float, positive=True),
+    Option("depth_slack", "rewrite.depth_slack", "levels the result may exceed the input's depth by; a replacement "
+           "that could push the network further is refused (inf: no bound)", float, minimum=0),
 )
 
 _BY_NAME = {option.name: option for option in OPTIONS}
@@ -141,6 +150,10 @@ def apply_options(values: Mapping[str, Any], base: OptimizeParams = OptimizePara
             params = _with_field(params, option.field, value)
     if values.get("cache") is not None and values.get("no_cache"):
         raise ScError("options cache and no_cache exclude each other")
+    if params.mapping.liberty is not None and not os.path.isfile(params.mapping.liberty):
+        raise ScError(f"option liberty: no file {params.mapping.liberty}")
+    if params.mapping.liberty is None and (values.get("liberty_script") or values.get("liberty_delay")):
+        raise ScError("options liberty_script and liberty_delay need option liberty")
     if values.get("cache_reuse") and values.get("no_cache"):
         raise ScError("options cache_reuse and no_cache exclude each other")
     if values.get("address") and params.pool.backend != "ray":

@@ -13,8 +13,9 @@ import logging
 import time
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Iterator, Sequence
+from typing import Callable, Iterator, Sequence
 
+from sc_plugin.abc.mapping import MappingParams, mapped_areas
 from sc_plugin.aig.analysis import depth
 from sc_plugin.aig.network import Aig
 from sc_plugin.engines.base import Budget, Candidate, Engine
@@ -56,6 +57,7 @@ class OptimizeParams:
     pool: PoolParams = PoolParams()  # engine workers: this process, local processes or Ray actors
     cache: CacheParams = CacheParams()
     proof: ProofParams = ProofParams()
+    mapping: MappingParams = MappingParams()  # with a liberty file: keep the result only if it maps smaller
 
 
 @dataclass
@@ -70,6 +72,9 @@ class OptimizeStats:
     proof_method: str = ""
     time_proof_s: float = 0.0
     failure: str = ""  # why the input was returned unchanged
+    area_before: float | None = None  # mapped area of the input (params.mapping.liberty set, a result to compare)
+    area_after: float | None = None  # mapped area of the optimized network, kept or not
+    kept_input: str = ""  # why the input was returned although optimization succeeded (it maps smaller)
     time_s: float = 0.0
 
     @property
@@ -92,6 +97,9 @@ class OptimizeStats:
         if len(self.wins) > 1 or (self.wins and self.engine == "portfolio"):
             text += "; won by " + ", ".join(f"{name} {count}" for name, count in
                                            sorted(self.wins.items(), key=lambda item: (-item[1], item[0])))
+        if self.area_before is not None:
+            text += f"; mapped area {self.area_before:.1f} -> {self.area_after:.1f}"
+            text += f", input kept: {self.kept_input}" if self.kept_input else ""
         return text + (f"; input kept: {self.failure}" if self.failure else "")
 
 
@@ -118,7 +126,8 @@ def open_engine(params: OptimizeParams) -> Iterator[Engine]:
             cache.close()
 
 
-def optimize_verified(aig: Aig, params: OptimizeParams = OptimizeParams(), *, engine: Engine | None = None
+def optimize_verified(aig: Aig, params: OptimizeParams = OptimizeParams(), *, engine: Engine | None = None,
+                      measure: Callable[[Sequence[Aig]], Sequence[float]] | None = None
                       ) -> tuple[Aig, OptimizeStats]:
     """Optimizes `aig` for AND count and proves the result; returns (network, stats). `aig` is not modified.
 
@@ -126,6 +135,12 @@ def optimize_verified(aig: Aig, params: OptimizeParams = OptimizeParams(), *, en
     `params.proof.enabled` is off, was proven equivalent to it; otherwise it is `aig` itself and
     `stats.failure` says why. A fault of an engine (ABC crashing, a model that does not load) is such a failure,
     not an exception. `engine` is an engine already opened with `open_engine`; None opens one for this call.
+
+    With `params.mapping.liberty` set, the input and the result are both mapped to the library and the input is
+    returned unless the result's area is smaller (`stats.kept_input` says so; it is not a failure). `measure`
+    gives those areas, one per network, with the networks presented as the downstream mapping will see them; the
+    first network is the input itself, so a caller whose input stands for more (the Yosys pass: a module left as
+    it is) can measure that. None: `abc/mapping.py` maps them in their own node order.
     """
     start = time.perf_counter()
     verbose = params.rewrite.verbose
@@ -145,6 +160,8 @@ def optimize_verified(aig: Aig, params: OptimizeParams = OptimizeParams(), *, en
     except (ScError, OSError, RuntimeError, ValueError) as exc:
         stats.failure = f"optimization failed: {exc}"
         result = aig
+    if not stats.failure and result is not aig and params.mapping.liberty is not None:
+        result = _smaller_mapping(aig, result, params.mapping, stats, measure)  # before the proof: it costs less
     if not stats.failure and result is not aig and params.proof.enabled:
         if verbose:
             log.info("optimized to %d ANDs in %.1f s; proving the result equivalent to the input", result.num_ands,
@@ -197,6 +214,26 @@ def _rewrite(aig: Aig, engine: Engine, params: OptimizeParams, stats: OptimizeSt
     if result.num_ands > aig.num_ands:
         stats.failure = f"the result has more ANDs ({result.num_ands}) than the input ({aig.num_ands})"
     return result
+
+
+def _smaller_mapping(original: Aig, result: Aig, params: MappingParams, stats: OptimizeStats,
+                     measure: Callable[[Sequence[Aig]], Sequence[float]] | None) -> Aig:
+    """`result` if it maps to a smaller area than `original`, else `original` (with the reason in the stats)."""
+    try:
+        if measure is not None:
+            stats.area_before, stats.area_after = measure([original, result])
+        else:
+            stats.area_before, stats.area_after = (m.area for m in mapped_areas([original, result], params))
+    except ScError as exc:
+        stats.failure = f"mapping to {params.liberty} failed: {exc}"
+        return original
+    if stats.area_after < stats.area_before:
+        return result
+    stats.kept_input = (f"the optimized network ({result.num_ands} ANDs, {depth(result)} levels) does not map "
+                        "smaller")
+    r = stats.rewrite
+    r.ands_after, r.levels_after = r.ands_before, r.levels_before
+    return original
 
 
 def _prove(original: Aig, result: Aig, params: ProofParams, stats: OptimizeStats) -> Aig:

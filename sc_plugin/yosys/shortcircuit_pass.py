@@ -28,15 +28,22 @@ from dataclasses import dataclass
 
 from pyosys import libyosys as ys
 
+from sc_plugin.abc.mapping import mapped_areas
 from sc_plugin.aig.aiger import write_aiger
 from sc_plugin.aig.network import CONST0, CONST1, Aig
 from sc_plugin.errors import ScError
 from sc_plugin.rewrite.options import apply_options, dashed_help, parse_dashed_options
 from sc_plugin.rewrite.pipeline import OptimizeParams, open_engine, optimize_verified
+from sc_plugin.yosys.abc_netlist import GATE_PORTS, NetlistCell, abc_input_blif, dictionary_entries, entries_after_edit
 
 __all__ = ["ShortCircuitPass", "PASS"]
 
 _ID = {name: ys.IdString(name) for name in ("\\A", "\\B", "\\C", "\\D", "\\S", "\\Y", "\\keep")}
+
+# Flip-flop and latch cells of Yosys's own library (RTLIL::Cell::is_builtin_ff): Yosys's abc takes them into its
+# netlist by clock domain, which the mapped-area check does not reproduce.
+_BUILTIN_FF_PREFIXES = ("$_DFF", "$_SDFF", "$_ALDFF", "$_DLATCH", "$_SR_", "$_FF_", "$dff", "$adff", "$sdff",
+                        "$aldff", "$dlatch", "$adlatch", "$sr", "$ff")
 
 # Fine-grained gate cells the pass reads, with their input ports (the output is always Y).
 _GATE_TYPES = {
@@ -213,10 +220,26 @@ def _extract(module) -> _Extraction:
     return _Extraction(aig.cleanup(), pi_bits, po_bits, [g[0] for g in gates], dead_wires, gate_counts)
 
 
-def _emit(module, extraction: _Extraction, result: Aig, added_cells: list, added_wires: list) -> list:
-    """Adds cells that compute `result` (appending them to `added_cells`/`added_wires` as they are made, so a
-    failure can undo them); returns the (output, source) SigSpec pairs to connect once the old gates are gone."""
-    new_name = _Namer(module)
+class _NewBit:
+    """A wire bit the swap will create; `stem` names its wire."""
+
+    __slots__ = ("stem",)
+
+    def __init__(self, stem: str) -> None:
+        self.stem = stem
+
+
+@dataclass
+class _EmitPlan:
+    """The cells that will compute a result, decided before the module is touched (so that the netlist Yosys's
+    `abc` will see can be known in advance, see `_abc_netlist`)."""
+
+    wires: list  # a _NewBit per wire to create, in creation order
+    cells: list  # (kind, input bits, output bit) per cell to add, in creation order: $_AND_s, then $_NOT_s
+    ties: list  # (output bit, source bit) to connect once the old gates are gone
+
+
+def _plan_emit(extraction: _Extraction, result: Aig) -> _EmitPlan:
     node_bit: dict[int, object] = {}  # node -> bit carrying its value (inputs: the original bits)
     not_bit: dict[int, object] = {}  # node -> bit driven by its inverter
     for i in range(result.num_pis):
@@ -230,11 +253,11 @@ def _emit(module, extraction: _Extraction, result: Aig, added_cells: list, added
         node = lit >> 1
         if node != 0 and lit & 1 and node not in not_bit:
             not_bit[node] = bit
+    wires: list[_NewBit] = []
 
-    def fresh_bit(stem: str):
-        wire = module.addWire(new_name(stem), 1)
-        added_wires.append(wire)
-        return ys.SigSpec(wire).bits()[0]
+    def fresh_bit(stem: str) -> _NewBit:
+        wires.append(_NewBit(stem))
+        return wires[-1]
 
     def sig_of(lit: int):
         node = lit >> 1
@@ -248,17 +271,78 @@ def _emit(module, extraction: _Extraction, result: Aig, added_cells: list, added
     for lit in result.fanin0[result.num_pis + 1:] + result.fanin1[result.num_pis + 1:]:
         if lit & 1 and lit >> 1 and lit >> 1 not in not_bit:
             not_bit[lit >> 1] = fresh_bit("not")
+    cells = []
     for node in result.and_nodes():
         a, b = result.fanins(node)
-        added_cells.append(module.addAndGate(new_name("and"), sig_of(a), sig_of(b), node_bit[node]))
+        cells.append(("$_AND_", (sig_of(a), sig_of(b)), node_bit[node]))
     for node, bit in sorted(not_bit.items(), key=lambda item: item[0]):
-        added_cells.append(module.addNotGate(new_name("not"), node_bit[node], bit))
+        cells.append(("$_NOT_", (node_bit[node],), bit))
     ties = []
     for lit, bit in zip(result.pos, extraction.po_bits):
-        source = sig_of(lit)
+        source = sig_of(lit)  # never a new wire: an output's first literal takes the output's own bit
         if source != bit:  # a constant, an input, or a literal whose cell already drives another output
-            ties.append((ys.SigSpec(bit, 1), ys.SigSpec(source, 1)))
-    return ties
+            ties.append((bit, source))
+    return _EmitPlan(wires, cells, ties)
+
+
+def _emit(module, plan: _EmitPlan, added_cells: list, added_wires: list) -> list:
+    """Adds the planned wires and cells (appending them to `added_cells`/`added_wires` as they are made, so a
+    failure can undo them); returns the (output, source) SigSpec pairs to connect once the old gates are gone."""
+    new_name = _Namer(module)
+    made: dict[_NewBit, object] = {}
+    for new_bit in plan.wires:
+        wire = module.addWire(new_name(new_bit.stem), 1)
+        added_wires.append(wire)
+        made[new_bit] = ys.SigSpec(wire).bits()[0]
+
+    def real(bit):
+        return made[bit] if isinstance(bit, _NewBit) else bit
+
+    for kind, inputs, output in plan.cells:
+        if kind == "$_AND_":
+            added_cells.append(module.addAndGate(new_name("and"), real(inputs[0]), real(inputs[1]), real(output)))
+        else:
+            added_cells.append(module.addNotGate(new_name("not"), real(inputs[0]), real(output)))
+    return [(ys.SigSpec(bit, 1), ys.SigSpec(source, 1)) for bit, source in plan.ties]
+
+
+def _abc_netlist(module, edit: tuple[_Extraction, _EmitPlan] | None = None) -> str:
+    """The BLIF netlist Yosys's `abc` writes for the module as it is, or as it will be once `edit` (the old gates of
+    an extraction, the planned new cells) is swapped in by `_swap`."""
+    sigmap = _SigMap(module)
+    cells = {cell.name.str(): cell for cell in list(module.cells_.values())}
+    entries = dictionary_entries(list(cells))
+    planned: dict = {}
+    if edit is not None:
+        extraction, plan = edit
+        planned = {("new", number): cell for number, cell in enumerate(plan.cells)}
+        entries = entries_after_edit(entries, planned, [gate.name.str() for gate in extraction.gates])
+        for bit, source in plan.ties:
+            sigmap._union(bit, source)
+    netlist = []
+    for key in entries:
+        if key in planned:
+            kind, inputs, output = planned[key]
+            netlist.append(NetlistCell(kind, inputs, output))
+            continue
+        cell = cells[key]
+        kind = cell.type.str()
+        ports = GATE_PORTS.get(kind)
+        if ports is not None:
+            netlist.append(NetlistCell(kind, tuple(cell.getPort(_ID["\\" + p]).bits()[0] for p in ports),
+                                       cell.getPort(_ID["\\Y"]).bits()[0]))
+        else:
+            connections = cell.connections()
+            netlist.append(NetlistCell("", tuple(bit for port in connections for bit in connections[port].bits())))
+    port_bits = {sigmap(bit) for wire in list(module.wires_.values())
+                 if wire.port_id > 0 or wire.get_bool_attribute(_ID["\\keep"]) for bit in ys.SigSpec(wire).bits()}
+    return abc_input_blif(netlist, sigmap, port_bits, _constant_value)
+
+
+def _constant_value(bit) -> int | None:
+    if isinstance(bit, _NewBit) or bit.wire is not None:
+        return None
+    return 1 if bit.data == ys.State.S1 else 0
 
 
 class _Namer:
@@ -317,8 +401,17 @@ module fails, or its result cannot be proven equivalent, a warning is logged and
 module is left exactly as it was. The pass changes a module only when the AND count
 drops or the logic held gates other than $_AND_/$_NOT_.
 
+Mapped area: with -liberty (default: the abc.liberty scratchpad value, which 'abc' reads
+too; -liberty_script and -liberty_delay default to abc.script and abc.D), the pass writes
+the netlist 'abc' would hand to ABC for the module as it is and as it would be with the
+new logic, maps both with ABC like 'abc -liberty' (same commands, same order of gates),
+and changes the module only if the new logic maps to a smaller area. Fewer ANDs do not
+always map smaller. The estimate holds when the module's flip-flops are library cells
+(run 'dfflibmap' before the pass) and nothing changes its cells until 'abc' runs.
+
 Example:
-    synth -top top; shortcircuit -k 8 -engine abc; opt_clean; abc -liberty cells.lib
+    synth -top top; dfflibmap -liberty cells.lib
+    shortcircuit -k 8 -engine abc -liberty cells.lib; abc -liberty cells.lib
 """)
 
     def execute(self, args, design) -> None:
@@ -328,14 +421,14 @@ Example:
         handler = _YosysLogHandler()  # the package's warnings (a cache moved aside, ...) go into the Yosys log
         logging.getLogger("sc_plugin").addHandler(handler)
         try:
-            options, argidx = self._parse(args)
+            options, argidx = self._parse(args, design)
             self.extra_args(args, argidx, design, False)
             self._run(options, design)
         finally:
             logging.getLogger("sc_plugin").removeHandler(handler)
             ys.log_pop()
 
-    def _parse(self, args: list[str]) -> tuple[_PassOptions, int]:
+    def _parse(self, args: list[str], design) -> tuple[_PassOptions, int]:
         values: dict = {}
         flags = {"-nocleanup": False, "-showtmp": False}
         argidx = 1
@@ -352,6 +445,12 @@ Example:
                 break
             values.update(found)
             argidx = after
+        # Map like the `abc` that will follow: its scratchpad settings are the defaults.
+        if "liberty" not in values and design.scratchpad_get_string("abc.liberty", ""):
+            values["liberty"] = design.scratchpad_get_string("abc.liberty", "")
+        for name, key in (("liberty_script", "abc.script"), ("liberty_delay", "abc.D")):
+            if "liberty" in values and name not in values and design.scratchpad_get_string(key, ""):
+                values[name] = design.scratchpad_get_string(key, "")
         try:
             params = apply_options(values)
         except ScError as exc:
@@ -403,7 +502,19 @@ Example:
         if not extraction.gates:
             ys.log(f"Module {name}: no gate logic.\n")
             return 0, 0
-        result, stats = optimize_verified(aig, options.params, engine=engine)
+        mapping = options.params.mapping
+        if mapping.liberty is not None and any(cell.type.str().startswith(_BUILTIN_FF_PREFIXES)
+                                               for cell in list(module.cells_.values())):
+            ys.log_warning(f"Module {name} has Yosys flip-flop cells, which abc maps together with the logic; map "
+                           "them first (dfflibmap) for the mapped-area check to hold.\n")
+
+        def measure(networks: list[Aig]) -> list[float]:  # areas as `abc` will map this module
+            netlists = [_abc_netlist(module, None if network is aig else (extraction, _plan_emit(extraction, network)))
+                        for network in networks]
+            return [mapped.area for mapped in mapped_areas(netlists, mapping)]
+
+        result, stats = optimize_verified(aig, options.params, engine=engine,
+                                          measure=measure if mapping.liberty is not None else None)
         if temp_dir:
             write_aiger(aig, os.path.join(temp_dir, f"{_file_stem(name)}.before.aig"))
             write_aiger(result, os.path.join(temp_dir, f"{_file_stem(name)}.after.aig"))
@@ -411,10 +522,21 @@ Example:
             ys.log_warning(f"Module {name} left unchanged: {stats.failure}.\n")
             return aig.num_ands, aig.num_ands
         only_aig = set(extraction.gate_counts) <= {"$_AND_", "$_NOT_"}
+        if result is aig and (only_aig or mapping.liberty is not None):
+            reason = "its optimized logic maps no smaller" if stats.kept_input else "no gain"
+            ys.log(f"Module {name}: {aig.num_ands} ANDs, {reason}; left unchanged ({stats.time_s:.2f} s).\n")
+            if stats.kept_input:
+                ys.log(f"Module {name}: {stats.report()}.\n")
+            return aig.num_ands, aig.num_ands
         if result.num_ands >= aig.num_ands and only_aig:
             ys.log(f"Module {name}: {aig.num_ands} ANDs, no gain; left unchanged ({stats.time_s:.2f} s).\n")
             return aig.num_ands, aig.num_ands
-        self._swap(module, extraction, result)
+        plan = _plan_emit(extraction, result)
+        expected = _abc_netlist(module, (extraction, plan)) if mapping.liberty is not None else None
+        self._swap(module, extraction, plan)
+        if expected is not None and _abc_netlist(module) != expected:
+            ys.log_warning(f"Module {name}: the netlist abc will map differs from the one measured; its mapped "
+                           "area may differ from the estimate.\n")
         gates = ", ".join(f"{count} {kind}" for kind, count in sorted(extraction.gate_counts.items()))
         ys.log(f"Module {name}: {len(extraction.gates)} gate cells ({gates}); {aig.num_pis} inputs, "
                f"{aig.num_pos} outputs.\n")
@@ -422,13 +544,13 @@ Example:
         return aig.num_ands, result.num_ands
 
     @staticmethod
-    def _swap(module, extraction: _Extraction, result: Aig) -> None:
+    def _swap(module, extraction: _Extraction, plan: _EmitPlan) -> None:
         """Replaces the old gates by cells computing `result`. Adding comes first and is undone if it fails, so
         the module is either unchanged or fully swapped; removing and connecting cannot fail on valid input."""
         added_cells: list = []
         added_wires: list = []
         try:
-            ties = _emit(module, extraction, result, added_cells, added_wires)
+            ties = _emit(module, plan, added_cells, added_wires)
         except BaseException:
             for cell in added_cells:
                 module.remove(cell)

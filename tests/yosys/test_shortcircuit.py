@@ -60,8 +60,8 @@ def test_rollback_when_the_swap_fails():
     before = design.module(ys.IdString("\\adder")).to_rtlil_str()
     real_emit = sc_pass._emit
 
-    def failing_emit(module, extraction, result, added_cells, added_wires):
-        real_emit(module, extraction, result, added_cells, added_wires)  # adds everything, then fails
+    def failing_emit(module, plan, added_cells, added_wires):
+        real_emit(module, plan, added_cells, added_wires)  # adds everything, then fails
         raise RuntimeError("injected failure")
 
     sc_pass._emit = failing_emit

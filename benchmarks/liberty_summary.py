@@ -1,0 +1,64 @@
+"""Summary of a liberty_area flow run: per design, the best baseline (the mapping users pick today) against the
+best flow with the shortcircuit pass, and per mapping, the pass against the same mapping alone.
+
+    python benchmarks/liberty_summary.py results/liberty/results.json > results/liberty/summary.md
+
+A flow named `sc+<baseline>` is the pass followed by that baseline's mapping. Only records with status ok count.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+
+def _areas(records: list[dict]) -> dict[str, dict[str, float]]:
+    table: dict[str, dict[str, float]] = {}
+    for record in records:
+        if record["status"] == "ok" and record.get("area") is not None:
+            table.setdefault(record["design"], {})[record["flow"]] = record["area"]
+    return table
+
+
+def summary(path: Path) -> str:
+    data = json.loads(path.read_text())
+    baselines = data["baselines"]
+    areas = _areas(data["records"])
+    paired = [name for name in baselines if any(f"sc+{name}" in row for row in areas.values())]
+    ours = [f"sc+{name}" for name in paired]
+    lines = [f"Per design: the smallest area of the baselines ({', '.join(baselines)}) against the smallest area "
+             f"with the pass ({', '.join(ours)}).", "",
+             "| design | best baseline | area | best with the pass | area | change |", "|---|---|---|---|---|---|"]
+    total_base = total_ours = 0.0
+    wins = losses = ties = 0
+    for design, row in areas.items():
+        base = {name: row[name] for name in baselines if name in row}
+        mine = {name: row[name] for name in ours if name in row}
+        if not base or not mine:
+            continue
+        base_name, base_area = min(base.items(), key=lambda item: item[1])
+        our_name, our_area = min(mine.items(), key=lambda item: item[1])
+        change = our_area / base_area - 1.0
+        wins, losses, ties = wins + (change < -1e-9), losses + (change > 1e-9), ties + (abs(change) <= 1e-9)
+        total_base, total_ours = total_base + base_area, total_ours + our_area
+        lines.append(f"| {design} | {base_name} | {base_area:.1f} | {our_name} | {our_area:.1f} | "
+                     f"{100 * change:+.2f}% |")
+    if total_base:
+        lines.append(f"| total | | {total_base:.1f} | | {total_ours:.1f} | {100 * (total_ours / total_base - 1):+.2f}% |")
+    lines += ["", f"Smaller on {wins} designs, equal on {ties}, larger on {losses}.", "",
+              "Per mapping: the pass before it against the same mapping alone (designs where both ran).", "",
+              "| mapping | designs | alone | with the pass | change | smaller / equal / larger |", "|---|---|---|---|---|---|"]
+    for name in paired:
+        rows = [row for row in areas.values() if name in row and f"sc+{name}" in row]
+        alone = sum(row[name] for row in rows)
+        with_pass = sum(row[f"sc+{name}"] for row in rows)
+        counts = [sum(1 for row in rows if compare(row[f"sc+{name}"], row[name])) for compare in
+                  (lambda a, b: a < b - 1e-9, lambda a, b: abs(a - b) <= 1e-9, lambda a, b: a > b + 1e-9)]
+        lines.append(f"| {name} | {len(rows)} | {alone:.1f} | {with_pass:.1f} | "
+                     f"{100 * (with_pass / alone - 1):+.2f}% | {' / '.join(map(str, counts))} |")
+    return "\n".join(lines) + "\n"
+
+
+if __name__ == "__main__":
+    print(summary(Path(sys.argv[1] if len(sys.argv) > 1 else "results/liberty/results.json")), end="")
