@@ -311,7 +311,6 @@ class _Builder:
         self.flops.append(_Flop(clock, [q], lambda builder: {q: builder.literal(function)}))
 
     def add_always(self, always) -> None:
-        from pyverilog.vparser import ast
 
         senses = always.sens_list.list
         if len(senses) != 1 or senses[0].type != "posedge":

@@ -62,6 +62,9 @@ STEP_KINDS: dict[str, tuple[str, Any, dict[str, Any]]] = {
     "cuts_reference": ("cuts", str, {}),
     "yosys": ("liberty", str, {"defines": dict}),
 }
+# What a flow's sc_opt or sc_loop step runs with unless it says otherwise: the task proves its final network
+# against the input, so the step skips the pipeline's own proof, and it runs plain rounds unless it names a schedule.
+STEP_DEFAULTS = {"no_verify": True, "schedule": "none"}
 # The mapping-valued kinds hold the pipeline's options (checked by `apply_options`) plus these of their own.
 _MAPPING_EXTRAS: dict[str, dict[str, Any]] = {
     "sc_opt": {},
@@ -162,7 +165,9 @@ def _check_step(where: str, step: Any, flow_kind: str) -> dict:
         extras = _MAPPING_EXTRAS[kind]
         _check_keys(f"{where} ({kind})", {k: v for k, v in step[kind].items() if k in extras}, extras, ())
         try:
-            apply_options({k: v for k, v in step[kind].items() if k not in extras})
+            # the task supplies the time limit (steps.py)
+            apply_options({**STEP_DEFAULTS, "time_limit": 1.0,
+                           **{k: v for k, v in step[kind].items() if k not in extras}})
         except ScError as exc:
             raise FlowSpecError(f"{where} ({kind}): {exc}") from None
     if kind == "python" and ":" not in step[kind]:

@@ -24,7 +24,7 @@ from sc_plugin.aig.network import Aig
 from sc_plugin.aig.truth import parse_hex
 from sc_plugin.errors import AbcTimeoutError
 from sc_plugin.flows.liberty import run_yosys_step
-from sc_plugin.flows.spec import Design, FlowDef, FlowSpec
+from sc_plugin.flows.spec import STEP_DEFAULTS, Design, FlowDef, FlowSpec
 from sc_plugin.rewrite.options import apply_options
 from sc_plugin.rewrite.pipeline import OptimizeParams, open_engine, optimize_verified
 from sc_plugin.verify.cec import check_equivalence
@@ -66,10 +66,9 @@ def abc_until_stable(aig: Aig, script: str, *, cap: int = 10, timeout_s: float |
 
 
 def _pipeline_params(options: dict, time_limit_s: float) -> OptimizeParams:
-    """A step's options (the pipeline's option names, see `rewrite/options.py`) as params. The step skips the
-    pipeline's own proof unless asked for it, since the task proves its final network against the input."""
-    params = apply_options({"no_verify": True, **options})
-    return replace(params, rewrite=replace(params.rewrite, time_limit_s=time_limit_s))
+    """A step's options (the pipeline's option names, see `rewrite/options.py`) over STEP_DEFAULTS, as params,
+    with the time the task has left."""
+    return apply_options({**STEP_DEFAULTS, "time_limit": max(time_limit_s, 1.0), **options})
 
 
 def _sc_opt(aig: Aig, options: dict, deadline: _Deadline) -> Aig:

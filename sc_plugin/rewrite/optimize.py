@@ -26,7 +26,10 @@ import numpy as np
 
 from sc_plugin.aig.analysis import depth, fanout_counts, levels
 from sc_plugin.aig.network import Aig
+from sc_plugin.aig.functions import completions
+from sc_plugin.aig.truth import support, table_mask
 from sc_plugin.cuts import CutParams, NetworkCuts, enumerate_cuts, mffc_sizes
+from sc_plugin.cuts.care import Window, care_set, find_window
 from sc_plugin.engines.base import Budget, Candidate, Engine
 from sc_plugin.rewrite.stitch import Replacement, evaluate_replacement, stitch
 from sc_plugin.rewrite.verify import verify_replacement
@@ -53,6 +56,12 @@ class RewriteParams:
     # Levels the result may exceed the input's depth by (inf: no bound). AND count alone deepens XOR-rich logic
     # (Yosys's sincos test design went from 31 to 54 levels), which timing-driven flows cannot take.
     depth_slack: float = math.inf
+    # Also resynthesize cuts as incompletely specified functions: leaf combinations that never occur (found by
+    # simulating a window of at most `window_inputs` inputs below the cut) are don't cares; each replacement is
+    # then checked over its window. Tried on the `max_dont_care_cuts` cuts that free the most ANDs per round.
+    use_dont_cares: bool = False
+    window_inputs: int = 12
+    max_dont_care_cuts: int = 2000
     verbose: bool = False  # log one line per round, and progress lines during long phases
 
 
@@ -152,7 +161,37 @@ def _required_levels(aig: Aig, max_depth: int) -> np.ndarray:
     return _required_kernel(aig.fanin_array(), aig.num_pis, max_depth)
 
 
-def _select(aig: Aig, plans: list[tuple[int, tuple[int, ...], int]], candidates: dict[tuple[int, int], Candidate],
+# A (node, cut) pair to resynthesize: root, leaves, ANDs freed, and the window whose care set its function was
+# completed on (None: the cut's complete function).
+_Plan = tuple[int, tuple[int, ...], int, Window | None]
+
+
+def _dont_care_plans(aig: Aig, cuts: NetworkCuts, rows: np.ndarray, freed_sizes: np.ndarray, params: RewriteParams,
+                     clock: _Clock) -> list[tuple[int, tuple[int, ...], int, tuple[int, int], Window]]:
+    """(root, leaves, freed, function, window) for the cuts in `rows` (those freeing the most ANDs first) whose
+    leaves cannot take every combination: one entry per cheaper completion of the cut's function over its care set.
+    """
+    found = []
+    for index in np.argsort(-freed_sizes, kind="stable")[:params.max_dont_care_cuts].tolist():
+        if clock.left_s() <= 0:
+            clock.cut_short = True
+            break
+        cut = cuts.cut(int(rows[index]))
+        window = find_window(aig, cut.leaves, params.window_inputs)
+        if set(window.inputs) == set(cut.leaves):
+            continue  # nothing below the leaves to simulate: every combination counts
+        care = care_set(aig, cut.leaves, window)
+        if care == table_mask(cut.num_inputs):
+            continue
+        freed = int(freed_sizes[index])
+        for table in completions(cut.table, care, cut.num_inputs)[1:]:
+            bound = max(len(support(table, cut.num_inputs)) - 1, 0)
+            if freed > bound or (freed == bound and params.allow_zero_gain):
+                found.append((cut.root, cut.leaves, freed, (table, cut.num_inputs), window))
+    return found
+
+
+def _select(aig: Aig, plans: list[_Plan], candidates: dict[tuple[int, int], Candidate],
             tables: list[tuple[int, int]], allow_zero_gain: bool, required: np.ndarray | None = None
             ) -> list[Replacement]:
     """Scores every plan with a candidate and greedily keeps the best non-conflicting replacements.
@@ -162,11 +201,11 @@ def _select(aig: Aig, plans: list[tuple[int, tuple[int, ...], int]], candidates:
     refs = fanout_counts(aig).tolist()
     node_levels = levels(aig).tolist()
     best_by_root: dict[int, Replacement] = {}
-    for (root, leaves, _), key in zip(plans, tables):
+    for (root, leaves, _, window), key in zip(plans, tables):
         candidate = candidates.get(key)
         if candidate is None:
             continue
-        replacement = evaluate_replacement(aig, root, leaves, candidate.implementation, refs, node_levels)
+        replacement = evaluate_replacement(aig, root, leaves, candidate.implementation, refs, node_levels, window)
         if required is not None and replacement.new_level > required[root]:
             continue
         lowers_level = replacement.new_level < node_levels[root]
@@ -279,8 +318,17 @@ def _round(aig: Aig, engine: Engine, params: RewriteParams, stats: RewriteStats,
     # the number of leaves its function depends on (zero for constants and literals).
     bounds = np.maximum(cuts.support_sizes()[rows] - 1, 0)
     useful = (freed_sizes > bounds) | ((freed_sizes == bounds) & params.allow_zero_gain)
+    # don't cares can lower a cut's bound: every cut that frees an AND is a candidate
+    dont_care_plans = (_dont_care_plans(aig, cuts, rows, freed_sizes, params, clock) if params.use_dont_cares
+                       else [])
     rows, freed_sizes = rows[useful], freed_sizes[useful]
     distinct, plan_counts, function_of_row = _distinct_functions(cuts, rows)
+    known = set(distinct)
+    for *_, key, _ in dont_care_plans:
+        if key not in known:
+            known.add(key)
+            distinct.append(key)
+            plan_counts.append(1)
     stats.time_cuts_s += time.perf_counter() - start
 
     start = time.perf_counter()
@@ -298,14 +346,18 @@ def _round(aig: Aig, engine: Engine, params: RewriteParams, stats: RewriteStats,
     start = time.perf_counter()
     # the (node, cut) pairs whose function has a candidate: the only ones selection can use
     implemented = np.array([key in candidates for key in distinct], dtype=bool)
-    plans: list[tuple[int, tuple[int, ...], int]] = []
+    plans: list[_Plan] = []
     tables: list[tuple[int, int]] = []
     chosen = implemented[function_of_row]
     for row, freed, function in zip(rows[chosen].tolist(), freed_sizes[chosen].tolist(),
                                     function_of_row[chosen].tolist()):
         cut = cuts.cut(row)
-        plans.append((cut.root, cut.leaves, freed))
+        plans.append((cut.root, cut.leaves, freed, None))
         tables.append(distinct[function])
+    for root, leaves, freed, key, window in dont_care_plans:
+        if key in candidates:
+            plans.append((root, leaves, freed, window))
+            tables.append(key)
     required = None if max_depth is None else _required_levels(aig, max_depth)
     result, count = _stitch_verified(aig, _select(aig, plans, candidates, tables, params.allow_zero_gain, required),
                                      stats)
@@ -322,7 +374,8 @@ def _stitch_verified(aig: Aig, accepted: list[Replacement], stats: RewriteStats)
     """`aig` with the accepted replacements that pass their cone check; returns it and how many were stitched."""
     verified = []
     for replacement in accepted:
-        if verify_replacement(aig, replacement.root, replacement.leaves, replacement.implementation):
+        if verify_replacement(aig, replacement.root, replacement.leaves, replacement.implementation,
+                              replacement.window):
             verified.append(replacement)
         else:
             stats.rejected_by_verification += 1
@@ -341,8 +394,8 @@ def rewrite(aig: Aig, engine: Engine, params: RewriteParams = RewriteParams()) -
     best = aig.cleanup()
     stats.stopped_by = "round limit"
     clock = _Clock(params.time_limit_s, start)
-    max_depth = None if math.isinf(params.depth_slack) else stats.levels_before + int(params.depth_slack)
     progress = _ProgressLog(params.verbose)
+    max_depth = None if math.isinf(params.depth_slack) else stats.levels_before + int(params.depth_slack)
     for _ in range(params.max_rounds):
         if clock.left_s() <= 0:
             stats.stopped_by = "time limit"

@@ -18,7 +18,8 @@ from sc_plugin.aig.truth import MAX_INPUTS
 from sc_plugin.engines.parallel import BACKENDS
 from sc_plugin.engines.registry import ENGINE_NAMES
 from sc_plugin.errors import ScError
-from sc_plugin.rewrite.pipeline import OptimizeParams
+from sc_plugin.rewrite.pipeline import OptimizeParams, with_field
+from sc_plugin.rewrite.schedule import Schedule, ScheduleStep, load_schedule, schedule_from_mapping
 
 __all__ = ["Option", "OPTIONS", "apply_options", "parse_dashed_options", "add_arguments", "options_from_namespace",
            "dashed_help"]
@@ -37,6 +38,7 @@ class Option:
     minimum: float | None = None  # smallest value allowed
     maximum: float | None = None  # largest value allowed
     positive: bool = False  # the value must be above zero
+    metavar: str = ""  # how help shows the value, when not by its type
     dashed: str = ""  # the Yosys spelling when it is not "-" + name
     aliases: tuple[str, ...] = ()  # further Yosys spellings
 
@@ -48,11 +50,14 @@ class Option:
     def dashed_flags(self) -> tuple[str, ...]:
         return (self.dashed or "-" + self.name, *self.aliases)
 
-    def default(self) -> Any:
-        value: Any = OptimizeParams()
+    def value_in(self, params: OptimizeParams) -> Any:
+        value: Any = params
         for part in self.field.split("."):
             value = getattr(value, part)
         return value
+
+    def default(self) -> Any:
+        return self.value_in(OptimizeParams())
 
     def check(self, value: Any) -> Any:
         """The value converted and checked; ScError with a one-line reason when it is not acceptable."""
@@ -60,6 +65,8 @@ class Option:
             if not isinstance(value, bool):
                 raise ScError(f"option {self.name} is a switch: give true or false, not {value!r}")
             return value
+        if not isinstance(self.kind, type):  # a parser of its own, which raises ScError
+            return self.kind(value)
         try:
             if isinstance(value, str):
                 value = self.kind(value)
@@ -93,6 +100,10 @@ OPTIONS: tuple[Option, ...] = (
            "then is used (the final proof comes on top)", float, positive=True, aliases=("-timeout",)),
     Option("budget_ms", "rewrite.budget.time_ms", "engine time per distinct cut function, in milliseconds",
            float, positive=True),
+    Option("dont_cares", "rewrite.use_dont_cares", "also resynthesize cuts with their satisfiability don't cares "
+           "(leaf combinations that never occur, found by simulating a window below the cut)"),
+    Option("window_inputs", "rewrite.window_inputs", "most inputs of the window simulated for don't cares", int,
+           minimum=2, maximum=16),
     Option("zero_gain", "rewrite.allow_zero_gain", "also accept replacements that save no AND but lower the "
            "level"),
     Option("workers", "pool.workers", "resynthesize in this many workers: processes here, or Ray actors with "
@@ -123,15 +134,15 @@ OPTIONS: tuple[Option, ...] = (
            "the commands)", float, positive=True),
     Option("depth_slack", "rewrite.depth_slack", "levels the result may exceed the input's depth by; a replacement "
            "that could push the network further is refused (inf: no bound)", float, minimum=0),
+    Option("schedule", "schedule", "anytime schedule that spends the time limit, alternating ABC's strongest "
+           "commands with ShortCircuit rounds: a shipped name (default), a YAML file, or none for plain rounds "
+           "(default: default when a time limit is given)", lambda value: _parse_schedule(value),
+           metavar="name|file|none"),
 )
 
 _BY_NAME = {option.name: option for option in OPTIONS}
+_STEP_OPTIONS = tuple(option.name for option in OPTIONS if option.field.startswith("rewrite."))
 _BY_DASHED = {flag: option for option in OPTIONS for flag in option.dashed_flags}
-
-
-def _with_field(params: Any, path: str, value: Any) -> Any:
-    head, _, rest = path.partition(".")
-    return replace(params, **{head: _with_field(getattr(params, head), rest, value) if rest else value})
 
 
 def apply_options(values: Mapping[str, Any], base: OptimizeParams = OptimizeParams()) -> OptimizeParams:
@@ -145,20 +156,45 @@ def apply_options(values: Mapping[str, Any], base: OptimizeParams = OptimizePara
         value = option.check(value)
         if option.kind is None:
             if value:
-                params = _with_field(params, option.field, option.switch_value)
+                params = with_field(params, option.field, option.switch_value)
         elif value is not None:
-            params = _with_field(params, option.field, value)
+            params = with_field(params, option.field, value)
+    if "schedule" not in values and params.rewrite.time_limit_s is not None and base.schedule is None:
+        params = replace(params, schedule=_parse_schedule("default"))
+    if params.schedule is not None and params.rewrite.time_limit_s is None:
+        raise ScError("option schedule needs a time limit (option time_limit)")
     if values.get("cache") is not None and values.get("no_cache"):
         raise ScError("options cache and no_cache exclude each other")
+    if values.get("cache_reuse") and values.get("no_cache"):
+        raise ScError("options cache_reuse and no_cache exclude each other")
     if params.mapping.liberty is not None and not os.path.isfile(params.mapping.liberty):
         raise ScError(f"option liberty: no file {params.mapping.liberty}")
     if params.mapping.liberty is None and (values.get("liberty_script") or values.get("liberty_delay")):
         raise ScError("options liberty_script and liberty_delay need option liberty")
-    if values.get("cache_reuse") and values.get("no_cache"):
-        raise ScError("options cache_reuse and no_cache exclude each other")
     if values.get("address") and params.pool.backend != "ray":
         raise ScError("option address needs backend ray")
     return params
+
+
+def _parse_schedule(value: Any) -> Schedule | None:
+    """A schedule from a name, a YAML file or a flow's inline mapping; None for "none"."""
+    if value in (None, "none"):
+        return None
+    schedule = schedule_from_mapping(value, where="schedule") if isinstance(value, dict) else load_schedule(value)
+    return replace(schedule, steps=tuple(_resolve_step(schedule.name, step) for step in schedule.steps))
+
+
+def _resolve_step(schedule_name: str, step: ScheduleStep) -> ScheduleStep:
+    """An `sc` step with its options checked and turned into the RewriteParams fields they set."""
+    if step.sc is None:
+        return step
+    unknown = sorted(set(step.sc) - set(_STEP_OPTIONS))
+    if unknown:
+        raise ScError(f"schedule {schedule_name}, step {step.name}: {', '.join(unknown)} cannot be set per step "
+                      f"(these can: {', '.join(_STEP_OPTIONS)})")
+    checked = apply_options(step.sc)
+    return replace(step, sc={_BY_NAME[name].field.removeprefix("rewrite."): _BY_NAME[name].value_in(checked)
+                             for name in step.sc})
 
 
 def parse_dashed_options(words: Sequence[str], start: int = 0) -> tuple[dict[str, Any], int]:
@@ -209,7 +245,8 @@ def dashed_help(width: int = 88) -> str:
     blocks = []
     for option in OPTIONS:
         default = option.default()
-        flags = ", ".join(f"{flag} <{option.kind.__name__}>" if option.kind else flag
+        shown = option.metavar or (option.kind.__name__ if option.kind else "")
+        flags = ", ".join(f"{flag} <{shown}>" if option.kind else flag
                           for flag in option.dashed_flags)
         text = option.help
         if option.choices:

@@ -12,8 +12,8 @@ from __future__ import annotations
 import logging
 import time
 from contextlib import contextmanager
-from dataclasses import dataclass, field
-from typing import Callable, Iterator, Sequence
+from dataclasses import dataclass, field, replace
+from typing import Any, Callable, Iterator, Mapping, Sequence
 
 from sc_plugin.abc.mapping import MappingParams, mapped_areas
 from sc_plugin.aig.analysis import depth
@@ -24,6 +24,7 @@ from sc_plugin.engines.parallel import PoolParams, make_pool
 from sc_plugin.engines.registry import EngineParams, cache_members, make_engine
 from sc_plugin.errors import ScError
 from sc_plugin.rewrite.optimize import RewriteParams, RewriteStats, rewrite
+from sc_plugin.rewrite.schedule import Schedule, ScheduleStats, run_schedule
 from sc_plugin.verify.cec import Verdict, check_equivalence
 
 __all__ = ["CacheParams", "ProofParams", "OptimizeParams", "OptimizeStats", "open_engine", "optimize_verified"]
@@ -57,6 +58,7 @@ class OptimizeParams:
     pool: PoolParams = PoolParams()  # engine workers: this process, local processes or Ray actors
     cache: CacheParams = CacheParams()
     proof: ProofParams = ProofParams()
+    schedule: Schedule | None = None  # with a time limit: spend it on this anytime schedule instead of rounds
     mapping: MappingParams = MappingParams()  # with a liberty file: keep the result only if it maps smaller
 
 
@@ -65,6 +67,7 @@ class OptimizeStats:
     """What `optimize_verified` did. `failure` is empty when the result is the optimized network."""
 
     rewrite: RewriteStats = field(default_factory=RewriteStats)
+    schedule: ScheduleStats | None = None  # when a schedule ran
     engine: str = ""
     cache_hits: int = 0  # functions the cache answered (without running the engine)
     wins: dict[str, int] = field(default_factory=dict)  # engine -> functions whose result it built (fresh runs)
@@ -97,6 +100,8 @@ class OptimizeStats:
         if len(self.wins) > 1 or (self.wins and self.engine == "portfolio"):
             text += "; won by " + ", ".join(f"{name} {count}" for name, count in
                                            sorted(self.wins.items(), key=lambda item: (-item[1], item[0])))
+        if self.schedule is not None:
+            text += f"; schedule: {self.schedule.report()}"
         if self.area_before is not None:
             text += f"; mapped area {self.area_before:.1f} -> {self.area_after:.1f}"
             text += f", input kept: {self.kept_input}" if self.kept_input else ""
@@ -177,6 +182,12 @@ def optimize_verified(aig: Aig, params: OptimizeParams = OptimizeParams(), *, en
     return result, stats
 
 
+def with_field(params: Any, path: str, value: Any) -> Any:
+    """A copy of a frozen params structure with the field at dotted `path` (e.g. "cuts.max_cut_size") set."""
+    head, _, rest = path.partition(".")
+    return replace(params, **{head: with_field(getattr(params, head), rest, value) if rest else value})
+
+
 class _WinCounter:
     """Engine protocol around another engine: counts, per `Candidate.engine`, the results it returns (a portfolio's
     are built by its members; the exact engine's by itself or, when it proves it optimal, by ABC)."""
@@ -206,7 +217,10 @@ def _rewrite(aig: Aig, engine: Engine, params: OptimizeParams, stats: OptimizeSt
     hits_before = engine.stats.hits if isinstance(engine, CachedEngine) else 0
     counter = _win_counter(engine)
     wins_before = dict(counter.wins) if counter is not None else {}
-    result, stats.rewrite = rewrite(aig, engine, params.rewrite)
+    if params.schedule is not None:
+        result, stats.schedule = _scheduled(aig, engine, params, stats)
+    else:
+        result, stats.rewrite = rewrite(aig, engine, params.rewrite)
     stats.cache_hits = (engine.stats.hits - hits_before) if isinstance(engine, CachedEngine) else 0
     if counter is not None:
         stats.wins = {name: count - wins_before.get(name, 0) for name, count in counter.wins.items()
@@ -250,3 +264,26 @@ def _prove(original: Aig, result: Aig, params: ProofParams, stats: OptimizeStats
     if check.verdict is not Verdict.EQUIVALENT:
         stats.failure = f"equivalence check {check.verdict.value}: {check.message}"
     return result
+
+
+def _scheduled(aig: Aig, engine: Engine, params: OptimizeParams, stats: OptimizeStats
+               ) -> tuple[Aig, ScheduleStats]:
+    """Runs the anytime schedule for the time limit; an `sc` step's settings override the pipeline's rewrite
+    params (their dotted field paths, as `rewrite/options.py` resolved them)."""
+    if params.rewrite.time_limit_s is None:
+        raise ScError("a schedule needs a time limit")
+    start = time.perf_counter()
+
+    def sc_params(overrides: Mapping[str, Any]) -> RewriteParams:
+        rewrite_params = params.rewrite
+        for path, value in overrides.items():
+            rewrite_params = with_field(rewrite_params, path, value)
+        return rewrite_params
+
+    result, schedule_stats = run_schedule(aig, params.schedule, params.rewrite.time_limit_s, engine=engine,
+                                          sc_params=sc_params, verbose=params.rewrite.verbose)
+    r = stats.rewrite
+    r.ands_after, r.levels_after = result.num_ands, depth(result)
+    r.stopped_by, r.time_s = "time limit", time.perf_counter() - start
+    r.functions_requested, r.replacements = schedule_stats.sc_functions, schedule_stats.sc_replacements
+    return result, schedule_stats

@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from sc_plugin.aig.network import Aig
+from sc_plugin.cuts.care import Window
 
 __all__ = ["Replacement", "evaluate_replacement", "stitch"]
 
@@ -24,6 +25,7 @@ class Replacement:
     new_level: int  # level of the root after replacement
     freed: frozenset[int]  # AND nodes that become dangling (the MFFC)
     reused: frozenset[int]  # existing nodes outside the MFFC that the implementation shares
+    window: Window | None = None  # set when the implementation relies on the don't cares of this window
 
 
 def _dereference(aig: Aig, node: int, refs: list[int], freed: list[int], leaves: set[int]) -> None:
@@ -42,7 +44,7 @@ def _dereference(aig: Aig, node: int, refs: list[int], freed: list[int], leaves:
 
 
 def evaluate_replacement(aig: Aig, root: int, leaves: tuple[int, ...], implementation: Aig, refs: list[int],
-                         node_levels: list[int]) -> Replacement:
+                         node_levels: list[int], window: Window | None = None) -> Replacement:
     """Computes the DAG-aware gain of replacing `root`'s cone by `implementation` over `leaves`.
 
     `refs` holds the fanout count of every node (AND fanins plus outputs) and is restored before returning;
@@ -79,7 +81,7 @@ def evaluate_replacement(aig: Aig, root: int, leaves: tuple[int, ...], implement
     out = implementation.pos[0]
     new_level = levels[out >> 1]
     return Replacement(root=root, leaves=leaves, implementation=implementation, gain=len(freed) - new_nodes,
-                       new_level=new_level, freed=frozenset(freed), reused=frozenset(reused))
+                       new_level=new_level, freed=frozenset(freed), reused=frozenset(reused), window=window)
 
 
 def stitch(aig: Aig, replacements: list[Replacement]) -> Aig:

@@ -6,14 +6,13 @@ import numpy as np
 import pytest
 
 from sc_plugin.aig import output_truth_tables, read_aiger, simulate_outputs
-from sc_plugin.aig.aiger import aiger_bytes, read_aiger_bytes
 from sc_plugin.aig.io import read_network, write_network
 from sc_plugin.aig.verilog import VerilogError
 
 DATA = Path(__file__).parent / "data"
 STOCK_YOSYS = "/usr/bin/yosys"
 
-ISCAS = Path(__file__).resolve().parents[3] / "shared" / "benchmarks" / "iscas85"
+ISCAS = Path(__file__).resolve().parents[2] / "flows" / "designs" / "iscas85"
 
 
 def test_reads_assigns_gate_primitives_and_vectors(tmp_path):

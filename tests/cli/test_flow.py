@@ -9,7 +9,7 @@ time_limit_s: 60
 verify: {method: abc, time_limit_s: 30}
 flows:
   - {name: resyn2, baseline: true, steps: [{abc: resyn2}]}
-  - {name: sc_opt, steps: [{sc_opt: {engine: abc, rounds: 1, budget_ms: 100, cache: false}}]}
+  - {name: sc_opt, steps: [{sc_opt: {engine: abc, rounds: 1, budget_ms: 100, no_cache: true}}]}
 """
 
 

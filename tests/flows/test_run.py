@@ -15,7 +15,7 @@ time_limit_s: 60
 verify: {method: abc, time_limit_s: 30}
 flows:
   - {name: resyn2, baseline: true, steps: [{abc: resyn2}]}
-  - {name: sc_opt, steps: [{sc_opt: {engine: abc, rounds: 1, budget_ms: 100, cache: false}}]}
+  - {name: sc_opt, steps: [{sc_opt: {engine: abc, rounds: 1, budget_ms: 100, no_cache: true}}]}
 """
 
 
@@ -52,7 +52,7 @@ def test_tiny_flow_writes_csv_json_markdown_and_png(tmp_path):
 
 
 def test_resume_skips_finished_tasks_and_redoes_edited_flows(tmp_path):
-    text = TINY.replace("sc_opt: {engine: abc, rounds: 1, budget_ms: 100, cache: false}", "python: fake_steps:do_nothing")
+    text = TINY.replace("sc_opt: {engine: abc, rounds: 1, budget_ms: 100, no_cache: true}", "python: fake_steps:do_nothing")
     spec = _spec(tmp_path, text)
     out = tmp_path / "out"
     first = run_flow(spec, RunParams(out_dir=out, quiet=True))
@@ -76,7 +76,7 @@ def test_resume_skips_finished_tasks_and_redoes_edited_flows(tmp_path):
 
 
 def test_output_that_fails_equivalence_is_a_failure_not_a_gain(tmp_path):
-    text = TINY.replace("sc_opt: {engine: abc, rounds: 1, budget_ms: 100, cache: false}",
+    text = TINY.replace("sc_opt: {engine: abc, rounds: 1, budget_ms: 100, no_cache: true}",
                         "python: fake_steps:invert_first_output")
     spec = _spec(tmp_path, text)
     out = tmp_path / "out"
@@ -95,7 +95,7 @@ def test_time_limit_stops_a_task_and_records_a_timeout(tmp_path):
         "{name: deepsyn, baseline: true, steps: [{abc: '&get; &deepsyn -T 30; &put'}]}").replace(
         "['${REPO}/flows/designs/iscas85/c17.aig', '${REPO}/flows/designs/iscas85/c432.aig']",
         "['${REPO}/flows/designs/iscas85/c432.aig']").replace(
-        "sc_opt: {engine: abc, rounds: 1, budget_ms: 100, cache: false}", "python: fake_steps:do_nothing")
+        "sc_opt: {engine: abc, rounds: 1, budget_ms: 100, no_cache: true}", "python: fake_steps:do_nothing")
     records = run_flow(_spec(tmp_path, text), RunParams(out_dir=tmp_path / "out", jobs=2, quiet=True))
     status = {r["flow"]: r["status"] for r in records}
     assert status == {"deepsyn": "timeout", "sc_opt": "ok"}

@@ -1,6 +1,7 @@
 import logging
 import random
 import time
+from dataclasses import replace
 
 import pytest
 
@@ -8,6 +9,7 @@ from sc_plugin.aig import Aig, output_truth_tables
 from sc_plugin.aig.truth import projection
 from sc_plugin.cuts import CutParams
 from sc_plugin.engines.base import Budget, Candidate, NullEngine, make_candidate, synthesize_each
+from sc_plugin.engines.exact_sat import ExactEngine, ExactParams
 from sc_plugin.rewrite.optimize import RewriteParams, rewrite
 from sc_plugin.rewrite.stitch import evaluate_replacement, stitch
 from sc_plugin.aig.analysis import fanout_counts, levels
@@ -216,3 +218,20 @@ def test_progress_lines_when_verbose(network, caplog, monkeypatch):
     synthesized = [line for line in lines if "synthesized" in line]
     assert len(synthesized) == -(-stats.functions_requested // 32)
     assert lines[-1].startswith("round 1: ")
+
+
+def test_dont_cares_let_a_cut_drop_logic_whose_combinations_never_occur():
+    """root = x & !n with x = a & b & c and n = !a & !b & !c: x and n are never both 1, so root is x. Cuts of
+    at most two leaves see only x & !n (one AND, nothing to gain) unless the window below says so."""
+    aig = Aig()
+    a, b, c = aig.create_pi(), aig.create_pi(), aig.create_pi()
+    x = aig.create_and(aig.create_and(a, b), c)
+    n = aig.create_and(aig.create_and(a ^ 1, b ^ 1), c ^ 1)
+    aig.create_po(aig.create_and(x, n ^ 1))
+    engine = ExactEngine(ExactParams())
+    params = RewriteParams(cuts=CutParams(max_cut_size=2), max_rounds=2)
+    plain, _ = rewrite(aig, engine, params)
+    assert plain.num_ands == 5
+    result, stats = rewrite(aig, engine, replace(params, use_dont_cares=True))
+    assert result.num_ands == 2 and stats.rejected_by_verification == 0
+    assert output_truth_tables(result) == output_truth_tables(aig)

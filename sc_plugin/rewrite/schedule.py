@@ -1,0 +1,198 @@
+"""The anytime schedule: spend a time limit on a network by cycling through steps, keeping the best network so far.
+
+A schedule is data (YAML): a list of steps, each either an ABC script or a run of our own cut resynthesis.
+
+    name: default
+    passes: 2                      # the limit is split into this many passes through the steps
+    steps:
+      - {name: c2rs, abc: "compress2rs"}
+      - {name: deepsyn, abc: "&get -n; &deepsyn -T {T} -S {SEED}; &put", share: 2}
+      - {name: sc, sc: {rounds: 2, zero_gain: true}, share: 1}
+
+In an ABC script `{T}` becomes the step's seconds (its `share` of a pass) and `{SEED}` the pass number, so that
+randomized commands explore differently on each pass. An `sc` step runs `rewrite` with the pipeline options it
+names, for its share of the pass. Every step starts from the best network so far; its output is kept when it
+has fewer ANDs, or as many (with `accept_equal`, a move sideways that lets the next randomized step escape a
+local minimum), and only after it agrees with its start on random patterns. The caller proves the final network
+(`rewrite/pipeline.py`), so a step never needs a proof of its own. A step that fails (ABC error, time out) is
+recorded and skipped.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any, Callable, Mapping
+
+import yaml
+
+from sc_plugin.abc.runner import optimize_with_abc
+from sc_plugin.aig.network import Aig
+from sc_plugin.engines.base import Engine
+from sc_plugin.errors import ScError
+from sc_plugin.rewrite.optimize import RewriteParams, rewrite
+from sc_plugin.verify.cec import differs_on_random_patterns
+
+__all__ = ["ScheduleStep", "Schedule", "ScheduleStats", "load_schedule", "schedule_from_mapping", "run_schedule",
+           "SCHEDULES_DIR"]
+
+log = logging.getLogger(__name__)
+
+SCHEDULES_DIR = Path(__file__).resolve().parent / "schedules"
+_MIN_STEP_S = 1.0  # ABC's time limits are whole seconds
+
+
+@dataclass(frozen=True)
+class ScheduleStep:
+    """One step: an ABC script, or our cut resynthesis with pipeline options."""
+
+    name: str
+    abc: str | None = None  # ABC script; {T}: the step's seconds, {SEED}: the pass number
+    sc: Mapping[str, Any] | None = None  # options of `rewrite/options.py` for a ShortCircuit run
+    share: float = 1.0  # weight of the step in a pass's time
+
+
+@dataclass(frozen=True)
+class Schedule:
+    """Steps run in order, `passes` times over the time limit, each from the best network so far."""
+
+    name: str
+    steps: tuple[ScheduleStep, ...]
+    passes: int = 2  # the limit is split into this many passes; passes repeat while time is left
+    accept_equal: bool = True  # keep a step's output of equal AND count (a sideways move)
+
+
+@dataclass
+class ScheduleStats:
+    """What the schedule did: per step name, ANDs saved and seconds spent."""
+
+    passes: int = 0
+    gains: dict[str, int] = field(default_factory=dict)
+    times_s: dict[str, float] = field(default_factory=dict)
+    failures: dict[str, str] = field(default_factory=dict)  # step name -> last error
+    history: list[tuple[str, int]] = field(default_factory=list)  # (step, ANDs after it) for every step run
+    sc_functions: int = 0  # distinct functions the `sc` steps handed to the engine
+    sc_replacements: int = 0  # replacements the `sc` steps stitched
+
+    def report(self) -> str:
+        gains = ", ".join(f"{name} -{gain}" for name, gain in self.gains.items() if gain) or "none"
+        return f"{self.passes} passes; ANDs saved by step: {gains}"
+
+
+def load_schedule(name_or_path: str) -> Schedule:
+    """A shipped schedule by name (`sc_plugin/rewrite/schedules/NAME.yaml`) or a YAML file; ScError if invalid."""
+    path = Path(name_or_path)
+    if not path.suffix:
+        path = SCHEDULES_DIR / f"{name_or_path}.yaml"
+    try:
+        data = yaml.safe_load(path.read_text())
+    except OSError as exc:
+        shipped = ", ".join(sorted(p.stem for p in SCHEDULES_DIR.glob("*.yaml")))
+        raise ScError(f"schedule {name_or_path}: cannot read {path} ({exc.strerror}); shipped: {shipped}") from None
+    except yaml.YAMLError as exc:
+        raise ScError(f"schedule {path}: not valid YAML ({exc})") from None
+    return schedule_from_mapping(data, where=str(path))
+
+
+def schedule_from_mapping(data: Any, *, where: str) -> Schedule:
+    """A schedule from its YAML mapping (also the form a flow file holds); ScError names what is wrong. The
+    options of `sc` steps are checked by the caller that maps them (`rewrite/options.py`)."""
+    if not isinstance(data, dict) or not isinstance(data.get("steps"), list) or not data["steps"]:
+        raise ScError(f"{where}: a schedule is a mapping with a non-empty list of steps")
+    unknown = set(data) - {"name", "steps", "passes", "accept_equal"}
+    if unknown:
+        raise ScError(f"{where}: unknown keys {', '.join(sorted(unknown))}")
+    steps = []
+    for index, entry in enumerate(data["steps"], 1):
+        if not isinstance(entry, dict) or ("abc" in entry) == ("sc" in entry):
+            raise ScError(f"{where}: step {index} needs exactly one of abc: SCRIPT or sc: {{options}}")
+        unknown = set(entry) - {"name", "abc", "sc", "share"}
+        if unknown:
+            raise ScError(f"{where}: step {index}: unknown keys {', '.join(sorted(unknown))}")
+        if "sc" in entry and not isinstance(entry["sc"] or {}, dict):
+            raise ScError(f"{where}: step {index}: sc takes a mapping of options")
+        if "abc" in entry and not isinstance(entry["abc"], str):
+            raise ScError(f"{where}: step {index}: abc takes a script")
+        share = entry.get("share", 1.0)
+        if not isinstance(share, (int, float)) or share < 0:
+            raise ScError(f"{where}: step {index}: share must be a number >= 0")
+        steps.append(ScheduleStep(name=str(entry.get("name", f"step{index}")), abc=entry.get("abc"),
+                                  sc=entry.get("sc") or ({} if "sc" in entry else None), share=float(share)))
+    passes = data.get("passes", 2)
+    if not isinstance(passes, int) or passes < 1:
+        raise ScError(f"{where}: passes must be a positive integer")
+    return Schedule(name=str(data.get("name", Path(where).stem)), steps=tuple(steps), passes=passes,
+                    accept_equal=bool(data.get("accept_equal", True)))
+
+
+def run_schedule(aig: Aig, schedule: Schedule, time_limit_s: float, *, engine: Engine,
+                 sc_params: Callable[[Mapping[str, Any]], RewriteParams], verbose: bool = False
+                 ) -> tuple[Aig, ScheduleStats]:
+    """Runs `schedule` on `aig` for `time_limit_s` seconds; returns the best network found and the stats.
+
+    `engine` serves the `sc` steps, whose rewrite params are `sc_params(step.sc)` (the pipeline maps a step's
+    options onto its own params). The result never has more ANDs than `aig`.
+    """
+    stats = ScheduleStats()
+    start = time.perf_counter()
+    deadline = start + time_limit_s
+    best = aig
+    total_share = sum(step.share for step in schedule.steps) or 1.0
+    pass_s = time_limit_s / schedule.passes
+    # Without randomized steps, a pass that saved nothing would only repeat itself.
+    randomized = any("{SEED}" in (step.abc or "") for step in schedule.steps)
+    changed = True
+    while time.perf_counter() < deadline - _MIN_STEP_S / 2 and (changed or randomized):
+        stats.passes += 1
+        changed = False
+        for step in schedule.steps:
+            left = deadline - time.perf_counter()
+            if left < _MIN_STEP_S / 2:
+                break
+            step_s = max(_MIN_STEP_S, min(left, pass_s * step.share / total_share))
+            step_start = time.perf_counter()
+            try:
+                candidate = _run_step(best, step, step_s, left, stats, engine, sc_params)
+            except ScError as exc:
+                stats.failures[step.name] = str(exc)[:300]
+                log.info("schedule %s: step %s failed: %s", schedule.name, step.name, str(exc)[:200])
+                candidate = best
+            stats.times_s[step.name] = stats.times_s.get(step.name, 0.0) + time.perf_counter() - step_start
+            if _keep(best, candidate, schedule.accept_equal, seed=len(stats.history)):
+                if candidate.num_ands < best.num_ands:
+                    stats.gains[step.name] = stats.gains.get(step.name, 0) + best.num_ands - candidate.num_ands
+                    changed = True
+                best = candidate
+            stats.history.append((step.name, best.num_ands))
+            if verbose:
+                log.info("schedule %s, pass %d, %s: %d ANDs (%.1f s left)", schedule.name, stats.passes, step.name,
+                         best.num_ands, max(0.0, deadline - time.perf_counter()))
+    return best, stats
+
+
+def _run_step(aig: Aig, step: ScheduleStep, step_s: float, left_s: float, stats: ScheduleStats, engine: Engine,
+              sc_params: Callable[[Mapping[str, Any]], RewriteParams]) -> Aig:
+    if step.abc is not None:
+        script = step.abc.replace("{T}", str(max(1, int(step_s)))).replace("{SEED}", str(stats.passes))
+        # ABC commands check their own limit only now and then: the process is killed when the schedule's time ends
+        return optimize_with_abc(aig, script, timeout_s=max(left_s, _MIN_STEP_S))[0]
+    params = sc_params(step.sc or {})
+    result, rewrite_stats = rewrite(aig, engine, replace(params, time_limit_s=step_s))
+    stats.sc_functions += rewrite_stats.functions_requested
+    stats.sc_replacements += rewrite_stats.replacements
+    return result
+
+
+def _keep(best: Aig, candidate: Aig, accept_equal: bool, *, seed: int) -> bool:
+    """Whether a step's output replaces the best network: smaller (or as small, when allowed) and in agreement
+    with it on random patterns."""
+    if candidate is best or candidate.num_ands > best.num_ands:
+        return False
+    if candidate.num_ands == best.num_ands and not accept_equal:
+        return False
+    if differs_on_random_patterns(best, candidate, seed=seed):
+        log.error("a schedule step changed the network's function; its output is dropped")
+        return False
+    return True

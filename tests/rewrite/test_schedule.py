@@ -1,0 +1,81 @@
+"""The anytime schedule: steps from the best network so far, never larger, wrong outputs dropped."""
+
+import itertools
+
+import pytest
+
+from sc_plugin.aig import Aig, output_truth_tables
+from sc_plugin.engines.base import NullEngine
+from sc_plugin.errors import ScError
+from sc_plugin.rewrite import schedule as schedule_module
+from sc_plugin.rewrite.options import apply_options
+from sc_plugin.rewrite.optimize import RewriteParams
+from sc_plugin.rewrite.schedule import load_schedule, run_schedule, schedule_from_mapping
+
+
+def _redundant() -> Aig:
+    """(a & b) | (a & c) | (a & d): five ANDs where a & (b | c | d) needs three."""
+    aig = Aig()
+    a, b, c, d = (aig.create_pi(name) for name in "abcd")
+    ab, ac, ad = aig.create_and(a, b), aig.create_and(a, c), aig.create_and(a, d)
+    aig.create_po(aig.create_or(aig.create_or(ab, ac), ad), "y")
+    return aig
+
+
+def _run(steps, monkeypatch=None, time_limit_s=2.0, **keys):
+    schedule = schedule_from_mapping({"steps": steps, **keys}, where="test")
+    return run_schedule(_redundant(), schedule, time_limit_s, engine=NullEngine(),
+                        sc_params=lambda overrides: RewriteParams(max_rounds=1))
+
+
+def test_abc_steps_improve_and_the_best_is_kept(require_abc):
+    result, stats = _run([{"name": "fold", "abc": "strash; dc2"}, {"name": "sc", "sc": {}}], passes=1)
+    assert result.num_ands == 3 and output_truth_tables(result) == output_truth_tables(_redundant())
+    assert stats.gains == {"fold": 2} and stats.history[0] == ("fold", 3)
+    assert stats.passes == 2  # the second pass saved nothing, and no step is randomized
+
+
+def test_a_wrong_or_larger_step_output_is_dropped(monkeypatch):
+    wrong = _redundant()
+    wrong.pos[0] ^= 1  # the complement: same size, another function
+    larger = _redundant()
+    a, b = larger.pi_lits()[:2]
+    larger.create_and(larger.create_and(a, b ^ 1), b)  # dangling, but counted until cleanup
+    outputs = itertools.cycle([wrong, larger])
+    monkeypatch.setattr(schedule_module, "optimize_with_abc", lambda aig, script, timeout_s: (next(outputs), None))
+    result, stats = _run([{"name": "liar", "abc": "&deepsyn -S {SEED}"}], time_limit_s=1.5, passes=1)
+    assert result.num_ands == 5 and output_truth_tables(result) == output_truth_tables(_redundant())
+    assert stats.gains.get("liar", 0) == 0 and stats.passes > 1  # randomized: passes go on to the limit
+
+
+def test_a_failing_step_is_recorded_and_skipped(monkeypatch):
+    def crash(aig, script, timeout_s):
+        raise ScError("ABC died on signal 11")
+    monkeypatch.setattr(schedule_module, "optimize_with_abc", crash)
+    result, stats = _run([{"name": "crash", "abc": "anything"}], time_limit_s=1.0)
+    assert result.num_ands == 5 and "signal 11" in stats.failures["crash"]
+
+
+@pytest.mark.parametrize("data, message", [
+    ({"steps": []}, "non-empty list"), ({"steps": [{"abc": "x", "sc": {}}]}, "exactly one"),
+    ({"steps": [{"abc": "x", "colour": 1}]}, "unknown keys colour"), ({"steps": [{"abc": "x"}], "passes": 0},
+                                                                       "passes"),
+])
+def test_bad_schedules_are_refused(data, message):
+    with pytest.raises(ScError, match=message):
+        schedule_from_mapping(data, where="test")
+
+
+def test_options_choose_a_schedule_only_with_a_time_limit():
+    assert apply_options({}).schedule is None
+    timed = apply_options({"time_limit": 5})
+    assert timed.schedule is not None and timed.schedule.name == "default"
+    assert apply_options({"time_limit": 5, "schedule": "none"}).schedule is None
+    inline = apply_options({"time_limit": 5, "schedule": {"steps": [{"sc": {"k": 6, "rounds": 2}}]}}).schedule
+    assert inline.steps[0].sc == {"cuts.max_cut_size": 6, "max_rounds": 2}
+    with pytest.raises(ScError, match="needs a time limit"):
+        apply_options({"schedule": "default"})
+    with pytest.raises(ScError, match="cannot be set per step"):
+        apply_options({"time_limit": 5, "schedule": {"steps": [{"sc": {"engine": "mcts"}}]}})
+    with pytest.raises(ScError, match="cannot read"):
+        load_schedule("no_such_schedule")
