@@ -10,6 +10,11 @@ import pytest
 from sc_plugin.abc.runner import find_abc
 from sc_plugin.errors import AbcNotFoundError
 
+# Ray 2.60 turns token authentication on for every new local instance and leaves a token in ~/.ray; a head started by
+# `ray start` in one test and a driver in another then disagree about it. The suite's Ray instances are private and
+# on loopback, so the tests run them without tokens, whatever earlier runs left in the home folder.
+os.environ.setdefault("RAY_AUTH_MODE", "disabled")
+
 # ---- the suite reads only files inside the repository ------------------------------------------------------------
 # A plain clone has no ../shared beside it, so a test that reads the shared data folder (or any other sibling of the
 # repository) passes on a developer machine and fails everywhere else. An audit hook, installed when pytest imports

@@ -100,7 +100,9 @@ class RayBackend:
             if address:
                 ray.init(address=address, include_dashboard=False, log_to_driver=False)
             else:
-                ray.init(num_cpus=workers, include_dashboard=False, log_to_driver=False)
+                # "local": always a new instance; a bare init() joins the cluster a `ray start` left recorded,
+                # even a dead one
+                ray.init(address="local", num_cpus=workers, include_dashboard=False, log_to_driver=False)
         except (ConnectionError, RuntimeError, ValueError) as exc:
             raise ScError(f"cannot connect to the Ray cluster at {address or 'a new local instance'}: {exc}") from None
         self._remote = ray.remote(num_cpus=1)(play_batch)

@@ -82,7 +82,7 @@ def test_verbose_logs_the_start_and_the_proof_on_its_own(exact_no_cache, monkeyp
                        time_s=0.0, message="")
     monkeypatch.setattr(pipeline, "check_equivalence", lambda *args, **kwargs: proven)
     caplog.set_level(logging.INFO, logger="sc_plugin.rewrite.pipeline")
-    params = apply_options({"time_limit": 30}, exact_no_cache)
+    params = apply_options({"time_limit": 30, "schedule": "none"}, exact_no_cache)
     optimize_verified(_redundant(), params)
     assert not [r for r in caplog.records if r.name == "sc_plugin.rewrite.pipeline"]  # quiet unless verbose
     optimize_verified(_redundant(), replace(params, rewrite=replace(params.rewrite, verbose=True)))
