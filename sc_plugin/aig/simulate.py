@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from typing import Mapping, Sequence
+
 import numba
 import numpy as np
 
 from sc_plugin.aig.network import Aig
 from sc_plugin.aig.truth import MAX_INPUTS, projection
 
-__all__ = ["simulate_nodes", "simulate_outputs", "output_truth_tables", "exhaustive_patterns", "cone_truth_table"]
+__all__ = ["simulate_nodes", "simulate_outputs", "output_truth_tables", "exhaustive_patterns", "cone_truth_table",
+           "cone_values"]
 
 _ALL_ONES = np.uint64(0xFFFFFFFFFFFFFFFF)
 
@@ -82,24 +85,31 @@ def cone_truth_table(aig: Aig, root_lit: int, leaves: list[int]) -> int:
         raise ValueError(f"cut has {len(leaves)} leaves, at most {MAX_INPUTS} supported")
     num_inputs = len(leaves)
     mask = (1 << (1 << num_inputs)) - 1
-    values: dict[int, int] = {0: 0}
-    for j, leaf in enumerate(leaves):
-        values[leaf] = projection(j, num_inputs)
-    stack = [root_lit >> 1]
-    while stack:
-        node = stack[-1]
-        if node in values:
+    inputs = {leaf: projection(j, num_inputs) for j, leaf in enumerate(leaves)}
+    return cone_values(aig, [root_lit >> 1], inputs, mask)[0] ^ (mask if root_lit & 1 else 0)
+
+
+def cone_values(aig: Aig, targets: Sequence[int], inputs: Mapping[int, int], full: int) -> list[int]:
+    """Values of the `targets` (node ids) as bit vectors (Python integers below `full`, all ones), simulated from
+    the given values of the `inputs` (node id -> bit vector) up through the AND nodes between them.
+
+    Precondition: every path from a target to a primary input passes through one of `inputs`.
+    """
+    values: dict[int, int] = {0: 0, **inputs}
+    for target in targets:
+        stack = [target]
+        while stack:
+            node = stack[-1]
+            if node in values:
+                stack.pop()
+                continue
+            if not aig.is_and(node):
+                raise ValueError(f"node {node} is reached from a target without passing an input of the cone")
+            a, b = aig.fanins(node)
+            pending = [lit >> 1 for lit in (a, b) if (lit >> 1) not in values]
+            if pending:
+                stack.extend(pending)
+                continue
             stack.pop()
-            continue
-        if not aig.is_and(node):
-            raise ValueError(f"node {node} is reached from the root without passing a leaf")
-        a, b = aig.fanins(node)
-        pending = [lit >> 1 for lit in (a, b) if (lit >> 1) not in values]
-        if pending:
-            stack.extend(pending)
-            continue
-        stack.pop()
-        va = values[a >> 1] ^ (mask if a & 1 else 0)
-        vb = values[b >> 1] ^ (mask if b & 1 else 0)
-        values[node] = va & vb
-    return values[root_lit >> 1] ^ (mask if root_lit & 1 else 0)
+            values[node] = (values[a >> 1] ^ (full if a & 1 else 0)) & (values[b >> 1] ^ (full if b & 1 else 0))
+    return [values[target] for target in targets]

@@ -15,6 +15,7 @@ from functools import lru_cache
 from typing import Sequence
 
 from sc_plugin.aig.network import Aig
+from sc_plugin.aig.simulate import cone_values
 
 __all__ = ["Window", "find_window", "window_values", "care_set"]
 
@@ -49,27 +50,8 @@ def window_values(aig: Aig, window: Window, targets: Sequence[int]) -> list[int]
     """The values of the `targets` (node ids above the window inputs) on every combination of the window inputs:
     bit p of a value is the node's value when window input i takes bit i of p."""
     width = len(window.inputs)
-    full = (1 << (1 << width)) - 1
-    values: dict[int, int] = {0: 0}
-    for i, node in enumerate(window.inputs):
-        values[node] = _projection(i, width)
-    for target in targets:
-        stack = [target]
-        while stack:
-            node = stack[-1]
-            if node in values:
-                stack.pop()
-                continue
-            if not aig.is_and(node):
-                raise ValueError(f"node {node} is reached from a target without passing a window input")
-            a, b = aig.fanins(node)
-            pending = [lit >> 1 for lit in (a, b) if (lit >> 1) not in values]
-            if pending:
-                stack.extend(pending)
-                continue
-            stack.pop()
-            values[node] = (values[a >> 1] ^ (full if a & 1 else 0)) & (values[b >> 1] ^ (full if b & 1 else 0))
-    return [values[target] for target in targets]
+    inputs = {node: _projection(i, width) for i, node in enumerate(window.inputs)}
+    return cone_values(aig, targets, inputs, (1 << (1 << width)) - 1)
 
 
 def care_set(aig: Aig, leaves: Sequence[int], window: Window) -> int:

@@ -4,7 +4,7 @@ Design: the pass reads the netlist through the pyosys API and builds our `Aig` i
 second tool). Per module it
 
 1. analyses, without changing anything: fine-grained gate cells ($_AND_, $_OR_, $_XOR_, $_MUX_, $_AOI3_, ... see
-   `_GATE_TYPES`) that carry no `keep` attribute are the logic; every other cell (flip-flops, memories, instances of
+   `GATE_PORTS`) that carry no `keep` attribute are the logic; every other cell (flip-flops, memories, instances of
    other modules and blackboxes, coarse-grained cells, keep cells) is a boundary. AIG inputs are the bits the logic
    reads but does not drive (module inputs, boundary-cell outputs, undriven wires); AIG outputs are the bits the
    logic drives that are seen outside it (module ports, `keep` wires, boundary-cell connections);
@@ -45,18 +45,9 @@ _ID = {name: ys.IdString(name) for name in ("\\A", "\\B", "\\C", "\\D", "\\S", "
 _BUILTIN_FF_PREFIXES = ("$_DFF", "$_SDFF", "$_ALDFF", "$_DLATCH", "$_SR_", "$_FF_", "$dff", "$adff", "$sdff",
                         "$aldff", "$dlatch", "$adlatch", "$sr", "$ff")
 
-# Fine-grained gate cells the pass reads, with their input ports (the output is always Y).
-_GATE_TYPES = {
-    "$_BUF_": "A", "$_NOT_": "A",
-    "$_AND_": "AB", "$_NAND_": "AB", "$_OR_": "AB", "$_NOR_": "AB", "$_XOR_": "AB", "$_XNOR_": "AB",
-    "$_ANDNOT_": "AB", "$_ORNOT_": "AB",
-    "$_MUX_": "ABS", "$_NMUX_": "ABS",
-    "$_AOI3_": "ABC", "$_OAI3_": "ABC", "$_AOI4_": "ABCD", "$_OAI4_": "ABCD",
-}
-
 
 def _gate_literal(aig: Aig, kind: str, x: list[int]) -> int:
-    """The literal of one gate over its input literals (in the port order of `_GATE_TYPES`)."""
+    """The literal of one gate over its input literals (in the port order of `GATE_PORTS`)."""
     if kind == "$_BUF_":
         return x[0]
     if kind == "$_NOT_":
@@ -151,7 +142,7 @@ def _extract(module) -> _Extraction:
     wires = module.wires_
     for cell in list(cells.values()):
         kind = cell.type.str()
-        ports = _GATE_TYPES.get(kind)
+        ports = GATE_PORTS.get(kind)
         if ports is not None and not cell.has_keep_attr():
             y = cell.getPort(_ID["\\Y"])
             inputs = [cell.getPort(_ID["\\" + p]) for p in ports]

@@ -4,23 +4,15 @@ import logging
 from dataclasses import replace
 
 import pytest
+from networks import redundant
 
-from sc_plugin.aig import Aig, output_truth_tables
+from sc_plugin.aig import output_truth_tables
 from sc_plugin.engines.cache import CachedEngine
 from sc_plugin.errors import AbcError
 from sc_plugin.rewrite import pipeline
 from sc_plugin.rewrite.options import apply_options
 from sc_plugin.rewrite.pipeline import OptimizeParams, open_engine, optimize_verified
 from sc_plugin.verify.cec import CecResult, Verdict
-
-
-def _redundant() -> Aig:
-    """(a & b) | (a & c) | (a & d): five ANDs where a & (b | c | d) needs three."""
-    aig = Aig()
-    a, b, c, d = (aig.create_pi(name) for name in "abcd")
-    ab, ac, ad = aig.create_and(a, b), aig.create_and(a, c), aig.create_and(a, d)
-    aig.create_po(aig.create_or(aig.create_or(ab, ac), ad), "y")
-    return aig
 
 
 class _CrashingEngine:
@@ -39,7 +31,7 @@ def exact_no_cache() -> OptimizeParams:
 
 
 def test_optimizes_and_proves(exact_no_cache, require_abc):
-    aig = _redundant()
+    aig = redundant()
     result, stats = optimize_verified(aig, exact_no_cache)
     assert result.num_ands == 3 and stats.ands_before == 5 and stats.ands_after == 3
     assert stats.proof == "equivalent" and stats.proof_method and not stats.failure
@@ -48,7 +40,7 @@ def test_optimizes_and_proves(exact_no_cache, require_abc):
 
 
 def test_an_engine_fault_keeps_the_input(exact_no_cache):
-    aig = _redundant()
+    aig = redundant()
     result, stats = optimize_verified(aig, exact_no_cache, engine=_CrashingEngine())
     assert result is aig and stats.ands_after == 5
     assert "signal 11" in stats.failure and "input kept" in stats.report()
@@ -58,7 +50,7 @@ def test_a_failed_proof_keeps_the_input(exact_no_cache, monkeypatch):
     refuted = CecResult(verdict=Verdict.NOT_EQUIVALENT, method="abc", counterexample=None, failing_output=0,
                         time_s=0.0, message="stand-in refutation")
     monkeypatch.setattr(pipeline, "check_equivalence", lambda *args, **kwargs: refuted)
-    aig = _redundant()
+    aig = redundant()
     result, stats = optimize_verified(aig, exact_no_cache)
     assert result is aig and stats.ands_after == 5
     assert stats.proof == "not equivalent" and "stand-in refutation" in stats.failure
@@ -66,7 +58,7 @@ def test_a_failed_proof_keeps_the_input(exact_no_cache, monkeypatch):
 
 def test_no_verify_skips_the_proof(exact_no_cache):
     params = apply_options({"no_verify": True}, exact_no_cache)
-    result, stats = optimize_verified(_redundant(), params)
+    result, stats = optimize_verified(redundant(), params)
     assert result.num_ands == 3 and stats.proof == "not checked" and not stats.failure
 
 
@@ -83,9 +75,9 @@ def test_verbose_logs_the_start_and_the_proof_on_its_own(exact_no_cache, monkeyp
     monkeypatch.setattr(pipeline, "check_equivalence", lambda *args, **kwargs: proven)
     caplog.set_level(logging.INFO, logger="sc_plugin.rewrite.pipeline")
     params = apply_options({"time_limit": 30, "schedule": "none"}, exact_no_cache)
-    optimize_verified(_redundant(), params)
+    optimize_verified(redundant(), params)
     assert not [r for r in caplog.records if r.name == "sc_plugin.rewrite.pipeline"]  # quiet unless verbose
-    optimize_verified(_redundant(), replace(params, rewrite=replace(params.rewrite, verbose=True)))
+    optimize_verified(redundant(), replace(params, rewrite=replace(params.rewrite, verbose=True)))
     lines = [r.getMessage() for r in caplog.records if r.name == "sc_plugin.rewrite.pipeline"]
     assert lines[0] == "optimizing 5 ANDs with engine exact, time limit 30 s"
     assert lines[1].startswith("optimized to 3 ANDs in ") and lines[1].endswith("proving the result equivalent "

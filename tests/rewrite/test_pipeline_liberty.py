@@ -3,22 +3,14 @@
 from pathlib import Path
 
 import pytest
+from networks import redundant
 
-from sc_plugin.aig import Aig, output_truth_tables
+from sc_plugin.aig import output_truth_tables
 from sc_plugin.errors import AbcError
 from sc_plugin.rewrite.options import apply_options
 from sc_plugin.rewrite.pipeline import optimize_verified
 
 TINY_LIB = str(Path(__file__).resolve().parents[1] / "abc" / "data" / "tiny.lib")
-
-
-def _redundant() -> Aig:
-    """(a & b) | (a & c) | (a & d): five ANDs where a & (b | c | d) needs three."""
-    aig = Aig()
-    a, b, c, d = (aig.create_pi(name) for name in "abcd")
-    ab, ac, ad = aig.create_and(a, b), aig.create_and(a, c), aig.create_and(a, d)
-    aig.create_po(aig.create_or(aig.create_or(ab, ac), ad), "y")
-    return aig
 
 
 @pytest.fixture
@@ -27,7 +19,7 @@ def exact_with_liberty():
 
 
 def test_the_input_is_kept_when_the_result_maps_larger(exact_with_liberty):
-    aig = _redundant()
+    aig = redundant()
     seen = []
 
     def measure(networks):
@@ -43,14 +35,14 @@ def test_the_input_is_kept_when_the_result_maps_larger(exact_with_liberty):
 
 
 def test_the_result_is_kept_when_it_maps_smaller(exact_with_liberty, require_abc):
-    aig = _redundant()
+    aig = redundant()
     result, stats = optimize_verified(aig, exact_with_liberty, measure=lambda networks: [12.5, 10.0])
     assert result.num_ands == 3 and not stats.kept_input and stats.proof == "equivalent"
     assert output_truth_tables(result) == output_truth_tables(aig)
 
 
 def test_equal_areas_keep_the_input(exact_with_liberty):
-    aig = _redundant()
+    aig = redundant()
     result, stats = optimize_verified(aig, exact_with_liberty, measure=lambda networks: [7.0, 7.0])
     assert result is aig and stats.kept_input
 
@@ -59,13 +51,13 @@ def test_a_failed_mapping_keeps_the_input(exact_with_liberty):
     def measure(networks):
         raise AbcError("ABC died on signal 11")
 
-    aig = _redundant()
+    aig = redundant()
     result, stats = optimize_verified(aig, exact_with_liberty, measure=measure)
     assert result is aig and "mapping" in stats.failure and "signal 11" in stats.failure
 
 
 def test_the_real_mapping_returns_the_network_with_the_smaller_area(exact_with_liberty, require_abc):
-    aig = _redundant()
+    aig = redundant()
     result, stats = optimize_verified(aig, exact_with_liberty)
     assert stats.area_before > 0 and stats.area_after > 0
     if stats.area_after < stats.area_before:
@@ -79,5 +71,5 @@ def test_without_a_liberty_nothing_is_mapped():
         raise AssertionError("mapped without a liberty file")
 
     params = apply_options({"engine": "exact", "no_cache": True, "no_verify": True})
-    result, stats = optimize_verified(_redundant(), params, measure=measure)
+    result, stats = optimize_verified(redundant(), params, measure=measure)
     assert result.num_ands == 3 and stats.area_before is None

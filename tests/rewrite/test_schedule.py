@@ -3,48 +3,40 @@
 import itertools
 
 import pytest
+from networks import redundant
 
-from sc_plugin.aig import Aig, output_truth_tables
+from sc_plugin.aig import output_truth_tables
 from sc_plugin.engines.base import NullEngine
 from sc_plugin.errors import ScError
 from sc_plugin.rewrite import schedule as schedule_module
-from sc_plugin.rewrite.options import apply_options
 from sc_plugin.rewrite.optimize import RewriteParams
+from sc_plugin.rewrite.options import apply_options
 from sc_plugin.rewrite.schedule import load_schedule, run_schedule, schedule_from_mapping
-
-
-def _redundant() -> Aig:
-    """(a & b) | (a & c) | (a & d): five ANDs where a & (b | c | d) needs three."""
-    aig = Aig()
-    a, b, c, d = (aig.create_pi(name) for name in "abcd")
-    ab, ac, ad = aig.create_and(a, b), aig.create_and(a, c), aig.create_and(a, d)
-    aig.create_po(aig.create_or(aig.create_or(ab, ac), ad), "y")
-    return aig
 
 
 def _run(steps, monkeypatch=None, time_limit_s=2.0, **keys):
     schedule = schedule_from_mapping({"steps": steps, **keys}, where="test")
-    return run_schedule(_redundant(), schedule, time_limit_s, engine=NullEngine(),
+    return run_schedule(redundant(), schedule, time_limit_s, engine=NullEngine(),
                         sc_params=lambda overrides: RewriteParams(max_rounds=1))
 
 
 def test_abc_steps_improve_and_the_best_is_kept(require_abc):
     result, stats = _run([{"name": "fold", "abc": "strash; dc2"}, {"name": "sc", "sc": {}}], passes=1)
-    assert result.num_ands == 3 and output_truth_tables(result) == output_truth_tables(_redundant())
+    assert result.num_ands == 3 and output_truth_tables(result) == output_truth_tables(redundant())
     assert stats.gains == {"fold": 2} and stats.history[0] == ("fold", 3)
     assert stats.passes == 2  # the second pass saved nothing, and no step is randomized
 
 
 def test_a_wrong_or_larger_step_output_is_dropped(monkeypatch):
-    wrong = _redundant()
+    wrong = redundant()
     wrong.pos[0] ^= 1  # the complement: same size, another function
-    larger = _redundant()
+    larger = redundant()
     a, b = larger.pi_lits()[:2]
     larger.create_and(larger.create_and(a, b ^ 1), b)  # dangling, but counted until cleanup
     outputs = itertools.cycle([wrong, larger])
     monkeypatch.setattr(schedule_module, "optimize_with_abc", lambda aig, script, timeout_s: (next(outputs), None))
     result, stats = _run([{"name": "liar", "abc": "&deepsyn -S {SEED}"}], time_limit_s=1.5, passes=1)
-    assert result.num_ands == 5 and output_truth_tables(result) == output_truth_tables(_redundant())
+    assert result.num_ands == 5 and output_truth_tables(result) == output_truth_tables(redundant())
     assert stats.gains.get("liar", 0) == 0 and stats.passes > 1  # randomized: passes go on to the limit
 
 
