@@ -15,6 +15,7 @@ import math
 import time
 from dataclasses import asdict, dataclass, field, fields, is_dataclass
 from pathlib import Path
+from typing import Iterator
 
 import numpy as np
 import torch
@@ -54,6 +55,7 @@ class TrainConfig:
     seed: int = 0
     num_threads: int = 1  # the machine is shared: one core for training
     device: str = "cpu"  # where the model trains: cpu, or cuda (cuda:N) on a GPU machine
+    loader_workers: int = 0  # processes that build training batches ahead (a GPU outruns one CPU); 0: in this one
     resume: str = ""  # checkpoint to resume from (architecture, weights, optimizer and step come from it)
     init: str = ""  # checkpoint whose weights start a new run (step 0, fresh optimizer); a larger model.n_layer
     # than its own deepens it with identity blocks (model.deepen)
@@ -116,6 +118,33 @@ def resolve_device(name: str) -> torch.device:
 def to_device(batch: tuple[torch.Tensor, ...], device: torch.device) -> tuple[torch.Tensor, ...]:
     """The batch's tensors on `device` (no copy when they are there already)."""
     return tuple(tensor.to(device, non_blocking=True) for tensor in batch)
+
+
+class _Batches(torch.utils.data.IterableDataset):
+    """Endless training batches for a DataLoader's worker processes, each drawing from its own generator (seeded by
+    the run's seed and the worker's number)."""
+
+    def __init__(self, dataset: Dataset, steps: np.ndarray, config: TrainConfig, start_step: int) -> None:
+        self.dataset, self.steps, self.config, self.start_step = dataset, steps, config, start_step
+
+    def __iter__(self) -> Iterator[tuple[torch.Tensor, ...]]:
+        info = torch.utils.data.get_worker_info()
+        rng = np.random.default_rng([self.config.seed, self.start_step, info.id if info is not None else 0])
+        while True:
+            yield make_batch(self.dataset, rng.choice(self.steps, size=self.config.batch_size),
+                             rng if self.config.augment else None)
+
+
+def _training_batches(dataset: Dataset, steps: np.ndarray, config: TrainConfig, rng: np.random.Generator,
+                      start_step: int, device: torch.device) -> Iterator[tuple[torch.Tensor, ...]]:
+    """Training batches: built here from `rng` (loader_workers 0), or ahead of time by worker processes."""
+    if config.loader_workers <= 0:
+        while True:
+            yield make_batch(dataset, rng.choice(steps, size=config.batch_size), rng if config.augment else None)
+    loader = torch.utils.data.DataLoader(_Batches(dataset, steps, config, start_step), batch_size=None,
+                                         num_workers=config.loader_workers, prefetch_factor=4,
+                                         pin_memory=device.type == "cuda")
+    yield from loader
 
 
 def make_batch(dataset: Dataset, steps: np.ndarray, augment_rng: np.random.Generator | None = None
@@ -233,11 +262,11 @@ def train(config: TrainConfig, *, verbose: bool = True) -> dict:
     running: dict[str, float] = {}
     step = start_step
     model.train()
+    batches = _training_batches(dataset, train_steps, config, rng, start_step, device)
     while step < config.max_steps:
         for group in optimizer.param_groups:
             group["lr"] = _lr(config, step, (time.perf_counter() - start) / 60)
-        batch = to_device(make_batch(dataset, rng.choice(train_steps, size=config.batch_size),
-                                     rng if config.augment else None), device)
+        batch = to_device(next(batches), device)
         loss, batch_metrics = batch_loss(model, batch, config.value_weight)
         optimizer.zero_grad(set_to_none=True)
         loss.backward()
@@ -267,4 +296,5 @@ def train(config: TrainConfig, *, verbose: bool = True) -> dict:
                                 data=data_info)
         if out_of_time:
             break
+    batches.close()  # stops the loader's worker processes
     return metrics

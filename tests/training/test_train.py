@@ -117,3 +117,12 @@ def test_the_gpu_config_fits_what_a_device_run_returns():
     assert config.device == "cuda" and config.time_limit_min < 9
     # a checkpoint without optimizer state comes back from the device machine only below 16 MiB
     assert PolicyValueNet(config.model).num_params() * 4 < 15 * 2**20
+
+
+def test_batches_built_by_loader_workers_train_the_same_loop(dataset_path, tmp_path):
+    path, _ = dataset_path
+    config = load_config("tiny", {"data": str(path), "out_dir": str(tmp_path), "max_steps": 4, "eval_interval": 2,
+                                  "eval_batches": 1, "batch_size": 8, "loader_workers": 2})
+    metrics = train(config, verbose=False)
+    assert metrics["steps"] == 4 and np.isfinite(metrics["valid_kl"])
+    assert load_checkpoint(tmp_path / "last.pt")["train_config"]["loader_workers"] == 2
