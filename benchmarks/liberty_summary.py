@@ -1,15 +1,16 @@
 """Summary of a liberty_area flow run: per design, the best baseline (the mapping users pick today) against the
 best flow with the shortcircuit pass, and per mapping, the pass against the same mapping alone.
 
-    python benchmarks/liberty_summary.py results/liberty/results.json > results/liberty/summary.md
+    python benchmarks/liberty_summary.py results/liberty/results.json --plot results/liberty/best_with_pass.png \
+        > results/liberty/summary.md
 
 A flow named `sc+<baseline>` is the pass followed by that baseline's mapping. Only records with status ok count.
 """
 
 from __future__ import annotations
 
+import argparse
 import json
-import sys
 from pathlib import Path
 
 
@@ -60,5 +61,43 @@ def summary(path: Path) -> str:
     return "\n".join(lines) + "\n"
 
 
+def plot(path: Path, out: Path) -> None:
+    """Bars: per design, the best area with the pass over the best baseline's; markers: each mapping with the pass
+    over the same mapping alone."""
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    data = json.loads(path.read_text())
+    baselines = data["baselines"]
+    areas = _areas(data["records"])
+    designs = [d for d, row in areas.items() if any(f"sc+{b}" in row for b in baselines)]
+    best = [min(row[f"sc+{b}"] for b in baselines if f"sc+{b}" in row) / min(row[b] for b in baselines if b in row)
+            for row in (areas[d] for d in designs)]
+    figure, axes = plt.subplots(figsize=(max(6.0, 0.45 * len(designs) + 2.5), 4.2))
+    axes.bar(range(len(designs)), [100 * (r - 1) for r in best], color="tab:blue",
+             label="best with the pass / best baseline")
+    for number, name in enumerate(baselines):
+        points = [(x, 100 * (areas[d][f"sc+{name}"] / areas[d][name] - 1)) for x, d in enumerate(designs)
+                  if name in areas[d] and f"sc+{name}" in areas[d]]
+        axes.plot([x for x, _ in points], [y for _, y in points], linestyle="none", marker="os^vD"[number % 5],
+                  markersize=4, label=f"sc+{name} / {name}")
+    axes.axhline(0.0, color="black", linewidth=0.8)
+    axes.set_xticks(range(len(designs)))
+    axes.set_xticklabels(designs, rotation=60, ha="right", fontsize=8)
+    axes.set_ylabel("area change, % (below 0: smaller)")
+    axes.set_title("gf180mcu cell area with the shortcircuit pass (never larger than the same mapping alone)")
+    axes.grid(axis="y", alpha=0.3)
+    axes.legend(fontsize=7, loc="lower left")
+    figure.tight_layout()
+    figure.savefig(out, dpi=120)
+    plt.close(figure)
+
+
 if __name__ == "__main__":
-    print(summary(Path(sys.argv[1] if len(sys.argv) > 1 else "results/liberty/results.json")), end="")
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("results", type=Path, nargs="?", default=Path("results/liberty/results.json"))
+    parser.add_argument("--plot", type=Path, help="also draw the changes to this PNG file")
+    args = parser.parse_args()
+    print(summary(args.results), end="")
+    if args.plot:
+        plot(args.results, args.plot)
