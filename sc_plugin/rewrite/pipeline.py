@@ -10,6 +10,7 @@ the reason in its stats, when anything fails. Callers only map their options ont
 from __future__ import annotations
 
 import logging
+import math
 import time
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
@@ -280,8 +281,10 @@ def _scheduled(aig: Aig, engine: Engine, params: OptimizeParams, stats: Optimize
             rewrite_params = with_field(rewrite_params, path, value)
         return rewrite_params
 
+    slack = params.rewrite.depth_slack
+    max_depth = None if math.isinf(slack) else stats.rewrite.levels_before + int(slack)
     result, schedule_stats = run_schedule(aig, params.schedule, params.rewrite.time_limit_s, engine=engine,
-                                          sc_params=sc_params, verbose=params.rewrite.verbose)
+                                          sc_params=sc_params, max_depth=max_depth, verbose=params.rewrite.verbose)
     r = stats.rewrite
     r.ands_after, r.levels_after = result.num_ands, depth(result)
     r.stopped_by, r.time_s = "time limit", time.perf_counter() - start

@@ -29,6 +29,7 @@ from typing import Any, Callable, Mapping
 import yaml
 
 from sc_plugin.abc.runner import optimize_with_abc
+from sc_plugin.aig.analysis import depth
 from sc_plugin.aig.network import Aig
 from sc_plugin.engines.base import Engine
 from sc_plugin.errors import ScError
@@ -128,12 +129,13 @@ def schedule_from_mapping(data: Any, *, where: str) -> Schedule:
 
 
 def run_schedule(aig: Aig, schedule: Schedule, time_limit_s: float, *, engine: Engine,
-                 sc_params: Callable[[Mapping[str, Any]], RewriteParams], verbose: bool = False
-                 ) -> tuple[Aig, ScheduleStats]:
+                 sc_params: Callable[[Mapping[str, Any]], RewriteParams], max_depth: int | None = None,
+                 verbose: bool = False) -> tuple[Aig, ScheduleStats]:
     """Runs `schedule` on `aig` for `time_limit_s` seconds; returns the best network found and the stats.
 
     `engine` serves the `sc` steps, whose rewrite params are `sc_params(step.sc)` (the pipeline maps a step's
-    options onto its own params). The result never has more ANDs than `aig`.
+    options onto its own params). The result never has more ANDs than `aig`, nor more levels than `max_depth`
+    (an ABC step's deeper output is dropped; precondition: `aig` is within it).
     """
     stats = ScheduleStats()
     start = time.perf_counter()
@@ -160,7 +162,7 @@ def run_schedule(aig: Aig, schedule: Schedule, time_limit_s: float, *, engine: E
                 log.info("schedule %s: step %s failed: %s", schedule.name, step.name, str(exc)[:200])
                 candidate = best
             stats.times_s[step.name] = stats.times_s.get(step.name, 0.0) + time.perf_counter() - step_start
-            if _keep(best, candidate, schedule.accept_equal, seed=len(stats.history)):
+            if _keep(best, candidate, schedule.accept_equal, max_depth, seed=len(stats.history)):
                 if candidate.num_ands < best.num_ands:
                     stats.gains[step.name] = stats.gains.get(step.name, 0) + best.num_ands - candidate.num_ands
                     changed = True
@@ -185,12 +187,14 @@ def _run_step(aig: Aig, step: ScheduleStep, step_s: float, left_s: float, stats:
     return result
 
 
-def _keep(best: Aig, candidate: Aig, accept_equal: bool, *, seed: int) -> bool:
-    """Whether a step's output replaces the best network: smaller (or as small, when allowed) and in agreement
-    with it on random patterns."""
+def _keep(best: Aig, candidate: Aig, accept_equal: bool, max_depth: int | None, *, seed: int) -> bool:
+    """Whether a step's output replaces the best network: smaller (or as small, when allowed), no deeper than
+    `max_depth`, and in agreement with it on random patterns."""
     if candidate is best or candidate.num_ands > best.num_ands:
         return False
     if candidate.num_ands == best.num_ands and not accept_equal:
+        return False
+    if max_depth is not None and depth(candidate) > max_depth:
         return False
     if differs_on_random_patterns(best, candidate, seed=seed):
         log.error("a schedule step changed the network's function; its output is dropped")

@@ -71,3 +71,12 @@ def test_options_choose_a_schedule_only_with_a_time_limit():
         apply_options({"time_limit": 5, "schedule": {"steps": [{"sc": {"engine": "mcts"}}]}})
     with pytest.raises(ScError, match="cannot read"):
         load_schedule("no_such_schedule")
+
+
+def test_a_step_output_deeper_than_the_bound_is_dropped(require_abc):
+    chain = redundant()  # dc2 folds its five ANDs into a & (b | c | d): three ANDs on three levels
+    schedule = schedule_from_mapping({"steps": [{"name": "fold", "abc": "strash; dc2"}], "passes": 1}, where="test")
+    for max_depth, ands in ((None, 3), (2, 5)):
+        result, _ = run_schedule(chain, schedule, 2.0, engine=NullEngine(), max_depth=max_depth,
+                                 sc_params=lambda overrides: RewriteParams(max_rounds=1))
+        assert result.num_ands == ands
