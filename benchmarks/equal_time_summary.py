@@ -1,0 +1,68 @@
+"""Summarizes an equal-time run (flows/equal_time.yaml): per design, the best proven baseline against the schedule
+and its ablation, with the totals, the geometric mean of the ratios and the designs above 1.0.
+
+    python benchmarks/equal_time_summary.py results/designs/equal_time/results.json
+
+Reads the run's results.json (records of `sc-flow`); prints markdown. A baseline without a proven result on a design
+(time out, failed proof) does not count for that design; a schedule without one counts as a loss.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+from collections import defaultdict
+
+SCHEDULE, ABLATION = "schedule", "schedule_abc_only"
+
+
+def summarize(results: dict) -> str:
+    baselines = results["baselines"]
+    ands: dict[str, dict[str, int]] = defaultdict(dict)
+    for record in results["records"]:
+        if record["status"] == "ok" and record["verified"] == "equivalent":
+            ands[record["design"]][record["flow"]] = record["ands"]
+    header = ["design", *baselines, "best baseline", SCHEDULE, ABLATION, "schedule / best", "ablation / best"]
+    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    totals = defaultdict(int)
+    ratios: dict[str, list[float]] = {SCHEDULE: [], ABLATION: []}
+    above = []
+    for design, found in ands.items():
+        proven = [found[b] for b in baselines if b in found]
+        if not proven or SCHEDULE not in found or ABLATION not in found:
+            continue
+        best = min(proven)
+        totals["best"] += best
+        row = [design, *(str(found.get(b, "-")) for b in baselines), str(best)]
+        for flow in (SCHEDULE, ABLATION):
+            totals[flow] += found[flow]
+            ratios[flow].append(found[flow] / best)
+            row.append(str(found[flow]))
+        row += [f"{found[SCHEDULE] / best:.4f}", f"{found[ABLATION] / best:.4f}"]
+        if found[SCHEDULE] > best:
+            above.append(design)
+        lines.append("| " + " | ".join(row) + " |")
+    count = len(ratios[SCHEDULE])
+    geo = {flow: math.exp(sum(map(math.log, r)) / len(r)) if r else float("nan") for flow, r in ratios.items()}
+    lines += [
+        "",
+        f"Designs: {count}. Total ANDs: best baseline {totals['best']:,}, schedule {totals[SCHEDULE]:,} "
+        f"({totals[SCHEDULE] / totals['best']:.4f}), ablation {totals[ABLATION]:,} "
+        f"({totals[ABLATION] / totals['best']:.4f}). Geometric mean of the ratios: schedule {geo[SCHEDULE]:.4f}, "
+        f"ablation {geo[ABLATION]:.4f}. Schedule above the best baseline on {len(above)}: {', '.join(above) or 'none'}. "
+        f"Schedule against its ablation: {totals[SCHEDULE] / totals[ABLATION]:.4f}.",
+    ]
+    return "\n".join(lines)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("results", help="results.json of an equal-time run")
+    args = parser.parse_args()
+    with open(args.results) as handle:
+        print(summarize(json.load(handle)))
+
+
+if __name__ == "__main__":
+    main()
