@@ -96,8 +96,9 @@ OPTIONS: tuple[Option, ...] = (
     Option("cuts_per_node", "rewrite.cuts.max_cuts_per_node", "priority cuts kept per node", int, minimum=1),
     Option("rounds", "rewrite.max_rounds", "most rewrite rounds; stops earlier when a round gains nothing", int,
            minimum=1),
-    Option("time_limit", "rewrite.time_limit_s", "seconds of optimization; the best verified network found by "
-           "then is used (the final proof comes on top)", float, positive=True, aliases=("-timeout",)),
+    Option("time_limit", "rewrite.time_limit_s", "seconds of optimization, spent on the anytime schedule (option "
+           "schedule; none: plain rounds until then); the best network found is used (the final proof comes on top)",
+           float, positive=True, aliases=("-timeout",)),
     Option("budget_ms", "rewrite.budget.time_ms", "engine time per distinct cut function, in milliseconds",
            float, positive=True),
     Option("dont_cares", "rewrite.use_dont_cares", "also resynthesize cuts with their satisfiability don't cares "
