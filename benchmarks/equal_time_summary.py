@@ -50,7 +50,8 @@ def summarize(results: dict) -> str:
         f"Designs: {count}. Total ANDs: best baseline {totals['best']:,}, schedule {totals[SCHEDULE]:,} "
         f"({totals[SCHEDULE] / totals['best']:.4f}), ablation {totals[ABLATION]:,} "
         f"({totals[ABLATION] / totals['best']:.4f}). Geometric mean of the ratios: schedule {geo[SCHEDULE]:.4f}, "
-        f"ablation {geo[ABLATION]:.4f}. Schedule above the best baseline on {len(above)}: {', '.join(above) or 'none'}. "
+        f"ablation {geo[ABLATION]:.4f}. "
+        f"Schedule above the best baseline on {len(above)}: {', '.join(above) or 'none'}. "
         f"Schedule against its ablation: {totals[SCHEDULE] / totals[ABLATION]:.4f}.",
     ]
     return "\n".join(lines)
