@@ -4,12 +4,13 @@ import logging
 import sqlite3
 import subprocess
 import sys
+import time
 
 import pytest
 
 from sc_plugin.aig.network import Aig
-from sc_plugin.engines.base import Budget, Candidate, NullEngine, make_candidate
 from sc_plugin.aig.functions import npn_key
+from sc_plugin.engines.base import Budget, Candidate, NullEngine, make_candidate
 from sc_plugin.engines.cache import CachedEngine, SynthesisCache, default_cache_path
 from sc_plugin.engines.exact_sat import ExactEngine, ExactParams
 from sc_plugin.errors import ScError
@@ -131,25 +132,10 @@ def test_default_path_honours_env(monkeypatch, tmp_path):
 
 
 def test_non_optimal_entry_is_retried_with_a_larger_budget(tmp_path):
-    class Fixed:
-        name = "fixed"
-
-        def __init__(self, impl: Aig) -> None:
-            self.impl = impl
-            self.calls = 0
-
-        def synthesize(self, table, n, *, budget) -> Candidate | None:
-            import time
-            self.calls += 1
-            return make_candidate(table, n, self.impl, engine=self.name, start_time=time.perf_counter())
-
-        def synthesize_batch(self, functions, *, budget):
-            return [self.synthesize(t, n, budget=budget) for t, n in functions]
-
     aig = Aig()
     a, b = aig.create_pi(), aig.create_pi()
     aig.create_po(aig.create_and(a, b))
-    fixed = Fixed(aig)
+    fixed = NamedFixed("fixed", aig)
     with SynthesisCache(tmp_path / "c.sqlite") as cache:
         engine = CachedEngine(fixed, cache)
         engine.synthesize(0x8, 2, budget=Budget(time_ms=100))
@@ -225,7 +211,6 @@ class NamedFixed:
         self.calls = 0
 
     def synthesize(self, table, n, *, budget) -> Candidate | None:
-        import time
         self.calls += 1
         return make_candidate(table, n, self.impl, engine=self.name, start_time=time.perf_counter())
 
