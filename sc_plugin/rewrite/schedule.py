@@ -8,9 +8,11 @@ A schedule is data (YAML): a list of steps, each either an ABC script or a run o
       - {name: c2rs, abc: "compress2rs"}
       - {name: deepsyn, abc: "&get -n; &deepsyn -T {T} -S {SEED}; &put", share: 2}
       - {name: sc, sc: {rounds: 2, zero_gain: true}, share: 1}
+      - {name: eslim, abc: "&get -n; &eslim -T {T} -Z {SEED}; &put", share: 1, min_s: 10}
 
 In an ABC script `{T}` becomes the step's seconds (its `share` of a pass) and `{SEED}` the pass number, so that
-randomized commands explore differently on each pass. An `sc` step runs `rewrite` with the pipeline options it
+randomized commands explore differently on each pass. A step with `min_s` gets at least that many seconds and
+is skipped when less is left (for commands that misbehave on short limits). An `sc` step runs `rewrite` with the pipeline options it
 names, for its share of the pass. Every step starts from the best network so far; its output is kept when it
 has fewer ANDs, or as many (with `accept_equal`, a move sideways that lets the next randomized step escape a
 local minimum), and only after it agrees with its start on random patterns. The caller proves the final network
@@ -53,6 +55,7 @@ class ScheduleStep:
     abc: str | None = None  # ABC script; {T}: the step's seconds, {SEED}: the pass number
     sc: Mapping[str, Any] | None = None  # options of `rewrite/options.py` for a ShortCircuit run
     share: float = 1.0  # weight of the step in a pass's time
+    min_s: float = 0.0  # the step gets at least this many seconds, and is skipped when less time is left
 
 
 @dataclass(frozen=True)
@@ -109,7 +112,7 @@ def schedule_from_mapping(data: Any, *, where: str) -> Schedule:
     for index, entry in enumerate(data["steps"], 1):
         if not isinstance(entry, dict) or ("abc" in entry) == ("sc" in entry):
             raise ScError(f"{where}: step {index} needs exactly one of abc: SCRIPT or sc: {{options}}")
-        unknown = set(entry) - {"name", "abc", "sc", "share"}
+        unknown = set(entry) - {"name", "abc", "sc", "share", "min_s"}
         if unknown:
             raise ScError(f"{where}: step {index}: unknown keys {', '.join(sorted(unknown))}")
         if "sc" in entry and not isinstance(entry["sc"] or {}, dict):
@@ -119,8 +122,12 @@ def schedule_from_mapping(data: Any, *, where: str) -> Schedule:
         share = entry.get("share", 1.0)
         if not isinstance(share, (int, float)) or share < 0:
             raise ScError(f"{where}: step {index}: share must be a number >= 0")
+        min_s = entry.get("min_s", 0.0)
+        if not isinstance(min_s, (int, float)) or min_s < 0:
+            raise ScError(f"{where}: step {index}: min_s must be a number >= 0")
         steps.append(ScheduleStep(name=str(entry.get("name", f"step{index}")), abc=entry.get("abc"),
-                                  sc=entry.get("sc") or ({} if "sc" in entry else None), share=float(share)))
+                                  sc=entry.get("sc") or ({} if "sc" in entry else None), share=float(share),
+                                  min_s=float(min_s)))
     passes = data.get("passes", 2)
     if not isinstance(passes, int) or passes < 1:
         raise ScError(f"{where}: passes must be a positive integer")
@@ -153,7 +160,9 @@ def run_schedule(aig: Aig, schedule: Schedule, time_limit_s: float, *, engine: E
             left = deadline - time.perf_counter()
             if left < _MIN_STEP_S / 2:
                 break
-            step_s = max(_MIN_STEP_S, min(left, pass_s * step.share / total_share))
+            if left < step.min_s:
+                continue
+            step_s = max(_MIN_STEP_S, step.min_s, min(left, pass_s * step.share / total_share))
             step_start = time.perf_counter()
             try:
                 candidate = _run_step(best, step, step_s, left, stats, engine, sc_params)

@@ -48,9 +48,22 @@ def test_a_failing_step_is_recorded_and_skipped(monkeypatch):
     assert result.num_ands == 5 and "signal 11" in stats.failures["crash"]
 
 
+def test_a_step_gets_its_minimum_seconds_or_is_skipped(monkeypatch):
+    seen = []
+    monkeypatch.setattr(schedule_module, "optimize_with_abc",
+                        lambda aig, script, timeout_s: (seen.append(script), (aig, None))[1])
+    steps = [{"name": "long", "abc": "x -T {T}", "min_s": 3}, {"name": "short", "abc": "y -T {T}"}]
+    _run(steps, time_limit_s=4.0, passes=1)
+    assert seen == ["x -T 3", "y -T 2"]  # its share alone would give it 2 s
+    seen.clear()
+    _run(steps, time_limit_s=2.0, passes=1)
+    assert seen == ["y -T 1"]  # less than 3 s left: skipped
+
+
 @pytest.mark.parametrize("data, message", [
     ({"steps": []}, "non-empty list"), ({"steps": [{"abc": "x", "sc": {}}]}, "exactly one"),
-    ({"steps": [{"abc": "x", "colour": 1}]}, "unknown keys colour"), ({"steps": [{"abc": "x"}], "passes": 0},
+    ({"steps": [{"abc": "x", "colour": 1}]}, "unknown keys colour"), ({"steps": [{"abc": "x", "min_s": -1}]}, "min_s"),
+    ({"steps": [{"abc": "x"}], "passes": 0},
                                                                        "passes"),
 ])
 def test_bad_schedules_are_refused(data, message):
