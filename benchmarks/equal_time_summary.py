@@ -20,10 +20,14 @@ SCHEDULE, ABLATION = "schedule", "schedule_abc_only"
 def summarize(results: dict) -> str:
     baselines = results["baselines"]
     ands: dict[str, dict[str, int]] = defaultdict(dict)
+    winners: dict[str, str] = {}  # design -> the schedule's ANDs saved per step, as its record reports them
     for record in results["records"]:
         if record["status"] == "ok" and record["verified"] == "equivalent":
             ands[record["design"]][record["flow"]] = record["ands"]
-    header = ["design", *baselines, "best baseline", SCHEDULE, ABLATION, "schedule / best", "ablation / best"]
+            if record["flow"] == SCHEDULE:
+                winners[record["design"]] = record.get("message", "").partition("by step: ")[2] or "-"
+    header = ["design", *baselines, "best baseline", SCHEDULE, ABLATION, "schedule / best", "ablation / best",
+              "ANDs saved by the schedule's steps"]
     lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
     totals = defaultdict(int)
     ratios: dict[str, list[float]] = {SCHEDULE: [], ABLATION: []}
@@ -39,7 +43,7 @@ def summarize(results: dict) -> str:
             totals[flow] += found[flow]
             ratios[flow].append(found[flow] / best)
             row.append(str(found[flow]))
-        row += [f"{found[SCHEDULE] / best:.4f}", f"{found[ABLATION] / best:.4f}"]
+        row += [f"{found[SCHEDULE] / best:.4f}", f"{found[ABLATION] / best:.4f}", winners.get(design, "-")]
         if found[SCHEDULE] > best:
             above.append(design)
         lines.append("| " + " | ".join(row) + " |")

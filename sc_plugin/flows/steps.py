@@ -71,8 +71,11 @@ def _pipeline_params(options: dict, time_limit_s: float) -> OptimizeParams:
     return apply_options({**STEP_DEFAULTS, "time_limit": max(time_limit_s, 1.0), **options})
 
 
-def _sc_opt(aig: Aig, options: dict, deadline: _Deadline) -> Aig:
-    return optimize_verified(aig, _pipeline_params(options, deadline.left()))[0]
+def _sc_opt(aig: Aig, options: dict, deadline: _Deadline, notes: list[str]) -> Aig:
+    result, stats = optimize_verified(aig, _pipeline_params(options, deadline.left()))
+    if stats.schedule is not None:
+        notes.append(f"schedule: {stats.schedule.report()}")  # which steps won, for the flow's table
+    return result
 
 
 def sc_then_abc_loop(aig: Aig, rewrite_step: Callable[[Aig], Aig], abc_step: Callable[[Aig], Aig], *,
@@ -118,13 +121,13 @@ def _python(aig: Aig, step: dict) -> Aig:
     return function(aig, **step.get("args", {}))
 
 
-def _run_aig_step(aig: Aig, step: dict, deadline: _Deadline) -> Aig:
+def _run_aig_step(aig: Aig, step: dict, deadline: _Deadline, notes: list[str]) -> Aig:
     if "abc" in step:
         if "repeat" in step:
             return abc_until_stable(aig, step["abc"], cap=step["repeat"], timeout_s=deadline.left())
         return optimize_with_abc(aig, step["abc"], timeout_s=deadline.left())[0]
     if "sc_opt" in step:
-        return _sc_opt(aig, step["sc_opt"], deadline)
+        return _sc_opt(aig, step["sc_opt"], deadline, notes)
     if "sc_loop" in step:
         return _sc_loop(aig, step["sc_loop"], deadline)
     return _python(aig, step)
@@ -136,13 +139,15 @@ def _aig_task(spec: FlowSpec, design: Design, flow: FlowDef, record: dict) -> No
     deadline = _Deadline(flow.time_limit_s)
     start = time.perf_counter()
     current = original
+    notes: list[str] = []
     try:
         for step in flow.steps:
-            current = _run_aig_step(current, step, deadline)
+            current = _run_aig_step(current, step, deadline, notes)
     except AbcTimeoutError as exc:
         record.update(status="timeout", time_s=round(time.perf_counter() - start, 2), message=str(exc))
         return
-    record.update(time_s=round(time.perf_counter() - start, 2), ands=current.num_ands, levels=depth(current))
+    record.update(time_s=round(time.perf_counter() - start, 2), ands=current.num_ands, levels=depth(current),
+                  message="; ".join(notes))
     if spec.verify_method == "none":
         record.update(status="ok", verified="skipped")
         return

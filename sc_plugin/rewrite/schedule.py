@@ -1,6 +1,7 @@
 """The anytime schedule: spend a time limit on a network by cycling through steps, keeping the best network so far.
 
-A schedule is data (YAML): a list of steps, each either an ABC script or a run of our own cut resynthesis.
+A schedule is data (YAML): a list of steps, each an ABC script, a run of our own cut resynthesis, or a run of
+multi-output window resynthesis.
 
     name: default
     passes: 2                      # the limit is split into this many passes through the steps
@@ -12,8 +13,10 @@ A schedule is data (YAML): a list of steps, each either an ABC script or a run o
 
 In an ABC script `{T}` becomes the step's seconds (its `share` of a pass) and `{SEED}` the pass number, so that
 randomized commands explore differently on each pass. A step with `min_s` gets at least that many seconds and
-is skipped when less is left (for commands that misbehave on short limits). An `sc` step runs `rewrite` with the pipeline options it
-names, for its share of the pass. Every step starts from the best network so far; its output is kept when it
+is skipped when less is left (for commands that misbehave on short limits). An `sc` step runs `rewrite` with the
+pipeline options it names, for its share of the pass; a `windows` step (`{name: windows, windows: {max_inputs: 6,
+max_gates: 5}}`) runs `rewrite/windows.py` with the `WindowParams` fields it names (all but `exact` and
+`time_limit_s`), for its share of the pass. Every step starts from the best network so far; its output is kept when it
 has fewer ANDs, or as many (with `accept_equal`, a move sideways that lets the next randomized step escape a
 local minimum), and only after it agrees with its start on random patterns. The caller proves the final network
 (`rewrite/pipeline.py`), so a step never needs a proof of its own. A step that fails (ABC error, time out) is
@@ -24,7 +27,7 @@ from __future__ import annotations
 
 import logging
 import time
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any, Callable, Mapping
 
@@ -36,6 +39,7 @@ from sc_plugin.aig.network import Aig
 from sc_plugin.engines.base import Engine
 from sc_plugin.errors import ScError
 from sc_plugin.rewrite.optimize import RewriteParams, rewrite
+from sc_plugin.rewrite.windows import WindowParams, resynthesize_windows
 from sc_plugin.verify.cec import differs_on_random_patterns
 
 __all__ = ["ScheduleStep", "Schedule", "ScheduleStats", "load_schedule", "schedule_from_mapping", "run_schedule",
@@ -49,11 +53,12 @@ _MIN_STEP_S = 1.0  # ABC's time limits are whole seconds
 
 @dataclass(frozen=True)
 class ScheduleStep:
-    """One step: an ABC script, or our cut resynthesis with pipeline options."""
+    """One step: an ABC script, our cut resynthesis with pipeline options, or window resynthesis."""
 
     name: str
     abc: str | None = None  # ABC script; {T}: the step's seconds, {SEED}: the pass number
     sc: Mapping[str, Any] | None = None  # options of `rewrite/options.py` for a ShortCircuit run
+    windows: WindowParams | None = None  # multi-output window resynthesis (its time limit is the step's)
     share: float = 1.0  # weight of the step in a pass's time
     min_s: float = 0.0  # the step gets at least this many seconds, and is skipped when less time is left
 
@@ -79,6 +84,8 @@ class ScheduleStats:
     history: list[tuple[str, int]] = field(default_factory=list)  # (step, ANDs after it) for every step run
     sc_functions: int = 0  # distinct functions the `sc` steps handed to the engine
     sc_replacements: int = 0  # replacements the `sc` steps stitched
+    windows_tried: int = 0  # windows the `windows` steps handed to exact synthesis
+    windows_improved: int = 0  # windows they replaced
 
     def report(self) -> str:
         gains = ", ".join(f"{name} -{gain}" for name, gain in self.gains.items() if gain) or "none"
@@ -110,9 +117,10 @@ def schedule_from_mapping(data: Any, *, where: str) -> Schedule:
         raise ScError(f"{where}: unknown keys {', '.join(sorted(unknown))}")
     steps = []
     for index, entry in enumerate(data["steps"], 1):
-        if not isinstance(entry, dict) or ("abc" in entry) == ("sc" in entry):
-            raise ScError(f"{where}: step {index} needs exactly one of abc: SCRIPT or sc: {{options}}")
-        unknown = set(entry) - {"name", "abc", "sc", "share", "min_s"}
+        if not isinstance(entry, dict) or sum(kind in entry for kind in ("abc", "sc", "windows")) != 1:
+            raise ScError(f"{where}: step {index} needs exactly one of abc: SCRIPT, sc: {{options}} or "
+                          f"windows: {{options}}")
+        unknown = set(entry) - {"name", "abc", "sc", "windows", "share", "min_s"}
         if unknown:
             raise ScError(f"{where}: step {index}: unknown keys {', '.join(sorted(unknown))}")
         if "sc" in entry and not isinstance(entry["sc"] or {}, dict):
@@ -125,14 +133,44 @@ def schedule_from_mapping(data: Any, *, where: str) -> Schedule:
         min_s = entry.get("min_s", 0.0)
         if not isinstance(min_s, (int, float)) or min_s < 0:
             raise ScError(f"{where}: step {index}: min_s must be a number >= 0")
+        windows = _window_params(entry["windows"], f"{where}: step {index}") if "windows" in entry else None
         steps.append(ScheduleStep(name=str(entry.get("name", f"step{index}")), abc=entry.get("abc"),
-                                  sc=entry.get("sc") or ({} if "sc" in entry else None), share=float(share),
-                                  min_s=float(min_s)))
+                                  sc=entry.get("sc") or ({} if "sc" in entry else None), windows=windows,
+                                  share=float(share), min_s=float(min_s)))
     passes = data.get("passes", 2)
     if not isinstance(passes, int) or passes < 1:
         raise ScError(f"{where}: passes must be a positive integer")
     return Schedule(name=str(data.get("name", Path(where).stem)), steps=tuple(steps), passes=passes,
                     accept_equal=bool(data.get("accept_equal", True)))
+
+
+# The fields a `windows` step may set, with what their values must be
+_WINDOW_OPTIONS = {f.name: f.type for f in fields(WindowParams) if f.name not in ("exact", "time_limit_s")}
+_WINDOW_VALUES = {"bool": "true or false", "int": "an integer >= 0", "float": "a number > 0"}
+
+
+def _window_value_ok(kind: str, value: Any) -> bool:
+    if kind == "bool" or isinstance(value, bool):
+        return kind == "bool" and isinstance(value, bool)
+    if kind == "int":
+        return isinstance(value, int) and value >= 0
+    return isinstance(value, (int, float)) and value > 0
+
+
+def _window_params(options: Any, where: str) -> WindowParams:
+    """The WindowParams a `windows` step's mapping sets; ScError names a bad key or value."""
+    if not isinstance(options or {}, dict):
+        raise ScError(f"{where}: windows takes a mapping of options")
+    for key, value in (options or {}).items():
+        kind = _WINDOW_OPTIONS.get(key)
+        if kind is None:
+            raise ScError(f"{where}: windows: unknown option {key} (known: {', '.join(sorted(_WINDOW_OPTIONS))})")
+        if not _window_value_ok(kind, value):
+            raise ScError(f"{where}: windows: {key} must be {_WINDOW_VALUES[kind]}")
+    params = WindowParams(**(options or {}))
+    if not 1 <= params.max_inputs <= 8 or params.max_gates < 2:
+        raise ScError(f"{where}: windows: max_inputs must be 1..8 and max_gates at least 2")
+    return params
 
 
 def run_schedule(aig: Aig, schedule: Schedule, time_limit_s: float, *, engine: Engine,
@@ -189,6 +227,11 @@ def _run_step(aig: Aig, step: ScheduleStep, step_s: float, left_s: float, stats:
         script = step.abc.replace("{T}", str(max(1, int(step_s)))).replace("{SEED}", str(stats.passes))
         # ABC commands check their own limit only now and then: the process is killed when the schedule's time ends
         return optimize_with_abc(aig, script, timeout_s=max(left_s, _MIN_STEP_S))[0]
+    if step.windows is not None:
+        result, window_stats = resynthesize_windows(aig, replace(step.windows, time_limit_s=step_s))
+        stats.windows_tried += window_stats.windows_tried
+        stats.windows_improved += window_stats.windows_improved
+        return result
     params = sc_params(step.sc or {})
     result, rewrite_stats = rewrite(aig, engine, replace(params, time_limit_s=step_s))
     stats.sc_functions += rewrite_stats.functions_requested

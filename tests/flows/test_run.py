@@ -109,3 +109,13 @@ def test_loop_keeps_the_smaller_network_while_either_step_gains():
     steps = iter([Net(90), Net(95), Net(85), Net(80), Net(80), Net(81)])
     result, iterations = sc_then_abc_loop(Net(100), lambda a: next(steps), lambda a: next(steps), max_iterations=9)
     assert result.num_ands == 80 and iterations == 3
+
+
+def test_a_schedule_record_says_which_steps_saved_ands(tmp_path):
+    text = TINY.replace("""steps: [{sc_opt: {engine: abc, rounds: 1, budget_ms: 100, no_cache: true}}]""",
+                        """time_limit_s: 3, steps: [{sc_opt: {engine: abc, no_cache: true, schedule: {steps: [
+                           {name: fold, abc: 'strash; dc2'}]}}}]""")
+    records = run_flow(_spec(tmp_path, text), RunParams(out_dir=tmp_path / "out", quiet=True))
+    c432 = next(r for r in records if r["design"] == "c432" and r["flow"] == "sc_opt")
+    assert c432["status"] == "ok" and c432["ands"] < 208
+    assert f"ANDs saved by step: fold -{208 - c432['ands']}" in c432["message"]
