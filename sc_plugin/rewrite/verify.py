@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from sc_plugin.aig.network import Aig
-from sc_plugin.aig.simulate import cone_truth_table, output_truth_tables
+from sc_plugin.aig.simulate import cone_truth_table, cone_values, output_truth_tables
+from sc_plugin.aig.truth import projection
 from sc_plugin.cuts.care import Window, window_values
 
-__all__ = ["verify_replacement"]
+__all__ = ["verify_replacement", "verify_window_replacement"]
 
 
 def verify_replacement(aig: Aig, root: int, leaves: tuple[int, ...], implementation: Aig,
@@ -27,14 +28,36 @@ def verify_replacement(aig: Aig, root: int, leaves: tuple[int, ...], implementat
         return output_truth_tables(implementation)[0] == cone_truth_table(aig, 2 * root, list(leaves))
     root_value, *leaf_values = window_values(aig, window, [root, *leaves])
     full = (1 << (1 << len(window.inputs))) - 1
-    return _evaluate(implementation, leaf_values, full) == root_value
+    return _evaluate(implementation, leaf_values, full) == [root_value]
 
 
-def _evaluate(implementation: Aig, input_values: list[int], full: int) -> int:
-    """The output of a single-output AIG on bit-vector inputs (Python integers of `full`'s width)."""
+def verify_window_replacement(aig: Aig, outputs: tuple[int, ...], inputs: tuple[int, ...], implementation: Aig,
+                              window: Window | None = None) -> bool:
+    """True if `implementation` (inputs = `inputs` in order, output o for node `outputs[o]`) can stand for the
+    multi-output window of `aig` between those nodes.
+
+    Without a window: each output computes exactly what its node computes as a function of `inputs` (exhaustive
+    simulation; the inputs must form a cut of every output). With a window (`Window` below `inputs`, as the care set
+    was computed over): fed with the inputs' values, every output gives its node's value on every combination of
+    the window's inputs, so no node's function of the network's inputs changes. Everything is simulated from the
+    network here, independently of the SAT encoding and of the care set the implementation was synthesized for.
+    """
+    if implementation.num_pis != len(inputs) or implementation.num_pos != len(outputs):
+        return False
+    if window is None:
+        width = len(inputs)
+        full = (1 << (1 << width)) - 1
+        values = cone_values(aig, list(outputs), {node: projection(j, width) for j, node in enumerate(inputs)}, full)
+        return _evaluate(implementation, [projection(j, width) for j in range(width)], full) == values
+    values = window_values(aig, window, [*outputs, *inputs])
+    full = (1 << (1 << len(window.inputs))) - 1
+    return _evaluate(implementation, values[len(outputs):], full) == values[:len(outputs)]
+
+
+def _evaluate(implementation: Aig, input_values: list[int], full: int) -> list[int]:
+    """The outputs of an AIG on bit-vector inputs (Python integers of `full`'s width)."""
     values = [0, *input_values]
     for node in implementation.and_nodes():
         a, b = implementation.fanins(node)
         values.append((values[a >> 1] ^ (full if a & 1 else 0)) & (values[b >> 1] ^ (full if b & 1 else 0)))
-    out = implementation.pos[0]
-    return values[out >> 1] ^ (full if out & 1 else 0)
+    return [values[out >> 1] ^ (full if out & 1 else 0) for out in implementation.pos]
