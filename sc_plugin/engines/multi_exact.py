@@ -15,8 +15,9 @@ Symmetry breaking, valid for minimal circuits: every step is read by a later ste
 constant or an input on the simulated minterms; if step i + 1 does not read step i, its pair is not smaller
 (colexicographically) than step i's.
 
-Sizes are searched from `max_ands` down (`descending`, the default: the first answer already saves gates, and
-the search is anytime) or from a lower bound up (the first satisfiable size is proven minimal). CaDiCaL in
+Sizes are searched from a lower bound up, so the first satisfiable size is minimal. (Searching down from
+`max_ands` would be anytime, but the symmetry breaking asks for exactly r useful steps, so refuting r would not
+refute smaller sizes, and it needs more calls.) CaDiCaL in
 python-sat cannot be interrupted, so the clock is checked while clauses are built and between slices of conflicts.
 Every circuit is checked by exhaustive simulation over the care sets before it is returned.
 """
@@ -45,7 +46,6 @@ class MultiExactParams:
 
     solver_name: str = "cd195"  # python-sat solver (CaDiCaL 1.9.5, as the single-output engine)
     conflicts_per_slice: int = 1000  # most conflicts between two clock checks (CaDiCaL cannot be interrupted)
-    descending: bool = True  # try max_ands first, then smaller; False: from a lower bound up (first hit optimal)
 
 
 @dataclass
@@ -53,8 +53,7 @@ class MultiExactStats:
     """What one call (or, added up, many calls) did."""
 
     calls: int = 0
-    found: int = 0  # calls that returned a circuit
-    proven_optimal: int = 0  # ... of which the next smaller size was refuted
+    found: int = 0  # calls that returned a circuit (minimal: every smaller size was refuted)
     timed_out: int = 0  # calls that the deadline ended
     sat_calls: int = 0
     conflicts: int = 0
@@ -66,7 +65,7 @@ class MultiExactStats:
             setattr(self, name, getattr(self, name) + getattr(other, name))
 
     def report(self) -> str:
-        return (f"multi-exact: {self.calls} calls, {self.found} found ({self.proven_optimal} optimal), "
+        return (f"multi-exact: {self.calls} calls, {self.found} found, "
                 f"{self.timed_out} timed out, {self.sat_calls} SAT calls, {self.conflicts} conflicts, "
                 f"{self.rejected} rejected, {self.time_s:.2f}s")
 
@@ -95,50 +94,27 @@ def multi_exact_synthesize(functions: Sequence[tuple[int, int]], num_inputs: int
     stats = MultiExactStats(calls=1)
     mask = table_mask(num_inputs)
     functions = [(table & care & mask, care & mask) for table, care in functions]
-    best: Aig | None = None
     try:
         if max_ands < 0:
             return None, stats
-        lower = 0 if all(_trivial_node(table, care, num_inputs) is not None for table, care in functions) else 1
-        if params.descending:
-            size = max_ands
-            while size >= lower:
-                status, aig = _solve_size(functions, num_inputs, size, params, deadline, stats)
-                if status is None:
-                    stats.timed_out += 1
-                    break
-                if not status:
-                    stats.proven_optimal += best is not None
-                    break
-                best = aig
-                size = aig.num_ands - 1
-            else:
-                stats.proven_optimal += best is not None
-        else:
-            for size in range(lower, max_ands + 1):
-                status, aig = _solve_size(functions, num_inputs, size, params, deadline, stats)
-                if status is None:
-                    stats.timed_out += 1
-                    break
-                if status:
-                    best = aig
-                    stats.proven_optimal += 1
-                    break
-        stats.found += best is not None
-        return best, stats
+        lower = 0 if all(_is_trivial(table, care, num_inputs) for table, care in functions) else 1
+        for size in range(lower, max_ands + 1):
+            status, aig = _solve_size(functions, num_inputs, size, params, deadline, stats)
+            if status is None:
+                stats.timed_out += 1
+                break
+            if status:
+                stats.found += 1
+                return aig, stats
+        return None, stats
     finally:
         stats.time_s = time.perf_counter() - start
 
 
-def _trivial_node(table: int, care: int, num_inputs: int) -> int | None:
-    """A literal of the 0-AND circuit (constant or input, over inputs 1..k as in an AIG) that meets the care set,
-    or None."""
-    mask = table_mask(num_inputs)
-    for lit, value in [(0, 0), (1, mask)] + [(2 * (j + 1) + c, projection(j, num_inputs) ^ (mask if c else 0))
-                                            for j in range(num_inputs) for c in (0, 1)]:
-        if (value ^ table) & care == 0:
-            return lit
-    return None
+def _is_trivial(table: int, care: int, num_inputs: int) -> bool:
+    """Whether the constant, an input or a complement meets (table, care) with no AND."""
+    candidates = [0] + [projection(j, num_inputs) for j in range(num_inputs)]
+    return any((value ^ table) & care in (0, care) for value in candidates)
 
 
 class _OutOfTime(Exception):
