@@ -11,7 +11,7 @@ from sc_plugin.cuts.care import find_window
 from sc_plugin.engines.base import NullEngine
 from sc_plugin.errors import ScError
 from sc_plugin.rewrite.optimize import RewriteParams
-from sc_plugin.rewrite.schedule import run_schedule, schedule_from_mapping
+from sc_plugin.rewrite.schedule import load_schedule, run_schedule, schedule_from_mapping
 from sc_plugin.rewrite.verify import verify_window_replacement
 from sc_plugin.rewrite.windows import WindowParams, find_windows, resynthesize_windows
 
@@ -143,3 +143,8 @@ def test_bad_windows_steps_are_refused(options, message):
         schedule_from_mapping({"steps": [{"windows": options}]}, where="test")
     with pytest.raises(ScError, match="exactly one"):
         schedule_from_mapping({"steps": [{"windows": {}, "abc": "x"}]}, where="test")
+
+
+def test_the_shipped_windows_schedule_has_a_windows_step():
+    steps = load_schedule("windows").steps
+    assert [step.windows.max_gates for step in steps if step.windows is not None] == [5]
