@@ -3,6 +3,10 @@ canonical key of its NPN class.
 
 A function is a (table, num_inputs) pair as in `sc_plugin.aig.truth`. Engines and the cache solve a function on
 its support (`shrink_to_support`), then re-express the result over the caller's inputs (`expand_support`).
+
+An incompletely specified function adds a care mask over the same minterms (bit m set: the value on minterm m
+matters; None: every value matters). `normalize_care` gives its one form, `needed_variables` the inputs every
+implementation reads, and `completions` cheap completely specified functions that agree with it on the care set.
 """
 
 from __future__ import annotations
@@ -15,7 +19,7 @@ from sc_plugin.aig.npn import NpnTransform, npn_canonize
 from sc_plugin.aig.truth import projection, support, table_mask
 
 __all__ = ["NpnKey", "shrink_to_support", "expand_support", "restrict_to_support", "trivial_implementation",
-           "npn_key", "completions"]
+           "npn_key", "completions", "normalize_care", "needed_variables"]
 
 
 def shrink_to_support(table: int, num_inputs: int) -> tuple[int, list[int]]:
@@ -34,6 +38,14 @@ def shrink_to_support(table: int, num_inputs: int) -> tuple[int, list[int]]:
         if (table >> full) & 1:
             small |= 1 << m
     return small, variables
+
+
+def normalize_care(care: int | None, num_inputs: int) -> int | None:
+    """The care mask cut to num_inputs inputs, or None when every minterm is cared for."""
+    if care is None:
+        return None
+    care &= table_mask(num_inputs)
+    return None if care == table_mask(num_inputs) else care
 
 
 def expand_support(aig: Aig, variables: Sequence[int], num_inputs: int) -> Aig:
@@ -58,20 +70,24 @@ def restrict_to_support(aig: Aig, variables: Sequence[int]) -> Aig:
     return new
 
 
-def trivial_implementation(table: int, num_inputs: int) -> Aig | None:
-    """A 0-AND AIG over num_inputs inputs when the function is a constant or a (complemented) input, else None."""
+def trivial_implementation(table: int, num_inputs: int, care: int | None = None) -> Aig | None:
+    """A 0-AND AIG over num_inputs inputs when the function is, on the care minterms, a constant or a
+    (complemented) input, else None."""
     mask = table_mask(num_inputs)
-    table &= mask
+    care = mask if care is None else care & mask
+    table &= care
     aig = Aig()
     lits = [aig.create_pi() for _ in range(num_inputs)]
-    if table in (0, mask):
-        aig.create_po(int(table == mask))
-        return aig
-    for var in range(num_inputs):
-        proj = projection(var, num_inputs)
-        if table in (proj, proj ^ mask):
-            aig.create_po(lits[var] ^ int(table != proj))
+    for value in (0, 1):
+        if table == (care if value else 0):
+            aig.create_po(value)
             return aig
+    for var in range(num_inputs):
+        proj = projection(var, num_inputs) & care
+        for complemented in (0, 1):
+            if table == proj ^ (care if complemented else 0):
+                aig.create_po(lits[var] ^ complemented)
+                return aig
     return None
 
 
@@ -91,6 +107,16 @@ def npn_key(table: int, num_inputs: int) -> NpnKey:
     small, variables = shrink_to_support(table, num_inputs)
     canon, transform = npn_canonize(small, len(variables))
     return NpnKey(len(variables), canon, transform, tuple(variables))
+
+
+def needed_variables(table: int, care: int | None, num_inputs: int) -> list[int]:
+    """The variables every implementation depends on: those with two care minterms that differ only in the variable
+    and disagree (with care None, the support). An implementation needs at least len(result) - 1 ANDs."""
+    full = table_mask(num_inputs)
+    care = full if care is None else care & full
+    table &= full
+    return [var for var in range(num_inputs)
+            if (table ^ (table >> (1 << var))) & care & (care >> (1 << var)) & full & ~projection(var, num_inputs)]
 
 
 def completions(table: int, care: int, num_inputs: int) -> list[int]:

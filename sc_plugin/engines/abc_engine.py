@@ -6,6 +6,11 @@ function shares logic with another and every count is that function's own. The s
 passes make_candidate is returned. Functions are solved on their support (`shrink_to_support`), so the inputs ABC
 sees are exactly those the function depends on; the result is mapped back to the caller's inputs. Under a
 budget's deadline the processes are sized by the measured time per function to end by it (`_functions_in_time`).
+
+ABC synthesizes completely specified functions only (`read_truth` has no don't cares). For an incompletely
+specified function the engine runs every script on each of its cheap completions (`completions`: the table as
+given, the don't cares filled with 0 and with 1, and both fills after dropping the inputs the care set lets go),
+each solved on its own support, and keeps the smallest result, verified on the care minterms.
 """
 
 from __future__ import annotations
@@ -20,9 +25,9 @@ from typing import Sequence
 
 from sc_plugin.abc.runner import run_abc
 from sc_plugin.aig.aiger import read_aiger
-from sc_plugin.aig.functions import expand_support, shrink_to_support, trivial_implementation
+from sc_plugin.aig.functions import completions, expand_support, shrink_to_support, trivial_implementation
 from sc_plugin.aig.truth import MAX_INPUTS, table_mask, to_hex
-from sc_plugin.engines.base import Budget, Candidate, make_candidate
+from sc_plugin.engines.base import Budget, Candidate, cares_of, make_candidate
 from sc_plugin.errors import AbcError, AbcTimeoutError, AigerFormatError
 
 __all__ = ["AbcParams", "AbcEngineStats", "AbcEngine"]
@@ -78,8 +83,9 @@ class AbcEngine:
             scripts.append(f"strash; dc2; resyn2; &get -n; &deepsyn -T {seconds:g}; &put")
         return scripts
 
-    def synthesize(self, table: int, num_inputs: int, *, budget: Budget) -> Candidate | None:
-        return self.synthesize_batch([(table, num_inputs)], budget=budget)[0]
+    def synthesize(self, table: int, num_inputs: int, *, budget: Budget,
+                   care: int | None = None) -> Candidate | None:
+        return self.synthesize_batch([(table, num_inputs)], budget=budget, cares=[care])[0]
 
     def _functions_in_time(self, budget: Budget, pending: int) -> int:
         """How many functions the next ABC process gets: `batch_size`, or under a deadline as many as fill half
@@ -96,21 +102,24 @@ class AbcEngine:
             return 1 if left_s >= each_s else 0
         return min(size, fit)
 
-    def synthesize_batch(self, functions: Sequence[tuple[int, int]], *, budget: Budget) -> list[Candidate | None]:
+    def synthesize_batch(self, functions: Sequence[tuple[int, int]], *, budget: Budget,
+                         cares: Sequence[int | None] | None = None) -> list[Candidate | None]:
         results: list[Candidate | None] = [None] * len(functions)
         start = time.perf_counter()
-        pending: list[tuple[int, int, int, list[int]]] = []  # (index, small table, support size, support)
-        for index, (table, num_inputs) in enumerate(functions):
+        # (index, small table, support size, support, care): one per completion of an incompletely specified one
+        pending: list[tuple[int, int, int, list[int], int | None]] = []
+        for index, ((table, num_inputs), care) in enumerate(zip(functions, cares_of(functions, cares))):
             if not 0 <= num_inputs <= MAX_INPUTS:
                 raise ValueError(f"{num_inputs} inputs, at most {MAX_INPUTS} supported")
-            small, variables = shrink_to_support(table & table_mask(num_inputs), num_inputs)
-            trivial = trivial_implementation(small, len(variables))
+            table &= table_mask(num_inputs)
+            trivial = trivial_implementation(table, num_inputs, care)
             if trivial is not None:
-                results[index] = make_candidate(table & table_mask(num_inputs), num_inputs,
-                                                expand_support(trivial, variables, num_inputs), engine=self.name,
-                                                start_time=time.perf_counter(), optimal=True)
-            else:
-                pending.append((index, small, len(variables), variables))
+                results[index] = make_candidate(table, num_inputs, trivial, engine=self.name,
+                                                start_time=time.perf_counter(), optimal=True, care=care)
+                continue
+            for completion in ([table] if care is None else completions(table, care, num_inputs)):
+                small, variables = shrink_to_support(completion, num_inputs)
+                pending.append((index, small, len(variables), variables, care))
         first = 0
         while first < len(pending):
             size = self._functions_in_time(budget, len(pending) - first)
@@ -175,19 +184,19 @@ class AbcEngine:
         start = time.perf_counter()
         with tempfile.TemporaryDirectory(prefix="sc_abc_tt_") as folder:
             lines = []
-            for index, small, k, _ in batch:
+            for position, (_, small, k, _, _) in enumerate(batch):
                 for s, script in enumerate(scripts):
-                    lines.append(f"read_truth {to_hex(small, k)}; {script}; write_aiger f{index}_{s}.aig")
+                    lines.append(f"read_truth {to_hex(small, k)}; {script}; write_aiger f{position}_{s}.aig")
             per_function_s = budget.time_ms / 1000.0 + 0.05 * len(scripts)
             run = run_abc(lines, timeout_s=per_function_s * len(batch) + self.params.timeout_slack_s, cwd=folder)
             self.stats.processes += 1
             elapsed_each = (time.perf_counter() - start) / max(1, len(batch))
             unreadable: list[str] = []
-            for index, small, k, variables in batch:
+            for position, (index, small, k, variables, care) in enumerate(batch):
                 table, num_inputs = functions[index]
-                best: Candidate | None = None
+                best = results[index]  # another completion's result, when the function has several
                 for s in range(len(scripts)):
-                    path = os.path.join(folder, f"f{index}_{s}.aig")
+                    path = os.path.join(folder, f"f{position}_{s}.aig")
                     try:
                         aig = read_aiger(path)
                     except AigerFormatError as exc:
@@ -201,7 +210,8 @@ class AbcEngine:
                     # start_time chosen so time_s is this function's share of the batch
                     candidate = make_candidate(table & table_mask(num_inputs), num_inputs,
                                                expand_support(aig, variables, num_inputs), engine=self.name,
-                                               start_time=time.perf_counter() - elapsed_each)
+                                               start_time=time.perf_counter() - elapsed_each,
+                                               care=care)
                     if candidate is None:
                         self.stats.rejected += 1
                     elif best is None or (candidate.ands, candidate.levels) < (best.ands, best.levels):

@@ -4,6 +4,10 @@ An engine turns a truth table of n <= 8 inputs into a small AIG. `synthesize` re
 or None when the engine found nothing within its budget (normal, not an error). Faults (ABC missing, bad input)
 raise `ScError` subclasses. Wrappers (cache, portfolio) and the do-nothing engine implement the same protocol, so
 callers never know which engine they hold.
+
+A function may be incompletely specified: with a care mask (bit m set: the value on minterm m matters), any
+implementation that agrees with the table on the care minterms is correct, and engines use the freedom to find
+smaller ones. None means every minterm is cared for.
 """
 
 from __future__ import annotations
@@ -15,11 +19,13 @@ from dataclasses import dataclass
 from typing import Protocol, Sequence, runtime_checkable
 
 from sc_plugin.aig.analysis import depth
+from sc_plugin.aig.functions import normalize_care
 from sc_plugin.aig.network import Aig
 from sc_plugin.aig.simulate import output_truth_tables
 from sc_plugin.aig.truth import table_mask
 
-__all__ = ["Budget", "Candidate", "Engine", "NullEngine", "make_candidate", "synthesize_each"]
+__all__ = ["Budget", "Candidate", "Engine", "NullEngine", "make_candidate", "synthesize_each", "ask_engine",
+           "cares_of"]
 
 log = logging.getLogger(__name__)
 
@@ -44,7 +50,8 @@ class Budget:
 
 @dataclass(frozen=True)
 class Candidate:
-    """A verified implementation of `table`: `implementation` has num_inputs PIs (input j = variable j) and one PO."""
+    """A verified implementation of `table` on the `care` minterms: `implementation` has num_inputs PIs (input j =
+    variable j) and one PO."""
 
     table: int
     num_inputs: int
@@ -54,30 +61,55 @@ class Candidate:
     engine: str
     time_s: float
     optimal: bool  # the engine proved that no smaller AIG exists
-    verified: bool  # exhaustive simulation matched `table`; always True for a returned candidate
+    verified: bool  # exhaustive simulation matched `table` on `care`; always True for a returned candidate
+    care: int | None = None  # the minterms whose value was required; None: all of them
 
 
 @runtime_checkable
 class Engine(Protocol):
     name: str
 
-    def synthesize(self, table: int, num_inputs: int, *, budget: Budget) -> Candidate | None:
-        """A verified implementation of the function, or None if nothing was found within the budget."""
+    def synthesize(self, table: int, num_inputs: int, *, budget: Budget,
+                   care: int | None = None) -> Candidate | None:
+        """A verified implementation of the function on its `care` minterms (None: all), or None if nothing was
+        found within the budget."""
         ...
 
-    def synthesize_batch(self, functions: Sequence[tuple[int, int]], *, budget: Budget) -> list[Candidate | None]:
-        """`synthesize` for many (table, num_inputs) pairs; engines that batch (ABC, the network) override the
-        per-function cost here. The budget applies to each function."""
+    def synthesize_batch(self, functions: Sequence[tuple[int, int]], *, budget: Budget,
+                         cares: Sequence[int | None] | None = None) -> list[Candidate | None]:
+        """`synthesize` for many (table, num_inputs) pairs, `cares` parallel to them (None: all completely
+        specified); engines that batch (ABC, the network) override the per-function cost here. The budget applies
+        to each function."""
         ...
+
+
+def cares_of(functions: Sequence[tuple[int, int]], cares: Sequence[int | None] | None) -> list[int | None]:
+    """The care mask of every function in normal form (`normalize_care`); checks that `cares` is parallel."""
+    if cares is None:
+        return [None] * len(functions)
+    if len(cares) != len(functions):
+        raise ValueError(f"{len(cares)} care masks for {len(functions)} functions")
+    return [normalize_care(care, n) for (_, n), care in zip(functions, cares)]
+
+
+def ask_engine(engine: Engine, functions: Sequence[tuple[int, int]], *, budget: Budget,
+               cares: Sequence[int | None] | None = None) -> list[Candidate | None]:
+    """`engine.synthesize_batch`, passing `cares` only when some function is incompletely specified, so that
+    engines written before care sets keep serving completely specified functions. Wrappers call engines this way."""
+    if cares is None or all(care is None for care in cares_of(functions, cares)):
+        return engine.synthesize_batch(functions, budget=budget)
+    return engine.synthesize_batch(functions, budget=budget, cares=cares)
 
 
 def make_candidate(table: int, num_inputs: int, implementation: Aig, *, engine: str, start_time: float,
-                   optimal: bool = False) -> Candidate | None:
-    """Verifies `implementation` against `table` by exhaustive simulation and wraps it as a Candidate.
+                   optimal: bool = False, care: int | None = None) -> Candidate | None:
+    """Verifies `implementation` against `table` on the `care` minterms (None: all) by exhaustive simulation and
+    wraps it as a Candidate.
 
     Returns None (and logs an error) if the implementation is wrong: a wrong result is never returned or cached.
     `start_time` is the time.perf_counter() value when the engine started on this function.
     """
+    care = normalize_care(care, num_inputs)
     elapsed = time.perf_counter() - start_time
     implementation = implementation.cleanup()
     if implementation.num_pis != num_inputs or implementation.num_pos != 1:
@@ -85,18 +117,23 @@ def make_candidate(table: int, num_inputs: int, implementation: Aig, *, engine: 
                   engine, implementation.num_pis, implementation.num_pos, num_inputs)
         return None
     got = output_truth_tables(implementation)[0]
-    if got != table & table_mask(num_inputs):
-        log.error("engine %s returned a wrong implementation of %x (%d inputs); dropped", engine, table, num_inputs)
+    mask = table_mask(num_inputs) if care is None else care
+    if (got ^ table) & mask:
+        log.error("engine %s returned a wrong implementation of %x (%d inputs%s); dropped", engine, table,
+                  num_inputs, "" if care is None else f", care {care:x}")
         return None
     return Candidate(table=table, num_inputs=num_inputs, implementation=implementation,
                      ands=implementation.num_ands, levels=depth(implementation), engine=engine, time_s=elapsed,
-                     optimal=optimal, verified=True)
+                     optimal=optimal, verified=True, care=care)
 
 
-def synthesize_each(engine: Engine, functions: Sequence[tuple[int, int]], *, budget: Budget
-                    ) -> list[Candidate | None]:
-    """`synthesize_batch` for engines with no batching of their own: one call per function."""
-    return [engine.synthesize(table, n, budget=budget) for table, n in functions]
+def synthesize_each(engine: Engine, functions: Sequence[tuple[int, int]], *, budget: Budget,
+                    cares: Sequence[int | None] | None = None) -> list[Candidate | None]:
+    """`synthesize_batch` for engines with no batching of their own: one call per function (a care mask is passed
+    only for an incompletely specified function, as `ask_engine` does)."""
+    return [engine.synthesize(table, n, budget=budget) if care is None else
+            engine.synthesize(table, n, budget=budget, care=care)
+            for (table, n), care in zip(functions, cares_of(functions, cares))]
 
 
 class NullEngine:
@@ -104,8 +141,10 @@ class NullEngine:
 
     name = "null"
 
-    def synthesize(self, table: int, num_inputs: int, *, budget: Budget) -> Candidate | None:
+    def synthesize(self, table: int, num_inputs: int, *, budget: Budget,
+                   care: int | None = None) -> Candidate | None:
         return None
 
-    def synthesize_batch(self, functions: Sequence[tuple[int, int]], *, budget: Budget) -> list[Candidate | None]:
+    def synthesize_batch(self, functions: Sequence[tuple[int, int]], *, budget: Budget,
+                         cares: Sequence[int | None] | None = None) -> list[Candidate | None]:
         return [None] * len(functions)

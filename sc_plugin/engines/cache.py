@@ -13,6 +13,10 @@ accept every engine's entries (the user's `cache_reuse`).
 Schema versions (`PRAGMA user_version`): 0 is the first layout, one row per class without `source`; opening such a
 cache migrates it in place to version 2, each old row becoming the entry of the engine that built it.
 
+The key holds no care set, so incompletely specified functions bypass the cache: `CachedEngine` hands them to its
+engine and neither looks them up nor stores their results (an implementation correct on one care set may be
+wrong on another, and NPN canonization of a (table, care) pair is not done here).
+
 Nothing read from the cache is trusted: the entry is mapped back to the caller's function and re-verified; an
 entry that fails is reported as cache rot, deleted and treated as a miss. A file that is not a readable database
 is moved aside (`<file>.corrupt-<time>`) with a warning and a new one is created. Our databases carry
@@ -35,7 +39,7 @@ from sc_plugin.aig.functions import NpnKey, expand_support, npn_key, restrict_to
 from sc_plugin.aig.network import Aig
 from sc_plugin.aig.simulate import output_truth_tables
 from sc_plugin.aig.truth import table_mask, to_hex
-from sc_plugin.engines.base import Budget, Candidate, Engine, make_candidate
+from sc_plugin.engines.base import Budget, Candidate, Engine, ask_engine, cares_of, make_candidate
 from sc_plugin.errors import AigerFormatError, ScError
 
 __all__ = ["CacheEntry", "CacheStats", "SynthesisCache", "CachedEngine", "default_cache_path", "APPLICATION_ID",
@@ -116,10 +120,11 @@ class CacheStats:
     retries: int = 0  # non-optimal entries re-run: a larger budget, or an entry of another engine than the one asked
     stores: int = 0
     rejected: int = 0  # stored entries that failed verification and were deleted
+    bypassed: int = 0  # incompletely specified functions, handed to the engine without the cache
 
     def report(self) -> str:
         return (f"cache: {self.hits} hits, {self.misses} misses, {self.retries} retries, {self.stores} stores, "
-                f"{self.rejected} rejected")
+                f"{self.rejected} rejected, {self.bypassed} bypassed (care sets)")
 
 
 class SynthesisCache:
@@ -305,7 +310,8 @@ class CachedEngine:
     portfolio's); with `reuse`, the best entry of any engine. With `retry_non_optimal`, an entry that is not proven
     optimal is re-run when the budget is larger than every budget this engine was run with on the class (with
     `reuse`: or than the entry's own budget) -- so an entry of a member is re-run once, a stronger engine or a
-    larger budget can improve it; the better of the two is returned and kept.
+    larger budget can improve it; the better of the two is returned and kept. Functions with a care mask bypass
+    the cache (module docstring).
     """
 
     def __init__(self, engine: Engine, cache: SynthesisCache, *, retry_non_optimal: bool = True,
@@ -319,14 +325,22 @@ class CachedEngine:
             engine.name, *(member for member in members if member != engine.name))
         self.stats = CacheStats()
 
-    def synthesize(self, table: int, num_inputs: int, *, budget: Budget) -> Candidate | None:
-        return self.synthesize_batch([(table, num_inputs)], budget=budget)[0]
+    def synthesize(self, table: int, num_inputs: int, *, budget: Budget,
+                   care: int | None = None) -> Candidate | None:
+        return self.synthesize_batch([(table, num_inputs)], budget=budget, cares=[care])[0]
 
-    def synthesize_batch(self, functions: Sequence[tuple[int, int]], *, budget: Budget) -> list[Candidate | None]:
+    def synthesize_batch(self, functions: Sequence[tuple[int, int]], *, budget: Budget,
+                         cares: Sequence[int | None] | None = None) -> list[Candidate | None]:
         results: list[Candidate | None] = [None] * len(functions)
-        keys = []
+        cares = cares_of(functions, cares)
+        keys: list[NpnKey | None] = []  # None: bypassed
         to_run: list[int] = []
         for index, (table, num_inputs) in enumerate(functions):
+            if cares[index] is not None:
+                self.stats.bypassed += 1
+                keys.append(None)
+                to_run.append(index)
+                continue
             start = time.perf_counter()
             table &= table_mask(num_inputs)
             key = npn_key(table, num_inputs)
@@ -352,11 +366,14 @@ class CachedEngine:
             else:
                 self.stats.hits += 1
         if to_run:
-            fresh = self.engine.synthesize_batch([functions[i] for i in to_run], budget=budget)
+            fresh = ask_engine(self.engine, [functions[i] for i in to_run], budget=budget,
+                               cares=[cares[i] for i in to_run])
             for index, candidate in zip(to_run, fresh):
                 key = keys[index]
                 previous = results[index]
-                if candidate is not None:
+                if key is None:
+                    results[index] = candidate
+                elif candidate is not None:
                     self._store(candidate, key, budget)
                     if previous is None or candidate.ands < previous.ands or (
                             candidate.ands == previous.ands and candidate.optimal):

@@ -20,6 +20,13 @@ conflict to end by the time limit.
 
 Functions whose support is smaller than `num_inputs` are solved on their support only; functions of at most four
 support variables are answered from the shipped NPN4 library (`npn4_library.py`) unless `use_library` is off.
+
+Incompletely specified functions (a care mask): the simulation clauses cover the care minterms only, so the solver
+chooses the values on the others, and when minterm 0 is a don't care the output polarity is a variable too. The
+search runs over all `num_inputs` inputs (a don't care can make an input the function does not need useful: a leaf
+that equals the AND of two others on the care set replaces them), from the lower bound of the inputs every
+implementation needs (`needed_variables`), so its result is proven minimal like a complete function's. The library
+and NPN canonization serve completely specified functions only; care-set outcomes are remembered per (table, care).
 """
 
 from __future__ import annotations
@@ -31,10 +38,11 @@ from typing import Sequence
 
 from pysat.solvers import Solver
 
-from sc_plugin.aig.functions import expand_support, npn_key, shrink_to_support, trivial_implementation
+from sc_plugin.aig.functions import (expand_support, needed_variables, normalize_care, npn_key, shrink_to_support,
+                                     trivial_implementation)
 from sc_plugin.aig.network import Aig
 from sc_plugin.aig.truth import MAX_INPUTS, table_mask
-from sc_plugin.engines.base import Budget, Candidate, Engine, make_candidate
+from sc_plugin.engines.base import Budget, Candidate, Engine, ask_engine, cares_of, make_candidate
 from sc_plugin.engines.npn4_library import library_entries, library_implementation, library_is_optimal
 from sc_plugin.errors import ScError
 
@@ -109,34 +117,46 @@ class _OutOfTime(Exception):
 
 
 class _Encoding:
-    """The CNF for 'an r-step AIG computes `target`' over n inputs (target normal: bit 0 clear).
+    """The CNF for 'an r-step AIG computes `target` on the `care` minterms' over n inputs (None: all minterms).
 
-    Raises _OutOfTime when `deadline` (a time.perf_counter() value) passes while the clauses are being built.
+    When minterm 0 is cared for, the target is normal (bit 0 clear) and the output is not complemented; when it is
+    a don't care, the variable `polarity` says whether the output is complemented. Raises _OutOfTime when
+    `deadline` (a time.perf_counter() value) passes while the clauses are being built.
     """
 
-    def __init__(self, target: int, num_inputs: int, num_steps: int, deadline: float | None = None) -> None:
+    def __init__(self, target: int, num_inputs: int, num_steps: int, deadline: float | None = None,
+                 care: int | None = None) -> None:
         self.deadline = deadline
         self.n = n = num_inputs
         self.r = r = num_steps
-        self.num_minterms = 1 << n
         self.target = target
+        self.care = table_mask(n) if care is None else care
+        # the simulated minterms: every node is normal, so minterm 0 needs no clause
+        self.minterms = [t for t in range(1, 1 << n) if (self.care >> t) & 1]
         self.clauses: list[list[int]] = []
         self.next_var = 1
+        self.polarity = None if self.care & 1 else self._new()
         # pairs[i]: list of (j, k, var) for step i
         self.pairs: list[list[tuple[int, int, int]]] = []
         self.ops: list[tuple[int, int, int]] = []  # f(0,1), f(1,0), f(1,1) vars per step
-        # xs[v]: per minterm t either a constant (True/False) or a variable; index 0 unused
+        # xs[v]: per simulated minterm (position in self.minterms) either a constant (True/False) or a variable
         self.xs: list[list] = []
         for v in range(n):
-            self.xs.append([bool((t >> v) & 1) for t in range(self.num_minterms)])
+            self.xs.append([bool((t >> v) & 1) for t in self.minterms])
         for i in range(r):
             node = n + i
             self.pairs.append([(j, k, self._new()) for k in range(node) for j in range(k)])
             self.ops.append((self._new(), self._new(), self._new()))
-            if i == r - 1:
-                self.xs.append([bool((target >> t) & 1) for t in range(self.num_minterms)])
-            else:
-                self.xs.append([False] + [self._new() for _ in range(1, self.num_minterms)])
+            if i < r - 1:
+                self.xs.append([self._new() for _ in self.minterms])
+            elif self.polarity is None:
+                self.xs.append([bool((target >> t) & 1) for t in self.minterms])
+            else:  # the last step is the target, complemented when `polarity` holds
+                last = [self._new() for _ in self.minterms]
+                for x, t in zip(last, self.minterms):
+                    out = x if (target >> t) & 1 else -x
+                    self.clauses += [[out, self.polarity], [-out, -self.polarity]]
+                self.xs.append(last)
         for i in range(r):
             self._step_clauses(i)
         self._symmetry_clauses()
@@ -167,8 +187,7 @@ class _Encoding:
         for j, k, s in self.pairs[i]:
             self._check_time()
             xj, xk = self.xs[j], self.xs[k]
-            for t in range(1, self.num_minterms):
-                a, b, out = xj[t], xk[t], xi[t]
+            for a, b, out in zip(xj, xk, xi):
                 for bv in (0, 1):
                     # literal "x_j != bv" or skip/satisfied if constant
                     if isinstance(a, bool):
@@ -232,20 +251,21 @@ class _Encoding:
                              _neq(o2[0], w >> 1), _neq(o2[1], w & 1)])
 
     def _distinct_from_inputs(self) -> None:
-        """Every internal step differs from the constant and from every input (it would be redundant)."""
+        """Every internal step differs from the constant and from every input on the care minterms (it would be
+        redundant)."""
         for i in range(self.r - 1):
             xi = self.xs[self.n + i]
-            self.clauses.append(xi[1:])
+            self.clauses.append(list(xi))
             for v in range(self.n):
-                self.clauses.append([-xi[t] if (t >> v) & 1 else xi[t] for t in range(1, self.num_minterms)])
+                self.clauses.append([-x if (t >> v) & 1 else x for x, t in zip(xi, self.minterms)])
 
     def _symmetric_variable_clauses(self) -> None:
-        """If swapping inputs a < b leaves the target unchanged, b is not read before a is (Knuth's symmetry
-        rule): a step reading b but not a needs an earlier step that reads a."""
+        """If swapping inputs a < b leaves the target and the care set unchanged, b is not read before a is
+        (Knuth's symmetry rule): a step reading b but not a needs an earlier step that reads a."""
         n = self.n
         for a in range(n):
             for b in range(a + 1, n):
-                if not _swap_symmetric(self.target, n, a, b):
+                if not (_swap_symmetric(self.target & self.care, n, a, b) and _swap_symmetric(self.care, n, a, b)):
                     continue
                 earlier: list[int] = []
                 for i in range(self.r):
@@ -255,7 +275,10 @@ class _Encoding:
                     earlier = earlier + [s for j, k, s in self.pairs[i] if j == a or k == a]
 
     def decode(self, model: Sequence[int], output_complemented: bool) -> Aig:
+        """The AIG of a model; `output_complemented` applies when minterm 0 is cared for (else `polarity` says)."""
         true = {lit for lit in model if lit > 0}
+        if self.polarity is not None:
+            output_complemented = self.polarity in true
         aig = Aig()
         lits = [aig.create_pi() for _ in range(self.n)]
         for i in range(self.r):
@@ -295,12 +318,14 @@ _FIRST_SLICE_CONFLICTS = 100  # the first slice measures the time per conflict; 
 
 
 def _solve_size(target: int, num_inputs: int, num_steps: int, params: ExactParams, deadline: float,
-                conflict_budget: int | None, outcome: ExactOutcome) -> tuple[bool | None, Aig | None]:
+                conflict_budget: int | None, outcome: ExactOutcome, care: int | None = None
+                ) -> tuple[bool | None, Aig | None]:
     """True/False/None (budget ran out) for 'num_steps steps suffice', and the AIG when True."""
-    complemented = bool(target & 1)
+    # the free output inverter normalises the target, unless minterm 0 is a don't care (then the encoding chooses)
+    complemented = bool(target & 1) and (care is None or bool(care & 1))
     normal = target ^ (table_mask(num_inputs) if complemented else 0)
     try:
-        enc = _Encoding(normal, num_inputs, num_steps, deadline=deadline)
+        enc = _Encoding(normal, num_inputs, num_steps, deadline=deadline, care=care)
     except _OutOfTime:
         return None, None
     outcome.sat_calls += 1
@@ -340,24 +365,27 @@ def _solve_size(target: int, num_inputs: int, num_steps: int, params: ExactParam
 
 
 def exact_synthesize(table: int, num_inputs: int, *, params: ExactParams = ExactParams(),
-                     max_ands: int | None = None, time_limit_s: float = 10.0, lower_bound: int = 0) -> ExactOutcome:
-    """Searches sizes upward from max(lower_bound, support - 1) to min(max_ands, params.max_steps).
+                     max_ands: int | None = None, time_limit_s: float = 10.0, lower_bound: int = 0,
+                     care: int | None = None) -> ExactOutcome:
+    """Searches sizes upward from max(lower_bound, needed inputs - 1) to min(max_ands, params.max_steps), for an
+    AIG that computes `table` on the `care` minterms (None: all).
 
-    Precondition: `table` depends on all its `num_inputs` inputs (see `shrink_to_support`); a lower bound proven
-    by an earlier run may be passed to skip sizes already refuted. Does not verify (callers use make_candidate).
+    A lower bound proven by an earlier run may be passed to skip sizes already refuted. Does not verify (callers
+    use make_candidate).
     """
     deadline = time.perf_counter() + time_limit_s
-    trivial = trivial_implementation(table, num_inputs)
+    care = normalize_care(care, num_inputs)
+    trivial = trivial_implementation(table, num_inputs, care)
     if trivial is not None:
         return ExactOutcome(trivial, 0, False)
-    size = max(lower_bound, num_inputs - 1, 1)
+    size = max(lower_bound, len(needed_variables(table, care, num_inputs)) - 1, 1)
     limit = params.max_steps if max_ands is None else min(max_ands, params.max_steps)
     outcome = ExactOutcome(None, size, False)
     while size <= limit:
         if time.perf_counter() >= deadline:  # building the next encoding alone may take a second
             outcome.timed_out = True
             return outcome
-        status, aig = _solve_size(table, num_inputs, size, params, deadline, params.conflict_limit, outcome)
+        status, aig = _solve_size(table, num_inputs, size, params, deadline, params.conflict_limit, outcome, care)
         if status is None:
             outcome.timed_out = True
             return outcome
@@ -379,6 +407,8 @@ class ExactEngine:
     below it, and when every smaller size is refuted that result is returned marked optimal: the exact engine's
     proof, another engine's circuit. Returns None when the budget runs out before a solution or when no solution
     has at most budget.max_ands ANDs. `last_lower_bound` is the proven lower bound of the last function.
+    Incompletely specified functions are solved over all their inputs, without the library and NPN canonization
+    (module docstring); the upper bound engine gets their care masks too.
     """
 
     name = "exact"
@@ -389,11 +419,12 @@ class ExactEngine:
         self.stats = ExactStats()
         self.last_lower_bound = 0
         self._library_broken = False
-        # NPN class -> (canonical implementation or None, proven lower bound)
-        self._memo: dict[tuple[int, int], tuple[Aig | None, int]] = {}
+        # (NPN class or, with a care mask, the table itself, inputs, care) -> (implementation or None, lower bound)
+        self._memo: dict[tuple[int, int, int | None], tuple[Aig | None, int]] = {}
 
-    def synthesize(self, table: int, num_inputs: int, *, budget: Budget) -> Candidate | None:
-        return self.synthesize_batch([(table, num_inputs)], budget=budget)[0]
+    def synthesize(self, table: int, num_inputs: int, *, budget: Budget,
+                   care: int | None = None) -> Candidate | None:
+        return self.synthesize_batch([(table, num_inputs)], budget=budget, cares=[care])[0]
 
     def _library(self):
         """(library_implementation, library_is_optimal), or None when disabled or unloadable (then SAT is used
@@ -408,34 +439,39 @@ class ExactEngine:
             return None
         return library_implementation, library_is_optimal
 
-    def synthesize_batch(self, functions: Sequence[tuple[int, int]], *, budget: Budget) -> list[Candidate | None]:
+    def synthesize_batch(self, functions: Sequence[tuple[int, int]], *, budget: Budget,
+                         cares: Sequence[int | None] | None = None) -> list[Candidate | None]:
+        cares = cares_of(functions, cares)
         uppers: list[Candidate | None] = [None] * len(functions)
         if self.upper_bound is not None:
-            uppers = self.upper_bound.synthesize_batch(functions, budget=budget)
+            uppers = ask_engine(self.upper_bound, functions, budget=budget, cares=cares)
         results = []
-        for (table, num_inputs), upper in zip(functions, uppers):
+        for (table, num_inputs), care, upper in zip(functions, cares, uppers):
             start = time.perf_counter() - (upper.time_s if upper is not None else 0.0)
             self.stats.calls += 1
             try:
-                results.append(self._synthesize(table, num_inputs, budget, start, upper))
+                results.append(self._synthesize(table, num_inputs, care, budget, start, upper))
             finally:
                 self.stats.time_s += time.perf_counter() - start
         return results
 
-    def _synthesize(self, table: int, num_inputs: int, budget: Budget, start: float,
+    def _synthesize(self, table: int, num_inputs: int, care: int | None, budget: Budget, start: float,
                     upper: Candidate | None) -> Candidate | None:
         if not 0 <= num_inputs <= MAX_INPUTS:
             raise ValueError(f"{num_inputs} inputs, at most {MAX_INPUTS} supported")
         table &= table_mask(num_inputs)
-        small, variables = shrink_to_support(table, num_inputs)
+        if care is None:
+            small, variables = shrink_to_support(table, num_inputs)
+        else:  # every input may help (class docstring)
+            small, variables = table & care, list(range(num_inputs))
         k = len(variables)
-        self.last_lower_bound = max(0, k - 1)
-        trivial = trivial_implementation(small, k)
+        self.last_lower_bound = max(0, len(needed_variables(small, care, k)) - 1)
+        trivial = trivial_implementation(small, k, care)
         if trivial is not None:
             self.last_lower_bound = 0
             return make_candidate(table, num_inputs, expand_support(trivial, variables, num_inputs),
-                                  engine=self.name, start_time=start, optimal=True)
-        library = self._library() if k <= 4 else None
+                                  engine=self.name, start_time=start, optimal=True, care=care)
+        library = self._library() if k <= 4 and care is None else None
         if library is not None:
             impl = library[0](small, k)
             optimal = library[1](small, k)
@@ -447,10 +483,10 @@ class ExactEngine:
             return make_candidate(table, num_inputs, expand_support(impl, variables, num_inputs),
                                   engine=self.name, start_time=start, optimal=optimal)
         canon, transform = small, None
-        if self.params.use_npn:
+        if self.params.use_npn and care is None:
             npn = npn_key(small, k)
             canon, transform = npn.canon, npn.transform
-        key = (canon, k)
+        key = (canon, k, care)
         memo_aig, lower = self._memo.get(key, (None, 0))
         if key in self._memo:
             self.stats.memo_hits += 1
@@ -462,7 +498,7 @@ class ExactEngine:
         if memo_aig is None or memo_aig.num_ands > lower:
             left_s = min(budget.time_ms / 1000.0 - (time.perf_counter() - start), budget.seconds_left())
             outcome = exact_synthesize(canon, k, params=self.params, max_ands=max_ands, time_limit_s=left_s,
-                                       lower_bound=lower)
+                                       lower_bound=lower, care=care)
             self.stats.sat_calls += outcome.sat_calls
             self.stats.conflicts += outcome.conflicts
             lower = max(lower, outcome.lower_bound)
@@ -477,7 +513,8 @@ class ExactEngine:
                 upper is None or memo_aig.num_ands < upper.ands):
             impl_small = transform.undo_aig(memo_aig) if transform is not None else memo_aig
             candidate = make_candidate(table, num_inputs, expand_support(impl_small, variables, num_inputs),
-                                       engine=self.name, start_time=start, optimal=memo_aig.num_ands <= lower)
+                                       engine=self.name, start_time=start, optimal=memo_aig.num_ands <= lower,
+                                       care=care)
         elif upper is not None:
             candidate = replace(upper, optimal=upper.optimal or upper.ands <= lower,
                                 time_s=time.perf_counter() - start)

@@ -3,6 +3,9 @@
 Constants and literals are answered without search. Every other function is searched (`learned.search.search`),
 many functions at once in `synthesize_batch` so one forward pass evaluates a leaf of every tree, and the smallest
 solved episode is rebuilt as an AIG and returned only through `make_candidate` (exhaustive verification).
+An incompletely specified function is searched with its care mask in the state (`learned.actions`): an episode
+ends once the built node matches on the care minterms, and the network sees the table as the caller gave it
+(its values on the don't cares included, e.g. the cut's own function).
 `MctsParams` in, `engine.stats` (`MctsStats`, over all calls) out; the module loads torch only when an engine is built.
 """
 
@@ -15,7 +18,7 @@ from typing import Sequence
 import numpy as np
 
 from sc_plugin.aig.functions import trivial_implementation
-from sc_plugin.engines.base import Budget, Candidate, make_candidate
+from sc_plugin.engines.base import Budget, Candidate, cares_of, make_candidate
 from sc_plugin.learned.actions import DEFAULT_MAX_ANDS, MAX_NODES, State, build_aig, initial_state, solution_size
 from sc_plugin.learned.search import SearchParams, search
 
@@ -92,21 +95,24 @@ class MctsEngine:
         self.rollout_params = SearchParams(num_simulations=0, temperature=params.rollout_temperature)
         self._evaluate = network_evaluator(self.model)
 
-    def synthesize(self, table: int, num_inputs: int, *, budget: Budget) -> Candidate | None:
-        return self.synthesize_batch([(table, num_inputs)], budget=budget)[0]
+    def synthesize(self, table: int, num_inputs: int, *, budget: Budget,
+                   care: int | None = None) -> Candidate | None:
+        return self.synthesize_batch([(table, num_inputs)], budget=budget, cares=[care])[0]
 
-    def synthesize_batch(self, functions: Sequence[tuple[int, int]], *, budget: Budget) -> list[Candidate | None]:
+    def synthesize_batch(self, functions: Sequence[tuple[int, int]], *, budget: Budget,
+                         cares: Sequence[int | None] | None = None) -> list[Candidate | None]:
         call_start = time.perf_counter()
+        cares = cares_of(functions, cares)
         self.stats.functions += len(functions)
         results: list[Candidate | None] = [None] * len(functions)
         cap = self.params.max_ands if budget.max_ands is None else min(self.params.max_ands, budget.max_ands)
         pending: list[int] = []
-        for index, (table, num_inputs) in enumerate(functions):
+        for index, ((table, num_inputs), care) in enumerate(zip(functions, cares)):
             start = time.perf_counter()
-            trivial = trivial_implementation(table, num_inputs)
+            trivial = trivial_implementation(table, num_inputs, care)
             if trivial is not None:
                 results[index] = make_candidate(table, num_inputs, trivial, engine=self.name, start_time=start,
-                                                optimal=True)
+                                                optimal=True, care=care)
                 self.stats.trivial += 1
             elif cap >= 1:
                 pending.append(index)
@@ -118,8 +124,8 @@ class MctsEngine:
             if time_limit_s <= 0:
                 break
             start = time.perf_counter()
-            roots = [initial_state(functions[i][0], functions[i][1],
-                                   max_ands=min(cap, MAX_NODES - functions[i][1])) for i in chunk]
+            roots = [initial_state(functions[i][0], functions[i][1], max_ands=min(cap, MAX_NODES - functions[i][1]),
+                                   care=cares[i]) for i in chunk]
             played = search(roots, self._evaluate, self.search_params, rng, time_limit_s=time_limit_s)
             self.stats.episodes += len(played)
             self.stats.simulations += sum(result.simulations for result in played)
@@ -141,7 +147,7 @@ class MctsEngine:
                 if state is not None:
                     table, num_inputs = functions[index]
                     results[index] = make_candidate(table, num_inputs, build_aig(state), engine=self.name,
-                                                    start_time=time.perf_counter() - share)
+                                                    start_time=time.perf_counter() - share, care=cares[index])
                     self.stats.solved += int(results[index] is not None)
         self.stats.time_s += time.perf_counter() - call_start
         return results

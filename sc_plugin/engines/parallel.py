@@ -14,7 +14,7 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from typing import Any, Sequence
 
-from sc_plugin.engines.base import Budget, Candidate, Engine
+from sc_plugin.engines.base import Budget, Candidate, Engine, ask_engine, cares_of
 from sc_plugin.engines.registry import EngineParams, make_engine
 from sc_plugin.errors import ScError
 
@@ -35,9 +35,10 @@ class PoolParams:
     start_timeout_s: float = 120.0  # backend ray: actors not all started by then is an error (too few free CPUs)
 
 
-def split_batch(functions: Sequence[tuple[int, int]], workers: int) -> list[list[tuple[int, int]]]:
+def split_batch(functions: Sequence, workers: int) -> list[list]:
     """At most `workers` contiguous chunks of nearly equal size, in order. Engines that search several functions in
-    lock-step (mcts) draw their random numbers per chunk, so every backend must cut a batch the same way."""
+    lock-step (mcts) draw their random numbers per chunk, so every backend must cut a batch the same way (and a
+    batch's care masks are cut the same way as its functions)."""
     functions = list(functions)
     size = -(-len(functions) // workers) or 1
     return [functions[i:i + size] for i in range(0, len(functions), size)]
@@ -53,9 +54,10 @@ def _start_worker(params: EngineParams) -> None:
     _worker_engine = make_engine(params)
 
 
-def _synthesize_chunk(functions: list[tuple[int, int]], budget: Budget) -> list[Candidate | None]:
+def _synthesize_chunk(functions: list[tuple[int, int]], budget: Budget,
+                      cares: list[int | None]) -> list[Candidate | None]:
     assert _worker_engine is not None
-    return _worker_engine.synthesize_batch(functions, budget=budget)
+    return ask_engine(_worker_engine, functions, budget=budget, cares=cares)
 
 
 class ProcessPoolEngine:
@@ -70,13 +72,16 @@ class ProcessPoolEngine:
         self._pool = ProcessPoolExecutor(workers, mp_context=context, initializer=_start_worker,
                                          initargs=(params,))
 
-    def synthesize(self, table: int, num_inputs: int, *, budget: Budget) -> Candidate | None:
-        return self.synthesize_batch([(table, num_inputs)], budget=budget)[0]
+    def synthesize(self, table: int, num_inputs: int, *, budget: Budget,
+                   care: int | None = None) -> Candidate | None:
+        return self.synthesize_batch([(table, num_inputs)], budget=budget, cares=[care])[0]
 
-    def synthesize_batch(self, functions: Sequence[tuple[int, int]], *, budget: Budget) -> list[Candidate | None]:
+    def synthesize_batch(self, functions: Sequence[tuple[int, int]], *, budget: Budget,
+                         cares: Sequence[int | None] | None = None) -> list[Candidate | None]:
         chunks = split_batch(functions, self.workers)
+        care_chunks = split_batch(cares_of(functions, cares), self.workers)
         results: list[Candidate | None] = []
-        for part in self._pool.map(_synthesize_chunk, chunks, [budget] * len(chunks)):
+        for part in self._pool.map(_synthesize_chunk, chunks, [budget] * len(chunks), care_chunks):
             results.extend(part)
         return results
 
@@ -97,9 +102,10 @@ class _EngineActor:
     def start(self) -> None:
         self._engine = make_engine(self._params)
 
-    def synthesize_batch(self, functions: list[tuple[int, int]], budget: Budget) -> list[Candidate | None]:
+    def synthesize_batch(self, functions: list[tuple[int, int]], budget: Budget,
+                         cares: list[int | None]) -> list[Candidate | None]:
         assert self._engine is not None, "start() first"
-        return self._engine.synthesize_batch(functions, budget=budget)
+        return ask_engine(self._engine, functions, budget=budget, cares=cares)
 
 
 def _import_ray() -> Any:
@@ -193,14 +199,18 @@ class RayPoolEngine:
         except errors.RayError as exc:
             raise ScError(f"a Ray worker was lost: {_first_line(str(exc))}") from None
 
-    def synthesize(self, table: int, num_inputs: int, *, budget: Budget) -> Candidate | None:
-        return self.synthesize_batch([(table, num_inputs)], budget=budget)[0]
+    def synthesize(self, table: int, num_inputs: int, *, budget: Budget,
+                   care: int | None = None) -> Candidate | None:
+        return self.synthesize_batch([(table, num_inputs)], budget=budget, cares=[care])[0]
 
-    def synthesize_batch(self, functions: Sequence[tuple[int, int]], *, budget: Budget) -> list[Candidate | None]:
+    def synthesize_batch(self, functions: Sequence[tuple[int, int]], *, budget: Budget,
+                         cares: Sequence[int | None] | None = None) -> list[Candidate | None]:
         if not self._actors:
             raise ScError("the Ray pool is closed")
         chunks = split_batch(functions, self.workers)
-        refs = [actor.synthesize_batch.remote(chunk, budget) for actor, chunk in zip(self._actors, chunks)]
+        care_chunks = split_batch(cares_of(functions, cares), self.workers)
+        refs = [actor.synthesize_batch.remote(chunk, budget, care_chunk)
+                for actor, chunk, care_chunk in zip(self._actors, chunks, care_chunks)]
         results: list[Candidate | None] = []
         for part in self._get(refs):
             results.extend(part)

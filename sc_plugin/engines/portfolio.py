@@ -4,7 +4,7 @@ Order per batch: the exact engine first (it answers <= 4-input functions from th
 as its upper bound and searches below it with SAT, proving ABC optimal when every smaller size is refuted), then
 the other engines (e.g. the learned MCTS engine), each asked only for results smaller than the best so far and
 given its share of the time. A function's result is the smallest verified candidate; ties go to the earlier engine.
-Every engine gets the caller's deadline; past it, only the first engine is asked.
+Every engine gets the caller's deadline; past it, only the first engine is asked. Care masks go to every engine.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ import time
 from dataclasses import dataclass, replace
 from typing import Sequence
 
-from sc_plugin.engines.base import Budget, Candidate, Engine
+from sc_plugin.engines.base import Budget, Candidate, Engine, ask_engine, cares_of
 
 __all__ = ["PortfolioParams", "PortfolioStats", "PortfolioEngine"]
 
@@ -48,11 +48,14 @@ class PortfolioEngine:
         self.params = params
         self.stats = PortfolioStats(wins={})
 
-    def synthesize(self, table: int, num_inputs: int, *, budget: Budget) -> Candidate | None:
-        return self.synthesize_batch([(table, num_inputs)], budget=budget)[0]
+    def synthesize(self, table: int, num_inputs: int, *, budget: Budget,
+                   care: int | None = None) -> Candidate | None:
+        return self.synthesize_batch([(table, num_inputs)], budget=budget, cares=[care])[0]
 
-    def synthesize_batch(self, functions: Sequence[tuple[int, int]], *, budget: Budget) -> list[Candidate | None]:
+    def synthesize_batch(self, functions: Sequence[tuple[int, int]], *, budget: Budget,
+                         cares: Sequence[int | None] | None = None) -> list[Candidate | None]:
         start = time.perf_counter()
+        cares = cares_of(functions, cares)
         best: list[Candidate | None] = [None] * len(functions)
         spent = [0.0] * len(functions)
         followers = len(self.engines) - 1
@@ -80,7 +83,8 @@ class PortfolioEngine:
                 if position > 0 and budget.seconds_left() <= 0:
                     break  # the first engine still answers what needs no search (constants, literals, library)
                 sub = replace(budget, time_ms=budget.time_ms * share, max_ands=bound)  # keeps the deadline
-                results = engine.synthesize_batch([functions[i] for i in indices], budget=sub)
+                results = ask_engine(engine, [functions[i] for i in indices], budget=sub,
+                                     cares=[cares[i] for i in indices])
                 for i, candidate in zip(indices, results):
                     if candidate is None:
                         continue

@@ -1,22 +1,26 @@
 """The synthesis environment: states, the one action encoding, masks, step, termination and return.
 
-A state holds the truth tables of the nodes built so far (the n inputs first, then one AND per step), the target T*
-and the actions taken. Every table is tiled to 256 bits (`truth.tile`), stored as TT_WORDS uint64 words, so one model
+A state holds the truth tables of the nodes built so far (the n inputs first, then one AND per step), the target T*,
+its care mask C (the minterms whose value matters; all ones for a completely specified target) and the actions
+taken. Every table is tiled to 256 bits (`truth.tile`), stored as TT_WORDS uint64 words, so one model
 and one mask computation serve every n <= 8.
 
 Action (p, i, j) with i < j over node indices, p the polarity: bit 0 complements node i, bit 1 complements node j
   p=0: v_i & v_j   p=1: !v_i & v_j   p=2: v_i & !v_j   p=3: !v_i & !v_j
 and is encoded as the flat index (p * MAX_NODES + i) * MAX_NODES + j; `encode_action` / `decode_action` are the only
 place that knows this. Mask: i < j < num_nodes, result not constant, not equal to an existing node or its complement
-(which also excludes every action already taken). The episode ends when the new node equals T* or !T* (the output
-inverter is free), when max_ands ANDs are built, or when no action is left.
+(which also excludes every action already taken). The episode ends when the new node equals T* or !T* on the care
+minterms (the output inverter is free), when max_ands ANDs are built, or when no action is left. Everything that
+compares a node with the target (the end test, the return, the shortcut checks below) counts care minterms only;
+the network reads T* as given, so a caller with don't cares chooses the values it shows there.
 
 Each state also carries a shortcut (`_shortcut`): the legal actions that start the shortest completion found by
-three resubstitution-style checks, and that completion's length in moves (the output inverter is free throughout):
+three resubstitution-style checks, and that completion's length in moves (the output inverter is free throughout;
+"=" is equality on the care minterms):
   1 move:  one AND of two existing nodes is T* or !T*;
   2 moves: a new node r with r & x (or !r & x) = T* or !T* for an existing literal x;
   3 moves: two new nodes r, s with r & s = T* or !T* (literals of either polarity; an XOR of two existing nodes is
-           one case), among the _MAX_PAIR_LITERALS candidates with the fewest minterms outside T* (or !T*).
+           one case), among the _MAX_PAIR_LITERALS candidates with the fewest care minterms outside T* (or !T*).
 """
 
 from __future__ import annotations
@@ -28,7 +32,7 @@ import numpy as np
 
 from sc_plugin.aig.network import Aig
 from sc_plugin.aig.npn import mix64, popcount64
-from sc_plugin.aig.truth import MAX_INPUTS, projection, to_words
+from sc_plugin.aig.truth import MAX_INPUTS, projection, table_mask, to_words
 
 __all__ = [
     "MAX_NODES",
@@ -79,10 +83,11 @@ class State:
     actions: tuple[int, ...]  # flat actions taken, one per AND
     mask: np.ndarray  # (NUM_ACTIONS,) bool, legal actions
     max_ands: int  # episode length cap (N_max, or less when a budget asks for smaller results)
+    care: np.ndarray  # (TT_WORDS,) uint64, tiled care mask C; all ones for a completely specified target
     shortcut: tuple[int, ...] = ()  # legal actions starting the shortest completion found (module docstring)
     shortcut_moves: int = 0  # that completion's length in moves, 0 when none was found
-    solved: bool = False  # the last node equals T* or !T*
-    output_complemented: bool = False  # the last node equals !T*
+    solved: bool = False  # the last node equals T* or !T* on the care minterms
+    output_complemented: bool = False  # the last node equals !T* on the care minterms
 
     @property
     def num_nodes(self) -> int:
@@ -104,7 +109,7 @@ class State:
 
 def action_mask(tables: np.ndarray) -> np.ndarray:
     """(NUM_ACTIONS,) bool legal-action mask for nodes with these tiled tables ((num_nodes, TT_WORDS) uint64)."""
-    return _mask_and_shortcut(tables, None)[0]
+    return _mask_and_shortcut(tables, None, None)[0]
 
 
 def actions_building(tables: np.ndarray, wanted: np.ndarray) -> tuple[int, ...]:
@@ -114,7 +119,7 @@ def actions_building(tables: np.ndarray, wanted: np.ndarray) -> tuple[int, ...]:
     return _flat_actions(tables.shape[0], legal & _results_in(results, np.ascontiguousarray(wanted)))
 
 
-def _mask_and_shortcut(tables: np.ndarray, target: np.ndarray | None
+def _mask_and_shortcut(tables: np.ndarray, target: np.ndarray | None, care: np.ndarray | None
                        ) -> tuple[np.ndarray, tuple[int, ...], int]:
     """(legal mask, shortcut actions, shortcut moves); see the module docstring."""
     num_nodes = tables.shape[0]
@@ -124,7 +129,7 @@ def _mask_and_shortcut(tables: np.ndarray, target: np.ndarray | None
     mask[:, rows, cols] = legal
     if target is None:
         return mask.reshape(-1), (), 0
-    moves = _completion_moves(tables, target, results, legal, _MAX_PAIR_LITERALS)
+    moves = _completion_moves(tables, target, care, results, legal, _MAX_PAIR_LITERALS)
     if not moves.any():
         return mask.reshape(-1), (), 0
     fewest = int(moves[moves > 0].min())
@@ -174,12 +179,28 @@ def _covers(literal, flip, goal):
 
 
 @numba.njit(cache=True)
-def _excesses_disjoint(a, flip_a, b, flip_b, goal):
-    """(a ^ flip_a) & (b ^ flip_b) has no minterm outside the goal."""
-    for w in range(goal.shape[0]):
-        if (a[w] ^ flip_a) & (b[w] ^ flip_b) & ~goal[w]:
+def _excesses_disjoint(a, flip_a, b, flip_b, forbidden):
+    """(a ^ flip_a) & (b ^ flip_b) has no minterm in `forbidden` (the care minterms outside the goal)."""
+    for w in range(forbidden.shape[0]):
+        if (a[w] ^ flip_a) & (b[w] ^ flip_b) & forbidden[w]:
             return False
     return True
+
+
+@numba.njit(cache=True)
+def _matches(results, target, care):
+    """(4, P) bool: the result equals the target or its complement on the care minterms."""
+    found = np.zeros(results.shape[:2], dtype=np.bool_)
+    for p in range(results.shape[0]):
+        for k in range(results.shape[1]):
+            same = True
+            opposite = True
+            for w in range(target.shape[0]):
+                diff = (results[p, k, w] ^ target[w]) & care[w]
+                same &= diff == 0
+                opposite &= diff == care[w]
+            found[p, k] = same or opposite
+    return found
 
 
 @numba.njit(cache=True)
@@ -243,44 +264,46 @@ def _results_in(results, wanted):
 
 
 @numba.njit(cache=True)
-def _completion_moves(tables, target, results, legal, max_pair_literals):
+def _completion_moves(tables, target, care, results, legal, max_pair_literals):
     """(4, P) int8: for each legal result, the fewest moves of a completion it starts (1, 2 or 3; 0 if none seen),
-    computed only up to the fewest found for any result. Only literals covering a goal (T* or !T*) can be fanins of
-    a final AND giving it, and two covering literals AND to the goal exactly when their excess minterms (outside
-    the goal) are disjoint."""
-    finishing = legal & _results_in(results, target.reshape((1, target.shape[0])))
+    computed only up to the fewest found for any result. A goal is T* or !T* on the care minterms: its ones must be
+    covered, the care minterms where it is 0 are forbidden. Only literals covering a goal can be fanins of a final
+    AND giving it, and two covering literals AND to the goal exactly when their excess minterms (the forbidden ones
+    they contain) are disjoint."""
+    finishing = legal & _matches(results, target, care)
     if finishing.any():
         return finishing.astype(np.int8)
     moves = np.zeros(legal.shape, dtype=np.int8)
     goals = np.empty((2, target.shape[0]), dtype=np.uint64)
-    goals[0] = target
-    goals[1] = ~target
+    goals[0] = target & care
+    goals[1] = ~target & care
     covering = [_covering_results(results, legal, goal) for goal in goals]
     found = False
     for g in range(2):
-        goal, new = goals[g], covering[g]
+        goal, forbidden, new = goals[g], goals[1 - g], covering[g]
         old = _covering_nodes(tables, goal)
         for m in range(len(new)):
             p, k = new[m, 0], new[m, 1]
             for c in range(len(old)):
-                if _excesses_disjoint(results[p, k], _flip(new[m, 2]), tables[old[c, 0]], _flip(old[c, 1]), goal):
+                if _excesses_disjoint(results[p, k], _flip(new[m, 2]), tables[old[c, 0]], _flip(old[c, 1]),
+                                      forbidden):
                     moves[p, k] = 2
                     found = True
                     break
     if found:
         return moves
     for g in range(2):
-        goal, new = goals[g], covering[g]
+        forbidden, new = goals[1 - g], covering[g]
         if len(new) > max_pair_literals:  # rare; bound the M^2 work, keeping the literals closest to the goal
             excess = np.zeros(len(new), dtype=np.int64)
             for m in range(len(new)):
-                for w in range(goal.shape[0]):
-                    excess[m] += popcount64((results[new[m, 0], new[m, 1], w] ^ _flip(new[m, 2])) & ~goal[w])
+                for w in range(forbidden.shape[0]):
+                    excess[m] += popcount64((results[new[m, 0], new[m, 1], w] ^ _flip(new[m, 2])) & forbidden[w])
             new = new[np.argsort(excess, kind="mergesort")[:max_pair_literals]]
         for a in range(len(new)):
             for b in range(a + 1, len(new)):
                 if _excesses_disjoint(results[new[a, 0], new[a, 1]], _flip(new[a, 2]),
-                                      results[new[b, 0], new[b, 1]], _flip(new[b, 2]), goal):
+                                      results[new[b, 0], new[b, 1]], _flip(new[b, 2]), forbidden):
                     moves[new[a, 0], new[a, 1]] = 3
                     moves[new[b, 0], new[b, 1]] = 3
     return moves
@@ -322,17 +345,20 @@ def _covering_results(results, legal, goal):
     return rows[:count]
 
 
-def initial_state(table: int, num_inputs: int, *, max_ands: int = DEFAULT_MAX_ANDS) -> State:
-    """The start state for target `table`: only the inputs exist."""
+def initial_state(table: int, num_inputs: int, *, max_ands: int = DEFAULT_MAX_ANDS, care: int | None = None
+                  ) -> State:
+    """The start state for target `table` on the `care` minterms (None: all): only the inputs exist. The network
+    sees `table` as given, don't cares included."""
     if not 1 <= num_inputs <= MAX_INPUTS:
         raise ValueError(f"{num_inputs} inputs: 1..{MAX_INPUTS} supported")
     if not 0 <= max_ands <= MAX_NODES - num_inputs:
         raise ValueError(f"max_ands={max_ands}: at most {MAX_NODES - num_inputs} for {num_inputs} inputs")
     tables = np.stack([to_words(projection(v, num_inputs), num_inputs) for v in range(num_inputs)])
     target = to_words(table, num_inputs)
-    mask, shortcut, shortcut_moves = _mask_and_shortcut(tables, target)
+    care_words = to_words(table_mask(num_inputs) if care is None else care, num_inputs)
+    mask, shortcut, shortcut_moves = _mask_and_shortcut(tables, target, care_words)
     return State(num_inputs=num_inputs, target=target, tables=tables, actions=(), mask=mask, max_ands=max_ands,
-                 shortcut=shortcut, shortcut_moves=shortcut_moves)
+                 care=care_words, shortcut=shortcut, shortcut_moves=shortcut_moves)
 
 
 def step(state: State, action: int) -> State:
@@ -346,12 +372,13 @@ def step(state: State, action: int) -> State:
     b = state.tables[j] ^ (_ONES if polarity & 2 else np.uint64(0))
     new = a & b
     tables = np.concatenate([state.tables, new[None]], axis=0)
-    is_target = bool(np.array_equal(new, state.target))
-    is_complement = bool(np.array_equal(new, state.target ^ _ONES))
-    mask, shortcut, shortcut_moves = _mask_and_shortcut(tables, state.target)
+    diff = (new ^ state.target) & state.care
+    is_target = not diff.any()
+    is_complement = bool(np.array_equal(diff, state.care))
+    mask, shortcut, shortcut_moves = _mask_and_shortcut(tables, state.target, state.care)
     return State(num_inputs=state.num_inputs, target=state.target, tables=tables,
-                 actions=state.actions + (int(action),), mask=mask, max_ands=state.max_ands, shortcut=shortcut,
-                 shortcut_moves=shortcut_moves, solved=is_target or is_complement,
+                 actions=state.actions + (int(action),), mask=mask, max_ands=state.max_ands, care=state.care,
+                 shortcut=shortcut, shortcut_moves=shortcut_moves, solved=is_target or is_complement,
                  output_complemented=is_complement and not is_target)
 
 
@@ -373,14 +400,14 @@ def solution_size(state: State) -> int:
 
 def terminal_return(state: State) -> float:
     """Return of a finished episode: 1 - SIZE_WEIGHT * size / DEFAULT_MAX_ANDS on success (in [0.5, 1] for sizes up
-    to N_max; a fixed scale, so values mean the same whatever cap a budget sets), else minus the normalised Hamming
-    distance of the last node to T* or !T* (in [-0.5, 0])."""
+    to N_max; a fixed scale, so values mean the same whatever cap a budget sets), else minus the Hamming distance of
+    the last node to T* or !T* on the care minterms, as a share of them (in [-0.5, 0])."""
     if state.solved:
         return 1.0 - SIZE_WEIGHT * solution_size(state) / DEFAULT_MAX_ANDS
     last = state.tables[-1]
-    diff = np.unpackbits((last ^ state.target).view(np.uint8)).sum()
-    distance = min(int(diff), 256 - int(diff)) / 256.0
-    return -distance
+    diff = int(np.unpackbits(((last ^ state.target) & state.care).view(np.uint8)).sum())
+    cared = int(np.unpackbits(state.care.view(np.uint8)).sum())
+    return -min(diff, cared - diff) / max(cared, 1)
 
 
 def build_aig(state: State) -> Aig:

@@ -19,7 +19,7 @@ from typing import Any, Callable, Iterator, Mapping, Sequence
 from sc_plugin.abc.mapping import MappingParams, mapped_areas
 from sc_plugin.aig.analysis import depth
 from sc_plugin.aig.network import Aig
-from sc_plugin.engines.base import Budget, Candidate, Engine
+from sc_plugin.engines.base import Budget, Candidate, Engine, ask_engine
 from sc_plugin.engines.cache import CachedEngine, SynthesisCache
 from sc_plugin.engines.parallel import PoolParams, make_pool
 from sc_plugin.engines.registry import EngineParams, cache_members, make_engine
@@ -198,11 +198,13 @@ class _WinCounter:
         self.name = engine.name
         self.wins: dict[str, int] = {}
 
-    def synthesize(self, table: int, num_inputs: int, *, budget: Budget) -> Candidate | None:
-        return self.synthesize_batch([(table, num_inputs)], budget=budget)[0]
+    def synthesize(self, table: int, num_inputs: int, *, budget: Budget,
+                   care: int | None = None) -> Candidate | None:
+        return self.synthesize_batch([(table, num_inputs)], budget=budget, cares=[care])[0]
 
-    def synthesize_batch(self, functions: Sequence[tuple[int, int]], *, budget: Budget) -> list[Candidate | None]:
-        results = self.engine.synthesize_batch(functions, budget=budget)
+    def synthesize_batch(self, functions: Sequence[tuple[int, int]], *, budget: Budget,
+                         cares: Sequence[int | None] | None = None) -> list[Candidate | None]:
+        results = ask_engine(self.engine, functions, budget=budget, cares=cares)
         for candidate in results:
             if candidate is not None:
                 self.wins[candidate.engine] = self.wins.get(candidate.engine, 0) + 1
