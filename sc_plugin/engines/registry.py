@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from sc_plugin.abc.runner import find_abc
 from sc_plugin.engines.abc_engine import AbcEngine, AbcParams
 from sc_plugin.engines.base import Engine
+from sc_plugin.engines.decompose import DecomposeParams, DecomposingEngine
 from sc_plugin.engines.exact_sat import ExactEngine, ExactParams
 from sc_plugin.engines.learned import MctsEngine, MctsParams
 from sc_plugin.engines.portfolio import PortfolioEngine, PortfolioParams
@@ -35,6 +36,8 @@ class EngineParams:
     mcts: MctsParams = MctsParams()
     portfolio: PortfolioParams = PortfolioParams()
     use_mcts_in_portfolio: bool = True  # the portfolio adds the learned engine when its model loads
+    use_mcts_fallback: bool = True  # mcts decomposes the functions its search leaves unsolved (engines/decompose.py)
+    decompose: DecomposeParams = DecomposeParams()
 
 
 def _abc_available() -> bool:
@@ -78,7 +81,8 @@ def make_engine(params: EngineParams = EngineParams()) -> Engine:
             log.warning("ABC not found: the exact engine runs without an upper bound")
         return ExactEngine(params.exact, upper_bound=upper)
     if params.name == "mcts":
-        return _make_mcts_engine(params.mcts)
+        mcts = _make_mcts_engine(params.mcts)
+        return DecomposingEngine(mcts, params.decompose) if params.use_mcts_fallback else mcts
     if params.name == "portfolio":
         engines: list[Engine] = [make_engine(EngineParams(name="exact", abc=params.abc, exact=params.exact))]
         if params.use_mcts_in_portfolio:

@@ -127,6 +127,9 @@ OPTIONS: tuple[Option, ...] = (
            "engine's first episode (0: greedy)", int, minimum=0),
     Option("mcts_rollouts", "engine.mcts.rollouts", "episodes the learned engine samples after its first one",
            int, minimum=0),
+    Option("no_mcts_fallback", "engine.use_mcts_fallback", "engine mcts without its decomposition fallback (which "
+           "splits a function its search leaves unsolved into smaller ones)", switch_value=False,
+           dashed="-nomcts_fallback"),
     Option("liberty", "mapping.liberty", "liberty file (.lib or .lib.gz): map the input and the result to its "
            "cells with ABC as Yosys's abc -liberty does, and keep the one with the smaller area", str),
     Option("liberty_script", "mapping.script", "the ABC commands of that mapping, as abc -script takes them: "
