@@ -1,10 +1,11 @@
 """`sc-synth`: synthesize a small AIG for a truth table, or for every truth table of a file.
 
-    sc-synth HEX [--inputs N] [--engine E] [--budget-ms MS] [--out FILE.aig] [--json]
+    sc-synth HEX [--care HEX] [--inputs N] [--engine E] [--budget-ms MS] [--out FILE.aig] [--json]
     sc-synth --batch FILE [--engine E] [--budget-ms MS] [--json-out FILE.jsonl]
     learned engine (mcts, and the portfolio's mcts): [--mcts-simulations S] [--mcts-rollouts R] [--checkpoint CKPT]
 
-Every result is verified by exhaustive simulation before it is printed, written or cached.
+Every result is verified by exhaustive simulation (on the care minterms, with a care set) before it is printed,
+written or cached.
 """
 
 from __future__ import annotations
@@ -21,10 +22,11 @@ from pathlib import Path
 from typing import Sequence
 
 from sc_plugin.aig.aiger import aiger_bytes, write_aiger
+from sc_plugin.aig.functions import normalize_care
 from sc_plugin.aig.truth import parse_hex, to_hex
 from sc_plugin.cli.common import run_cli
 from sc_plugin.progress import progress
-from sc_plugin.engines.base import Budget, Candidate, Engine
+from sc_plugin.engines.base import Budget, Candidate, Engine, ask_engine
 from sc_plugin.engines.cache import CachedEngine, SynthesisCache, default_cache_path
 from sc_plugin.engines.learned import MctsParams
 from sc_plugin.engines.registry import ENGINE_NAMES, EngineParams, make_engine
@@ -49,9 +51,16 @@ def _parser() -> argparse.ArgumentParser:
                     "class in a SQLite file shared by all runs.",
         epilog="Truth tables are hex, most significant digit first (ABC's read_truth order): input j is bit j of "
                "the minterm index. Example: sc-synth e8 --engine exact  (majority of 3: 4 ANDs, proven optimal). "
-               "Batch files hold one hex table a line, or the tab-separated cut format with a tt_hex column; "
-               "lines starting with # are comments.")
+               "A care set (--care) makes the function incompletely specified: only the minterms whose care bit "
+               "is 1 must match (sc-synth 6 --care 7: XOR2 with minterm 3 free, so OR2 does: 1 AND). "
+               "Batch files hold one function a line, 'TABLE_HEX [CARE_HEX]' (whitespace-separated; no care: every "
+               "minterm matters), or the tab-separated cut format with a tt_hex column and an optional care_hex "
+               "column (empty: every minterm); lines starting with # are comments. Care-set functions bypass the "
+               "cache.")
     parser.add_argument("hex", nargs="?", help="the truth table (e.g. 8 = AND2, e8 = MAJ3, 6996 = XOR4)")
+    parser.add_argument("--care", default=None, metavar="HEX",
+                        help="care set, hex as the table: bit m set when the value on minterm m matters (default: "
+                             "every minterm)")
     parser.add_argument("--inputs", type=int, default=None, metavar="N",
                         help="number of inputs (default: implied by the hex length, 2**N bits)")
     parser.add_argument("--engine", choices=ENGINE_NAMES, default=DEFAULT_ENGINE,
@@ -85,35 +94,56 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def read_batch_file(path: Path) -> list[str]:
-    """The hex tables of a batch file: one a line, or the tab-separated format with a `tt_hex` column."""
-    tables = []
-    column = None
+def read_batch_file(path: Path) -> list[tuple[str, str | None]]:
+    """The (table hex, care hex or None) pairs of a batch file: 'TABLE_HEX [CARE_HEX]' a line, or the tab-separated
+    format with a `tt_hex` column and an optional `care_hex` column (an empty field: no care set)."""
+    functions: list[tuple[str, str | None]] = []
+    columns = None  # (tt_hex column, care_hex column or None) from the header line
     for number, raw in enumerate(read_text(path).splitlines(), start=1):
         line = raw.strip()
         if not line or line.startswith("#"):
             continue
         if "\t" in line or "," in line:
             fields = [f.strip() for f in line.replace(",", "\t").split("\t")]
-            if column is None:
+            if columns is None:
                 if "tt_hex" in fields:
-                    column = fields.index("tt_hex")
+                    columns = (fields.index("tt_hex"), fields.index("care_hex") if "care_hex" in fields else None)
                     continue
                 raise ScError(f"{path}:{number}: a tab-separated file needs a header line with a tt_hex column")
-            if column >= len(fields):
+            table_column, care_column = columns
+            if table_column >= len(fields):
                 raise ScError(f"{path}:{number}: no tt_hex column in this line")
-            tables.append(fields[column])
+            care = fields[care_column] if care_column is not None and care_column < len(fields) else ""
+            functions.append((fields[table_column], care or None))
         else:
-            tables.append(line.split()[0])
-    return tables
+            words = line.split()
+            if len(words) > 2:
+                raise ScError(f"{path}:{number}: expected 'TABLE_HEX [CARE_HEX]', got {len(words)} fields")
+            functions.append((words[0], words[1] if len(words) == 2 else None))
+    return functions
 
 
-def candidate_record(hex_text: str, table: int, num_inputs: int, candidate: Candidate | None) -> dict:
-    """One JSON record; `ands` and `aag` are null when nothing was found."""
+def _parse_function(table_text: str, care_text: str | None, num_inputs: int | None) -> tuple[int, int, int | None]:
+    """(table, num_inputs, care or None); the care set is hex over the table's inputs."""
+    table, num_inputs = parse_hex(table_text, num_inputs)
+    if care_text is None:
+        return table, num_inputs, None
+    try:
+        care, _ = parse_hex(care_text, num_inputs)
+    except TruthTableError as exc:
+        raise TruthTableError(f"care set: {exc}") from None
+    return table, num_inputs, care
+
+
+def candidate_record(hex_text: str, table: int, num_inputs: int, candidate: Candidate | None,
+                     care: int | None = None) -> dict:
+    """One JSON record; `ands` and `aag` are null when nothing was found, `care_hex` when every minterm matters."""
+    care = normalize_care(care, num_inputs)
+    care_hex = None if care is None else to_hex(care, num_inputs)
     if candidate is None:
-        return {"tt_hex": hex_text, "n_inputs": num_inputs, "ands": None, "levels": None, "engine": None,
-                "verified": False, "optimal": False, "time_s": None, "aag": None}
-    return {"tt_hex": to_hex(table, num_inputs), "n_inputs": num_inputs, "ands": candidate.ands,
+        return {"tt_hex": hex_text, "care_hex": care_hex, "n_inputs": num_inputs, "ands": None, "levels": None,
+                "engine": None, "verified": False, "optimal": False, "time_s": None, "aag": None}
+    return {"tt_hex": to_hex(table, num_inputs), "care_hex": care_hex, "n_inputs": num_inputs, "ands": candidate.ands,
             "levels": candidate.levels, "engine": candidate.engine, "verified": candidate.verified,
             "optimal": candidate.optimal, "time_s": round(candidate.time_s, 6),
             "aag": aiger_bytes(candidate.implementation, binary=False).decode()}
@@ -154,8 +184,9 @@ def _main(argv: Sequence[str] | None) -> int:
         raise ScError("give a truth table HEX or --batch FILE")
     if args.batch is not None and args.hex is not None:
         raise ScError("give either a truth table HEX or --batch FILE, not both")
-    if args.batch is not None and (args.out is not None or args.json):
-        raise ScError("--out and --json are for a single function; use --json-out with --batch")
+    if args.batch is not None and (args.out is not None or args.json or args.care is not None):
+        raise ScError("--out, --json and --care are for a single function; use --json-out with --batch (and a care "
+                      "column in the batch file)")
     if args.budget_ms <= 0:
         raise ScError(f"--budget-ms must be positive, got {args.budget_ms:g}")
     if args.out is not None:
@@ -169,14 +200,14 @@ def _main(argv: Sequence[str] | None) -> int:
         logging.basicConfig(level=logging.INFO, format=f"{PROG}: %(message)s")
     if args.batch is not None:
         return _batch(args, mcts)
-    table, num_inputs = parse_hex(args.hex, args.inputs)
+    table, num_inputs, care = _parse_function(args.hex, args.care, args.inputs)
     engine, cache = _engine(args, mcts)
     try:
-        candidate = engine.synthesize(table, num_inputs, budget=Budget(time_ms=args.budget_ms))
+        candidate = ask_engine(engine, [(table, num_inputs)], budget=Budget(time_ms=args.budget_ms), cares=[care])[0]
     finally:
         if cache is not None:
             cache.close()
-    record = candidate_record(args.hex, table, num_inputs, candidate)
+    record = candidate_record(args.hex, table, num_inputs, candidate, care)
     if args.verbose:
         _report(engine)
     if candidate is None:
@@ -189,7 +220,8 @@ def _main(argv: Sequence[str] | None) -> int:
     if args.json:
         print(json.dumps(record))
     else:
-        print(f"{record['tt_hex']} inputs={num_inputs} ands={candidate.ands} levels={candidate.levels} "
+        print(f"{record['tt_hex']}{'' if care is None else ' care=' + record['care_hex']} inputs={num_inputs} "
+              f"ands={candidate.ands} levels={candidate.levels} "
               f"engine={candidate.engine} optimal={'yes' if candidate.optimal else 'no'} "
               f"time={candidate.time_s:.3f}s")
     return 0
@@ -197,12 +229,14 @@ def _main(argv: Sequence[str] | None) -> int:
 
 def _batch(args: argparse.Namespace, mcts: MctsParams) -> int:
     texts = read_batch_file(args.batch)
-    functions = []
-    for number, text in enumerate(texts, start=1):
+    functions, cares = [], []
+    for number, (text, care_text) in enumerate(texts, start=1):
         try:
-            functions.append(parse_hex(text, args.inputs))
+            table, num_inputs, care = _parse_function(text, care_text, args.inputs)
         except TruthTableError as exc:
             raise TruthTableError(f"{args.batch}: entry {number}: {exc}") from None
+        functions.append((table, num_inputs))
+        cares.append(care)
     engine, cache = _engine(args, mcts)
     budget = Budget(time_ms=args.budget_ms)
     # ABC batches well, and the learned engine searches a batch in lock-step; the SAT engines work one function at a
@@ -217,11 +251,11 @@ def _batch(args: argparse.Namespace, mcts: MctsParams) -> int:
             stack.callback(cache.close)
         out = stack.enter_context(atomic_output(args.json_out)) if args.json_out is not None else None
         for indices in progress(chunks, label=f"{PROG} {args.engine}", enabled=not args.quiet):
-            found = engine.synthesize_batch([functions[i] for i in indices], budget=budget)
+            found = ask_engine(engine, [functions[i] for i in indices], budget=budget, cares=[cares[i] for i in indices])
             for i, candidate in zip(indices, found):
                 results.append(candidate)
                 if out is not None:
-                    out.write(json.dumps(candidate_record(texts[i], *functions[i], candidate)) + "\n")
+                    out.write(json.dumps(candidate_record(texts[i][0], *functions[i], candidate, cares[i])) + "\n")
                     out.flush()
     wall = time.perf_counter() - start
     found = [c for c in results if c is not None]

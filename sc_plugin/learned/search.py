@@ -9,7 +9,8 @@ and `search` drives many functions in lock-step so that one forward pass evaluat
 When a state knows a short completion (`State.shortcut`: T* or !T* in one, two or three moves), the prior goes
 entirely to the moves that start it: they end the episode soonest that the environment's checks can see. Returns are
 those of `actions.terminal_return`; a leaf that is not terminal is valued by `leaf_value`. Every solved state met
-anywhere (during simulations or on the played path) is kept: the smallest is the result.
+anywhere (during simulations or on the played path) is kept: the smallest is the result. With a care mask in the
+states, "T*" means T* on the care minterms throughout (ends, returns and shortcuts come from `actions`).
 `num_simulations=0` is greedy mode: follow the network's argmax over legal actions, one forward pass per move.
 """
 

@@ -26,11 +26,11 @@ import numpy as np
 
 from sc_plugin.aig.analysis import depth, fanout_counts, levels
 from sc_plugin.aig.network import Aig
-from sc_plugin.aig.functions import completions
-from sc_plugin.aig.truth import support, table_mask
+from sc_plugin.aig.functions import needed_variables
+from sc_plugin.aig.truth import table_mask
 from sc_plugin.cuts import CutParams, NetworkCuts, enumerate_cuts, mffc_sizes
 from sc_plugin.cuts.care import Window, care_set, find_window
-from sc_plugin.engines.base import Budget, Candidate, Engine
+from sc_plugin.engines.base import Budget, Candidate, Engine, ask_engine
 from sc_plugin.rewrite.stitch import Replacement, evaluate_replacement, stitch
 from sc_plugin.rewrite.verify import verify_replacement
 
@@ -57,8 +57,9 @@ class RewriteParams:
     # (Yosys's sincos test design went from 31 to 54 levels), which timing-driven flows cannot take.
     depth_slack: float = math.inf
     # Also resynthesize cuts as incompletely specified functions: leaf combinations that never occur (found by
-    # simulating a window of at most `window_inputs` inputs below the cut) are don't cares; each replacement is
-    # then checked over its window. Tried on the `max_dont_care_cuts` cuts that free the most ANDs per round.
+    # simulating a window of at most `window_inputs` inputs below the cut) are don't cares, and the engine gets the
+    # cut's function with that care mask; each replacement is then checked over its window. Tried on the
+    # `max_dont_care_cuts` cuts that free the most ANDs per round.
     use_dont_cares: bool = False
     window_inputs: int = 12
     max_dont_care_cuts: int = 2000
@@ -162,15 +163,17 @@ def _required_levels(aig: Aig, max_depth: int) -> np.ndarray:
 
 
 # A (node, cut) pair to resynthesize: root, leaves, ANDs freed, and the window whose care set its function was
-# completed on (None: the cut's complete function).
+# synthesized on (None: the cut's complete function).
 _Plan = tuple[int, tuple[int, ...], int, Window | None]
+# A function asked of the engine: (table, num_inputs, care mask or None for a completely specified one).
+_Function = tuple[int, int, int | None]
 
 
 def _dont_care_plans(aig: Aig, cuts: NetworkCuts, rows: np.ndarray, freed_sizes: np.ndarray, params: RewriteParams,
-                     clock: _Clock) -> list[tuple[int, tuple[int, ...], int, tuple[int, int], Window]]:
-    """(root, leaves, freed, function, window) for the cuts in `rows` (those freeing the most ANDs first) whose
-    leaves cannot take every combination: one entry per cheaper completion of the cut's function over its care set.
-    """
+                     clock: _Clock) -> list[tuple[int, tuple[int, ...], int, _Function, Window]]:
+    """(root, leaves, freed, function with its care mask, window) for the cuts in `rows` (those freeing the most
+    ANDs first) whose leaves cannot take every combination and that free more ANDs than the inputs the care set
+    still needs allow (`needed_variables`)."""
     found = []
     for index in np.argsort(-freed_sizes, kind="stable")[:params.max_dont_care_cuts].tolist():
         if clock.left_s() <= 0:
@@ -184,16 +187,14 @@ def _dont_care_plans(aig: Aig, cuts: NetworkCuts, rows: np.ndarray, freed_sizes:
         if care == table_mask(cut.num_inputs):
             continue
         freed = int(freed_sizes[index])
-        for table in completions(cut.table, care, cut.num_inputs)[1:]:
-            bound = max(len(support(table, cut.num_inputs)) - 1, 0)
-            if freed > bound or (freed == bound and params.allow_zero_gain):
-                found.append((cut.root, cut.leaves, freed, (table, cut.num_inputs), window))
+        bound = max(len(needed_variables(cut.table, care, cut.num_inputs)) - 1, 0)
+        if freed > bound or (freed == bound and params.allow_zero_gain):
+            found.append((cut.root, cut.leaves, freed, (cut.table, cut.num_inputs, care), window))
     return found
 
 
-def _select(aig: Aig, plans: list[_Plan], candidates: dict[tuple[int, int], Candidate],
-            tables: list[tuple[int, int]], allow_zero_gain: bool, required: np.ndarray | None = None
-            ) -> list[Replacement]:
+def _select(aig: Aig, plans: list[_Plan], candidates: dict[_Function, Candidate], tables: list[_Function],
+            allow_zero_gain: bool, required: np.ndarray | None = None) -> list[Replacement]:
     """Scores every plan with a candidate and greedily keeps the best non-conflicting replacements.
 
     required: the highest level each root may take (`_required_levels`); a replacement whose root would end
@@ -227,9 +228,9 @@ def _select(aig: Aig, plans: list[_Plan], candidates: dict[tuple[int, int], Cand
     return accepted
 
 
-def _distinct_functions(cuts: NetworkCuts, rows: np.ndarray) -> tuple[list[tuple[int, int]], list[int], np.ndarray]:
-    """The distinct functions (table, num_inputs) of the cuts in `rows`, in the order of their first row; how many
-    of the rows have each; and for every row the index of its function in that list."""
+def _distinct_functions(cuts: NetworkCuts, rows: np.ndarray) -> tuple[list[_Function], list[int], np.ndarray]:
+    """The distinct functions (table, num_inputs, None) of the cuts in `rows`, in the order of their first row; how
+    many of the rows have each; and for every row the index of its function in that list."""
     if len(rows) == 0:
         return [], [], np.zeros(0, dtype=np.int64)
     keys = np.concatenate([cuts.tables[rows], cuts.num_leaves[rows, None].astype(np.uint64)], axis=1)
@@ -240,12 +241,12 @@ def _distinct_functions(cuts: NetworkCuts, rows: np.ndarray) -> tuple[list[tuple
     functions = []
     for row in rows[first[order]].tolist():
         cut = cuts.cut(row)
-        functions.append((cut.table, cut.num_inputs))
+        functions.append((cut.table, cut.num_inputs, None))
     return functions, counts[order].tolist(), rank[inverse.reshape(-1)]
 
 
-def _synthesize(engine: Engine, functions: list[tuple[int, int]], plan_counts: list[int], params: RewriteParams,
-                clock: _Clock, report: Callable[[int, int], None]) -> tuple[dict[tuple[int, int], Candidate], int]:
+def _synthesize(engine: Engine, functions: list[_Function], plan_counts: list[int], params: RewriteParams,
+                clock: _Clock, report: Callable[[int, int], None]) -> tuple[dict[_Function, Candidate], int]:
     """Asks the engine for the functions (plan_counts[i]: the (node, cut) pairs of functions[i]) in chunks of at most
     `engine_batch_size`; returns the candidates and how many functions were asked. `report(asked, found)` follows
     every chunk.
@@ -257,7 +258,7 @@ def _synthesize(engine: Engine, functions: list[tuple[int, int]], plan_counts: l
     engine's budget carries the deadline that leaves time for scoring and stitching. Functions not asked are left
     out, and `clock.cut_short` is set.
     """
-    candidates: dict[tuple[int, int], Candidate] = {}
+    candidates: dict[_Function, Candidate] = {}
     start = time.perf_counter()
     pending = list(range(len(functions)))  # indices neither asked nor passed over, in order
     asked = 0
@@ -284,7 +285,8 @@ def _synthesize(engine: Engine, functions: list[tuple[int, int]], plan_counts: l
                 break
             scoring_s = clock.stitch_s(sum(plan_counts[index] for index in chunk), 0)
             budget = replace(params.budget, deadline=time.time() + left_s - scoring_s)
-        results = engine.synthesize_batch([functions[index] for index in chunk], budget=budget)
+        results = ask_engine(engine, [functions[index][:2] for index in chunk], budget=budget,
+                             cares=[functions[index][2] for index in chunk])
         for index, candidate in zip(chunk, results):
             if candidate is not None:
                 candidates[functions[index]] = candidate
@@ -347,7 +349,7 @@ def _round(aig: Aig, engine: Engine, params: RewriteParams, stats: RewriteStats,
     # the (node, cut) pairs whose function has a candidate: the only ones selection can use
     implemented = np.array([key in candidates for key in distinct], dtype=bool)
     plans: list[_Plan] = []
-    tables: list[tuple[int, int]] = []
+    tables: list[_Function] = []
     chosen = implemented[function_of_row]
     for row, freed, function in zip(rows[chosen].tolist(), freed_sizes[chosen].tolist(),
                                     function_of_row[chosen].tolist()):

@@ -11,7 +11,7 @@ from sc_plugin.aig.simulate import output_truth_tables
 from sc_plugin.cli.synth import main, read_batch_file
 from sc_plugin.learned.checkpoint import default_checkpoint_path
 
-FIELDS = {"tt_hex", "n_inputs", "ands", "levels", "engine", "verified", "optimal", "time_s", "aag"}
+FIELDS = {"tt_hex", "care_hex", "n_inputs", "ands", "levels", "engine", "verified", "optimal", "time_s", "aag"}
 
 
 
@@ -63,8 +63,47 @@ def test_batch_with_shared_cut_format(tmp_path, capsys, require_abc):
 
 def test_batch_plain_hex_lines(tmp_path):
     plain = tmp_path / "plain.txt"
-    plain.write_text("8\n\n# c\ne8\n6996\n")
-    assert read_batch_file(plain) == ["8", "e8", "6996"]
+    plain.write_text("8\n\n# c\ne8 7f\n6996\n")
+    assert read_batch_file(plain) == [("8", None), ("e8", "7f"), ("6996", None)]
+
+
+def test_batch_care_column_in_the_tab_separated_format(tmp_path):
+    cut_file = tmp_path / "cuts.tsv"
+    cut_file.write_text("id\ttt_hex\tcare_hex\n0\t6\t7\n1\te8\t\n")
+    assert read_batch_file(cut_file) == [("6", "7"), ("e8", None)]
+
+
+def test_care_set_lets_xor2_become_one_and(capsys):
+    """XOR2 with minterm 3 free: OR2 matches it on the care set (1 AND; the complete XOR2 needs 3)."""
+    assert main(["6", "--care", "7", "--engine", "exact", "--no-cache", "--json"]) == 0
+    record = json.loads(capsys.readouterr().out)
+    assert record["care_hex"] == "7" and record["ands"] == 1 and record["verified"]
+    got = output_truth_tables(read_aiger_bytes(record["aag"].encode()))[0]
+    assert (got ^ 0x6) & 0x7 == 0
+
+
+def test_batch_records_carry_the_care_set(tmp_path, capsys):
+    batch = tmp_path / "batch.txt"
+    batch.write_text("6 7\n6\n")
+    out = tmp_path / "r.jsonl"
+    assert main(["--batch", str(batch), "--engine", "exact", "--no-cache", "--quiet", "--json-out", str(out)]) == 0
+    records = [json.loads(line) for line in out.read_text().splitlines()]
+    assert [(r["care_hex"], r["ands"]) for r in records] == [("7", 1), (None, 3)]
+
+
+@pytest.mark.parametrize("args, message", [
+    (["6", "--care", "77"], "care set: truth table '77': 2 inputs need 1 hex digits"),
+    (["6", "--care", "xz"], "care set: truth table 'xz' has non-hex characters"),
+    (["--batch", "{tmp}/three.txt"], "expected 'TABLE_HEX [CARE_HEX]', got 3 fields"),
+    (["--batch", "{tmp}/badcare.txt"], "entry 1: care set: truth table 'e8e8'"),
+    (["--batch", "{tmp}/three.txt", "--care", "7"], "--care are for a single function"),
+])
+def test_bad_care_sets_are_one_line_errors(tmp_path, capsys, args, message):
+    (tmp_path / "three.txt").write_text("6 7 8\n")
+    (tmp_path / "badcare.txt").write_text("e8 e8e8\n")
+    assert main([a.format(tmp=tmp_path) for a in args] + ["--no-cache"]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("sc-synth: error:") and message in err and err.count("\n") == 1, err
 
 
 @pytest.mark.parametrize("bad", ["123", "12x4", "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"

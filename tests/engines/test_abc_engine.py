@@ -82,3 +82,15 @@ def test_a_broken_abc_fails_the_call_at_once(tmp_path, monkeypatch, caplog, body
         engine.synthesize_batch(FUNCTIONS, budget=Budget())
     assert "\n" not in str(info.value) and len(str(info.value)) < 400
     assert engine.stats.retries == 0 and len(caplog.records) <= 1
+
+
+def test_care_sets_run_abc_on_completions(require_abc):
+    """x0 & x1 & x3 where leaf x2 equals x0 & x1 on the care set: a completion drops x0 and x1 (1 AND instead of 2);
+    XOR2 with minterm 3 free: the 1-fill is OR2. Complete functions in the same batch are unchanged."""
+    table, care = 0x8800, 0x8787
+    engine = AbcEngine()
+    results = engine.synthesize_batch([(table, 4), (0x6, 2), (table, 4)], budget=Budget(), cares=[care, 0x7, None])
+    assert engine.stats.processes == 1
+    assert [(c.ands, c.care) for c in results] == [(1, care), (1, 0x7), (2, None)]
+    for (t, m), candidate in zip([(table, care), (0x6, 0x7)], results):
+        assert (output_truth_tables(candidate.implementation)[0] ^ t) & m == 0

@@ -1,4 +1,5 @@
-"""The Budget contract: its deadline, and every engine returning by it (answering None for what it did not get to)."""
+"""The Budget contract: its deadline, and every engine returning by it (answering None for what it did not get to);
+make_candidate's check on care minterms."""
 
 from __future__ import annotations
 
@@ -9,7 +10,8 @@ import time
 import pytest
 
 from sc_plugin.engines.abc_engine import AbcEngine, AbcParams
-from sc_plugin.engines.base import Budget
+from sc_plugin.aig.network import Aig
+from sc_plugin.engines.base import Budget, NullEngine, ask_engine, make_candidate, synthesize_each
 from sc_plugin.engines.exact_sat import ExactEngine, ExactParams
 from sc_plugin.engines.portfolio import PortfolioEngine
 
@@ -113,3 +115,37 @@ def test_portfolio_hands_its_deadline_to_every_engine():
     PortfolioEngine([first, second]).synthesize_batch(HARD, budget=Budget(deadline=time.time() - 1.0))
     # past the deadline only the first engine is asked (for what it answers without search)
     assert len(first.budgets) == 2 and len(second.budgets) == 1
+
+
+def _or2() -> Aig:
+    aig = Aig()
+    a, b = aig.create_pi(), aig.create_pi()
+    aig.create_po(aig.create_or(a, b))
+    return aig
+
+
+def test_make_candidate_checks_care_minterms_only():
+    """OR2 differs from XOR2 on minterm 3 alone: right when minterm 3 is a don't care, wrong when it is cared for."""
+    start = time.perf_counter()
+    accepted = make_candidate(0x6, 2, _or2(), engine="t", start_time=start, care=0x7)
+    assert accepted is not None and accepted.care == 0x7 and accepted.ands == 1
+    assert make_candidate(0x6, 2, _or2(), engine="t", start_time=start) is None
+    assert make_candidate(0x6, 2, _or2(), engine="t", start_time=start, care=0xB) is None  # minterm 3 matters
+    # a full care mask is the completely specified function
+    assert make_candidate(0xE, 2, _or2(), engine="t", start_time=start, care=0xF).care is None
+
+
+def test_ask_engine_passes_cares_only_for_incompletely_specified_functions():
+    class OldEngine:  # written before care sets
+        name = "old"
+
+        def synthesize(self, table, num_inputs, *, budget):
+            return None
+
+        def synthesize_batch(self, functions, *, budget):
+            return [None] * len(functions)
+
+    assert ask_engine(OldEngine(), [(0x6, 2)], budget=Budget(), cares=[0xF]) == [None]
+    assert synthesize_each(NullEngine(), [(0x6, 2)], budget=Budget(), cares=[0x7]) == [None]
+    with pytest.raises(ValueError, match="care masks"):
+        ask_engine(NullEngine(), [(0x6, 2)], budget=Budget(), cares=[0x7, 0x7])

@@ -26,12 +26,13 @@ class CountingEngine:
         self.name = engine.name
         self.calls = 0
 
-    def synthesize(self, table, num_inputs, *, budget):
+    def synthesize(self, table, num_inputs, *, budget, care=None):
         self.calls += 1
-        return self.engine.synthesize(table, num_inputs, budget=budget)
+        return self.engine.synthesize(table, num_inputs, budget=budget, care=care)
 
-    def synthesize_batch(self, functions, *, budget):
-        return [self.synthesize(t, n, budget=budget) for t, n in functions]
+    def synthesize_batch(self, functions, *, budget, cares=None):
+        cares = cares or [None] * len(functions)
+        return [self.synthesize(t, n, budget=budget, care=c) for (t, n), c in zip(functions, cares)]
 
 
 def test_round_trip_across_two_connections(tmp_path):
@@ -322,3 +323,19 @@ def test_the_pipeline_answers_from_the_chosen_engines_entries_and_says_how_many(
     _, reused = optimize_verified(_redundant(), apply_options({"engine": "mcts", "cache": cache,
                                                                "cache_reuse": True}))
     assert reused.cache_hits == reused.rewrite.functions_requested  # every function answered: mcts never ran
+
+
+def test_care_set_functions_bypass_the_cache(tmp_path):
+    """XOR2 with minterm 3 free is OR2 (1 AND): that answer must never serve the complete XOR2, nor a cached XOR2
+    answer a care-set query without the engine."""
+    with SynthesisCache(tmp_path / "c.sqlite") as cache:
+        inner = CountingEngine(ExactEngine(SAT_ONLY))
+        engine = CachedEngine(inner, cache)
+        partial = engine.synthesize(0x6, 2, budget=Budget(), care=0x7)
+        assert partial.ands == 1 and partial.care == 0x7 and inner.calls == 1
+        assert len(cache) == 0 and engine.stats.bypassed == 1 and engine.stats.stores == 0
+        assert CachedEngine(NullEngine(), cache, reuse=True).synthesize(0x6, 2, budget=Budget()) is None
+        assert engine.synthesize(0x6, 2, budget=Budget()).ands == 3 and len(cache) == 1  # stored, complete
+        assert engine.synthesize(0x6, 2, budget=Budget(), care=0x7).ands == 1 and inner.calls == 3  # not a hit
+        # a full care mask is the complete function: answered from the cache
+        assert engine.synthesize(0x6, 2, budget=Budget(), care=0xF).ands == 3 and inner.calls == 3

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import random
 
 import pytest
 
@@ -89,3 +90,77 @@ def test_upper_bound_engine_is_proven_optimal(require_abc):
     engine = ExactEngine(SAT_ONLY, upper_bound=AbcEngine())
     candidate = engine.synthesize(0xE8, 3, budget=Budget(time_ms=10000))
     assert candidate.ands == 4 and candidate.optimal
+
+
+def _correlated_leaves() -> tuple[int, int]:
+    """x0 & x1 & x3 over 4 inputs, with the care set of a cut whose leaf x2 is x0 & x1 (other combinations never
+    occur): completely specified it needs 2 ANDs, with the care set x2 & x3 does (1 AND)."""
+    table = care = 0
+    for m in range(16):
+        a, b, c, d = ((m >> i) & 1 for i in range(4))
+        care |= (c == (a & b)) << m
+        table |= (a & b & d) << m
+    return table, care
+
+
+def test_care_set_finds_fewer_ands_and_matches_on_care_minterms():
+    table, care = _correlated_leaves()
+    engine = ExactEngine(SAT_ONLY)
+    complete = engine.synthesize(table, 4, budget=Budget(time_ms=5000))
+    partial = engine.synthesize(table, 4, budget=Budget(time_ms=5000), care=care)
+    assert complete.ands == 2 and complete.care is None
+    assert partial.ands == 1 and partial.optimal and partial.care == care
+    got = output_truth_tables(partial.implementation)[0]
+    assert (got ^ table) & care == 0 and got != table  # it uses a don't care
+
+
+@pytest.mark.parametrize("table, care, optimum", [
+    (0x6, 0x7, 1),  # XOR2 without minterm 3: OR2
+    (0x6, 0xE, 1),  # XOR2 without minterm 0: NAND2 (the output polarity is free)
+    (0x96, 0x7E, 4),  # XOR3 without the all-0 and all-1 minterms: 4 ANDs (6 for XOR3); brute force agrees
+    (0xE8, 0x00, 0),  # nothing cared for: a constant
+])
+def test_exact_on_care_sets_is_optimal(table, care, optimum):
+    outcome = exact_synthesize(table, 3 if table > 0xF else 2, params=SAT_ONLY, care=care, time_limit_s=20)
+    assert outcome.aig is not None and outcome.optimal and outcome.aig.num_ands == optimum
+    got = output_truth_tables(outcome.aig)[0]
+    assert (got ^ table) & care == 0
+
+
+def test_care_set_with_library_and_npn_on_matches_sat_only():
+    """The library and the NPN memo serve complete functions only; a care-set query must not be answered from them."""
+    table, care = _correlated_leaves()
+    engine = ExactEngine(ExactParams())
+    assert engine.synthesize(table, 4, budget=Budget(time_ms=5000)).ands == 2  # fills the memo / library path
+    assert engine.synthesize(table, 4, budget=Budget(time_ms=5000), care=care).ands == 1
+
+
+def _smallest_by_brute_force(table: int, care: int, num_inputs: int, max_ands: int) -> int | None:
+    """The fewest ANDs of an AIG matching `table` on `care`, by trying every circuit of up to max_ands ANDs."""
+    full = (1 << (1 << num_inputs)) - 1
+    inputs = [sum(1 << m for m in range(1 << num_inputs) if (m >> v) & 1) for v in range(num_inputs)]
+
+    def matches(value: int) -> bool:
+        return (value ^ table) & care == 0 or (value ^ full ^ table) & care == 0
+
+    def reachable(nodes: list[int], steps: int) -> bool:
+        for i in range(len(nodes)):
+            for j in range(i + 1, len(nodes)):
+                for p in range(4):
+                    value = (nodes[i] ^ (full if p & 1 else 0)) & (nodes[j] ^ (full if p & 2 else 0))
+                    if matches(value) if steps == 1 else reachable(nodes + [value], steps - 1):
+                        return True
+        return False
+
+    if matches(0) or any(matches(x) for x in inputs):
+        return 0
+    return next((r for r in range(1, max_ands + 1) if reachable(inputs, r)), None)
+
+
+def test_care_set_optima_agree_with_brute_force():
+    rng = random.Random(7)
+    for _ in range(12):
+        table, care = rng.getrandbits(8), rng.getrandbits(8)
+        outcome = exact_synthesize(table, 3, params=SAT_ONLY, care=care, time_limit_s=20)
+        assert outcome.optimal
+        assert outcome.aig.num_ands == _smallest_by_brute_force(table, care, 3, outcome.aig.num_ands)

@@ -75,3 +75,13 @@ def test_bad_checkpoint_is_a_clear_error(tmp_path):
     bad.write_text("garbage")
     with pytest.raises(CheckpointError, match="bad.pt"):
         MctsEngine(MctsParams(checkpoint=bad))
+
+
+def test_care_sets_end_the_search_on_care_minterms(greedy):
+    """XOR2 with minterm 3 free is OR2: one AND, verified on the care minterms only."""
+    complete, partial = greedy.synthesize_batch([(0x6, 2), (0x6, 2)], budget=Budget(time_ms=2000), cares=[None, 0x7])
+    assert complete.ands == 3 and complete.care is None
+    assert partial.ands == 1 and partial.care == 0x7
+    assert (output_truth_tables(partial.implementation)[0] ^ 0x6) & 0x7 == 0
+    # nothing cared for but minterm 1 (value 1): the literal x0, without search
+    assert greedy.synthesize(0x6, 2, budget=Budget(), care=0x2).ands == 0

@@ -37,6 +37,16 @@ def test_batches_are_split_over_workers_and_come_back_in_order():
         assert candidate.verified and output_truth_tables(candidate.implementation) == [table]
 
 
+def test_workers_get_the_care_masks_of_their_chunk():
+    engine = ProcessPoolEngine(EngineParams(name="exact"), workers=2)
+    try:
+        results = engine.synthesize_batch([(0x6, 2), (0x6, 2), (0xE8, 3)], budget=Budget(time_ms=5000),
+                                          cares=[None, 0x7, 0x7F])
+    finally:
+        engine.close()
+    assert [(c.ands, c.care) for c in results] == [(3, None), (1, 0x7), (4, 0x7F)]
+
+
 def test_batches_are_cut_into_contiguous_chunks_the_same_way_for_every_backend():
     assert split_batch(FUNCTIONS, 2) == [FUNCTIONS[:3], FUNCTIONS[3:]]
     assert split_batch(FUNCTIONS, 4) == [FUNCTIONS[0:2], FUNCTIONS[2:4], FUNCTIONS[4:]]  # 3 chunks, not 4

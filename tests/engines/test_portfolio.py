@@ -78,3 +78,28 @@ def test_the_pipeline_says_which_engine_won_each_function(monkeypatch):
                                                                              "no_cache": True}))
     assert result.num_ands == 4 and set(stats.wins) == {"small"}  # asked once per round
     assert stats.wins == portfolio.stats.wins and f"won by small {stats.wins['small']}" in stats.report()
+
+
+class CareRecordingEngine(FixedEngine):
+    """FixedEngine that records the care masks it is asked with."""
+
+    def __init__(self, name: str, impl: Aig) -> None:
+        super().__init__(name, impl)
+        self.cares: list = []
+
+    def synthesize_batch(self, functions, *, budget, cares=None):
+        self.cares.append(cares)
+        return [make_candidate(t, n, self.impl, engine=self.name, start_time=time.perf_counter(), care=c)
+                for (t, n), c in zip(functions, cares or [None] * len(functions))]
+
+
+def test_portfolio_passes_care_masks_to_every_engine():
+    """The majority with minterm 7 free: a 4-AND majority is right, and so is anything right on minterms 0-6."""
+    first, second = CareRecordingEngine("a", _majority(True)), CareRecordingEngine("b", _majority(False))
+    portfolio = PortfolioEngine([first, second])
+    results = portfolio.synthesize_batch([(0xE8, 3), (0xE8, 3)], budget=Budget(), cares=[0x7F, None])
+    assert first.cares == [[0x7F, None]] and second.cares == [[0x7F, None]]
+    assert [(c.ands, c.care) for c in results] == [(4, 0x7F), (4, None)]
+    # completely specified batches reach engines written before care sets without a cares argument
+    old = FixedEngine("old", _majority(False))
+    assert PortfolioEngine([old]).synthesize_batch([(0xE8, 3)], budget=Budget(), cares=[None])[0].ands == 4

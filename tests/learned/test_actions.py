@@ -145,3 +145,30 @@ def test_every_shortcut_move_shortens_the_known_completion_by_one():
                 checked += 1
             state = step(state, int(rng.choice(np.flatnonzero(state.mask))))
     assert checked > 20
+
+
+def test_episode_ends_when_the_node_matches_on_care_minterms():
+    """XOR2 with minterm 3 free: !x0 & !x1 is !OR2, which matches !XOR2 on minterms 0-2: solved, complemented."""
+    state = initial_state(XOR2, 2, care=0b0111)
+    assert state.shortcut_moves == 1  # the environment sees the one-move finish
+    done = step(state, encode_action(3, 0, 1))
+    assert done.solved and done.output_complemented and solution_size(done) == 1
+    assert output_truth_tables(build_aig(done))[0] & 0b0111 == XOR2 & 0b0111
+    assert not step(initial_state(XOR2, 2), encode_action(3, 0, 1)).solved  # minterm 3 cared for: not solved
+
+
+def test_return_counts_care_minterms_only():
+    """x0 & x1 against XOR2: it differs on minterms 1, 2 and 3; with minterm 3 free, on 1 and 2 only, and the
+    distance is a share of the care minterms (2 of 3, so 1 of 3 to the complement)."""
+    full = step(initial_state(XOR2, 2, max_ands=1), encode_action(0, 0, 1))
+    partial = step(initial_state(XOR2, 2, max_ands=1, care=0b0111), encode_action(0, 0, 1))
+    assert full.done and not full.solved and partial.done and not partial.solved
+    assert terminal_return(full) == pytest.approx(-1 / 4)  # 3 of 4 differ: 1 of 4 to the complement
+    assert terminal_return(partial) == pytest.approx(-1 / 3)
+
+
+def test_shortcut_checks_use_the_care_set():
+    """AND3 is two moves away; when only minterms 0 and 7 are cared for, any AND of two inputs matches: one move."""
+    and3 = 0x80
+    assert initial_state(and3, 3).shortcut_moves == 2
+    assert initial_state(and3, 3, care=0b10000001).shortcut_moves == 1

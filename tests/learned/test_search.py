@@ -111,3 +111,11 @@ def test_leaf_value_is_the_known_completion_or_the_network():
     assert leaf_value(far, 0.9, SearchParams(leaf_value="network")) == 0.9
     with pytest.raises(ValueError, match="leaf_value"):
         SearchParams(leaf_value="oracle")
+
+
+def test_search_solves_on_care_minterms_with_a_uniform_prior():
+    """XOR2 with minterm 3 free needs one AND (!OR2 complemented); the complete XOR2 needs three."""
+    roots = [initial_state(0b0110, 2, care=0b0111), initial_state(0b0110, 2)]
+    partial, complete = search(roots, uniform, SearchParams(num_simulations=16), np.random.default_rng(0))
+    assert solution_size(partial.best) == 1 and solution_size(complete.best) == 3
+    assert output_truth_tables(build_aig(partial.best))[0] & 0b0111 == 0b0110

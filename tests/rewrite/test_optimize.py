@@ -235,3 +235,33 @@ def test_dont_cares_let_a_cut_drop_logic_whose_combinations_never_occur():
     result, stats = rewrite(aig, engine, replace(params, use_dont_cares=True))
     assert result.num_ands == 2 and stats.rejected_by_verification == 0
     assert output_truth_tables(result) == output_truth_tables(aig)
+
+
+class _CareRecorder:
+    """Wraps an engine and records the care masks it is asked with."""
+
+    def __init__(self, engine) -> None:
+        self.engine, self.name, self.cares = engine, engine.name, []
+
+    def synthesize(self, table, num_inputs, *, budget, care=None):
+        return self.synthesize_batch([(table, num_inputs)], budget=budget, cares=[care])[0]
+
+    def synthesize_batch(self, functions, *, budget, cares=None):
+        self.cares += list(cares or [None] * len(functions))
+        return self.engine.synthesize_batch(functions, budget=budget, cares=cares)
+
+
+def test_dont_care_cuts_reach_the_engine_with_their_care_set():
+    """The network of the test above: the cut (x, n) of the root never sees x = n = 1 (minterm 3), so the engine is
+    asked for the root's function x & !n with care mask 0b0111, and answers x (0 ANDs)."""
+    aig = Aig()
+    a, b, c = aig.create_pi(), aig.create_pi(), aig.create_pi()
+    x = aig.create_and(aig.create_and(a, b), c)
+    n = aig.create_and(aig.create_and(a ^ 1, b ^ 1), c ^ 1)
+    aig.create_po(aig.create_and(x, n ^ 1))
+    engine = _CareRecorder(ExactEngine(ExactParams()))
+    params = RewriteParams(cuts=CutParams(max_cut_size=2), max_rounds=1, use_dont_cares=True)
+    result, stats = rewrite(aig, engine, params)
+    assert engine.cares == [0b0111]  # the complete functions of these cuts cannot gain: not asked
+    assert result.num_ands == 2 and stats.rejected_by_verification == 0
+    assert output_truth_tables(result) == output_truth_tables(aig)
