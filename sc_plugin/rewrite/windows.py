@@ -19,6 +19,7 @@ functions and skipped.
 from __future__ import annotations
 
 import time
+from collections import deque
 from dataclasses import dataclass, field
 from typing import Sequence
 
@@ -105,13 +106,13 @@ def resynthesize_windows(aig: Aig, params: WindowParams = WindowParams()) -> tup
 def _one_pass(aig: Aig, params: WindowParams, deadline: float | None, refuted: set[tuple],
               stats: WindowStats) -> tuple[Aig, bool]:
     """One pass over every gate as a seed; False when the deadline ended it."""
-    seeds = list(aig.and_nodes())
+    seeds = deque(aig.and_nodes())
     seen: set[frozenset[int]] = set()
     fanouts, po_driven = _fanouts(aig)
     while seeds:
         if deadline is not None and time.perf_counter() >= deadline:
             return aig, False
-        seed = seeds.pop(0)
+        seed = seeds.popleft()
         window = _grow(aig, seed, fanouts, po_driven, params)
         if window is None or window.gates in seen:
             continue
@@ -125,7 +126,7 @@ def _one_pass(aig: Aig, params: WindowParams, deadline: float | None, refuted: s
             continue
         stats.windows_improved += 1
         aig = new
-        seeds = [node_map[s] >> 1 for s in seeds if node_map[s] >= 0 and aig.is_and(node_map[s] >> 1)]
+        seeds = deque(node_map[s] >> 1 for s in seeds if node_map[s] >= 0 and aig.is_and(node_map[s] >> 1))
         seen = set()
         fanouts, po_driven = _fanouts(aig)
     return aig, True

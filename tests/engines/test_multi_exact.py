@@ -1,6 +1,7 @@
 """Multi-output exact synthesis: known optima, care masks, None when nothing smaller exists, the deadline."""
 
 import itertools
+import random
 import time
 
 import pytest
@@ -65,7 +66,6 @@ def test_care_masks_let_fewer_gates_do():
 
 @pytest.mark.parametrize("seed", range(6))
 def test_random_three_input_pairs_match_enumeration(seed):
-    import random
     rng = random.Random(seed)
     functions = [(rng.getrandbits(8), rng.getrandbits(8) | 1) for _ in range(2)]
     expected = _smallest_by_enumeration(functions, 3, 5)
