@@ -11,7 +11,8 @@ wrapper splits off one variable x, using the cofactors f0 = f(x=0) and f1 = f(x=
 The parts, on their own supports (fewer inputs, where the learned policy is more reliable), go to the inner engine
 in one batch per level; parts it leaves unsolved are split again, up to `max_depth` levels. Constants and literals
 need no engine. The parts' AIGs are composed into one AIG, which becomes the result only through `make_candidate`.
-A function the inner engine solves comes back exactly as the inner engine returned it.
+A function the inner engine solves comes back exactly as the inner engine returned it. A care mask goes to the
+inner engine with its function; the fallback decomposes the completion (`completions`) with the smallest support.
 """
 
 from __future__ import annotations
@@ -20,10 +21,10 @@ import time
 from dataclasses import dataclass, field, replace
 from typing import Sequence
 
-from sc_plugin.aig.functions import shrink_to_support, trivial_implementation
+from sc_plugin.aig.functions import completions, shrink_to_support, trivial_implementation
 from sc_plugin.aig.network import Aig
 from sc_plugin.aig.truth import cofactors, support, table_mask
-from sc_plugin.engines.base import Budget, Candidate, Engine, make_candidate
+from sc_plugin.engines.base import Budget, Candidate, Engine, ask_engine, cares_of, make_candidate
 
 __all__ = ["DecomposeParams", "DecomposeStats", "DecomposingEngine", "KINDS"]
 
@@ -130,6 +131,13 @@ def _set_split(node: _Node, kind: str, var: int, negated: bool, tables: list[int
     node.parts = [_node(table, len(node.variables), node.variables) for table in tables]
 
 
+def _cheapest_completion(table: int, num_inputs: int, care: int | None) -> int:
+    """The function to decompose: `table`, or with a care mask its completion of smallest support."""
+    if care is None:
+        return table
+    return min(completions(table, care, num_inputs), key=lambda full: len(support(full, num_inputs)))
+
+
 def _solved(node: _Node) -> bool:
     return node.implementation is not None or bool(node.kind) and all(_solved(part) for part in node.parts)
 
@@ -171,24 +179,24 @@ class DecomposingEngine:
 
     def synthesize(self, table: int, num_inputs: int, *, budget: Budget, care: int | None = None
                    ) -> Candidate | None:
-        return self.synthesize_batch([(table, num_inputs)], budget=budget,
-                                     cares=None if care is None else [care])[0]
+        return self.synthesize_batch([(table, num_inputs)], budget=budget, cares=[care])[0]
 
     def synthesize_batch(self, functions: Sequence[tuple[int, int]], *, budget: Budget,
-                         cares: Sequence[int] | None = None) -> list[Candidate | None]:
-        """The inner engine's results, with the functions it left unsolved decomposed. A care set goes to the inner
-        engine only; the fallback implements the whole table, which is right under any care set."""
+                         cares: Sequence[int | None] | None = None) -> list[Candidate | None]:
+        """The inner engine's results, with the functions it left unsolved decomposed. The inner engine gets the
+        care masks; the fallback implements the completion (`completions`) with the fewest inputs, completely."""
         start = time.perf_counter()
+        cares = cares_of(functions, cares)
         inner_budget = replace(budget, time_ms=budget.time_ms * (1.0 - self.params.fallback_time_fraction))
-        extra = {} if cares is None else {"cares": cares}  # engines without care sets never see the keyword
-        results = list(self.engine.synthesize_batch(functions, budget=inner_budget, **extra))
+        results = list(ask_engine(self.engine, functions, budget=inner_budget, cares=cares))
         inner_s = (time.perf_counter() - start) / max(len(functions), 1)
         failed = [i for i, candidate in enumerate(results) if candidate is None]
         self.stats.functions += len(functions)
         self.stats.solved_directly += len(functions) - len(failed)
         if failed and self.params.max_depth > 0:
             fallback_start = time.perf_counter()
-            roots = {i: _node(functions[i][0], functions[i][1], range(functions[i][1])) for i in failed}
+            roots = {i: _node(_cheapest_completion(*functions[i], cares[i]), functions[i][1], range(functions[i][1]))
+                     for i in failed}
             self._solve(list(roots.values()), budget, len(failed))
             fallback_s = time.perf_counter() - fallback_start
             self.stats.fallback_time_s += fallback_s
@@ -198,7 +206,7 @@ class DecomposingEngine:
                     aig = Aig()
                     inputs = [aig.create_pi() for _ in range(num_inputs)]
                     aig.create_po(_build(root, aig, inputs))
-                    candidate = make_candidate(table, num_inputs, aig, engine=self.name,
+                    candidate = make_candidate(table, num_inputs, aig, engine=self.name, care=cares[i],
                                                start_time=time.perf_counter() - inner_s - fallback_s / len(failed))
                     if candidate is not None and (budget.max_ands is None or candidate.ands <= budget.max_ands):
                         results[i] = candidate

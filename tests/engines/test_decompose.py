@@ -121,7 +121,7 @@ def test_a_size_bound_drops_a_larger_composition():
     assert engine.stats.failed == 1
 
 
-def test_a_care_set_reaches_the_inner_engine_and_the_fallback_implements_the_whole_table():
+def test_a_care_set_reaches_the_inner_engine_and_the_fallback_builds_a_cheap_completion():
     seen = []
 
     class CareAware(SmallOnly):
@@ -131,9 +131,11 @@ def test_a_care_set_reaches_the_inner_engine_and_the_fallback_implements_the_who
 
     engine = DecomposingEngine(CareAware(limit=3))
     table = X[0] ^ (X[1] & X[2]) ^ (X[3] | X[4])
-    candidate = engine.synthesize(table, 5, budget=Budget(), care=0xFF)
-    assert seen[0] == [0xFF] and all(cares is None for cares in seen[1:])
-    assert output_truth_tables(candidate.implementation)[0] == table & table_mask(5)
+    care = 0xFF  # x3 = x4 = 0: there the function is x0 ^ (x1 & x2)
+    candidate = engine.synthesize(table, 5, budget=Budget(), care=care)
+    assert seen[0] == [care] and all(cares is None for cares in seen[1:])
+    assert (output_truth_tables(candidate.implementation)[0] ^ table) & care == 0 and candidate.care == care
+    assert candidate.ands == 4
     DecomposingEngine(SmallOnly(limit=3)).synthesize(table, 5, budget=Budget())  # no care: no keyword passed
 
 
