@@ -2,7 +2,7 @@
 
   python benchmarks/learned_compare.py --checkpoint supervised=runs/supervised3/best.pt \
       --checkpoint rl=runs/rl/best.pt [--sets cut8 cut8_hard cut6] [--modes 0/0 8/0 0/8] [--limit N] \
-      [--json OUT.json] [--by-size] [--common]
+      [--json OUT.json] [--by-size] [--common] [--fallback off on]
 
 A mode S/R is S simulations per move for the first episode (0 = greedy) and R rollouts sampled at temperature 0.5.
 Per (set, mode, checkpoint): functions solved, ANDs on the solved ones against dc2;resyn2 and against
@@ -10,6 +10,8 @@ Per (set, mode, checkpoint): functions solved, ANDs on the solved ones against d
 core, the batch's time divided by its size). Cap 30 ANDs, 10 s per function. --by-size adds, per run, the share solved
 at each size of the best ABC result (best_abc_and), which shows where the failures lie. --common adds, per set and
 mode, each checkpoint's ANDs on the functions that every checkpoint solved, so that sizes compare like for like.
+--fallback on runs each checkpoint also (or only) with the decomposition fallback (engines/decompose.py), named
+NAME+decompose in the tables and compared like another checkpoint.
 """
 
 from __future__ import annotations
@@ -37,8 +39,12 @@ def main() -> None:
     parser.add_argument("--by-size", action="store_true", help="also print the share solved per best ABC size")
     parser.add_argument("--common", action="store_true",
                         help="also print ANDs on the functions that every checkpoint solved")
+    parser.add_argument("--fallback", nargs="+", default=["off"], choices=["off", "on"],
+                        help="without and/or with the decomposition fallback")
     args = parser.parse_args()
     checkpoints = dict(item.split("=", 1) for item in args.checkpoint)
+    variants = [(name + ("+decompose" if fallback == "on" else ""), path, fallback == "on")
+                for name, path in checkpoints.items() for fallback in args.fallback]
     summaries = []
     size_tables = []
     common_lines = []
@@ -48,9 +54,9 @@ def main() -> None:
     for set_name in args.sets:
         for simulations, rollouts in modes:
             rows_by_checkpoint = {}
-            for name, path in checkpoints.items():
+            for name, path, fallback in variants:
                 params = EvalParams(simulations=simulations, rollouts=rollouts, batch_size=args.batch_size,
-                                    limit=args.limit, checkpoint=path)
+                                    limit=args.limit, checkpoint=path, fallback=fallback)
                 summary, rows = evaluate_set(CUTS / SETS[set_name], params)
                 rows_by_checkpoint[name] = rows
                 if args.by_size:

@@ -29,6 +29,7 @@ class EvalParams:
     checkpoint: str | None = None  # None = the shipped checkpoint
     rollouts: int = 24  # extra policy-sampled episodes per function (MctsEngine.rollouts)
     rollout_temperature: float = 0.5
+    fallback: bool = False  # wrap the engine in the decomposition fallback (engines/decompose.py, default params)
 
 
 @dataclass
@@ -45,6 +46,7 @@ class EvalSummary:
     median_time_s: float = 0.0
     mean_time_s: float = 0.0
     wall_s: float = 0.0
+    engine_report: str = ""  # the engine's stats
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -80,6 +82,7 @@ def evaluate_set(tt_path: str | Path, params: EvalParams, *, verbose: bool = Fal
     """(summary, per-function rows with our size, time and the ABC columns)."""
     from sc_plugin.progress import progress
     from sc_plugin.engines.base import Budget  # here: `sc-train supervised` needs no engine (nor python-sat)
+    from sc_plugin.engines.decompose import DecomposingEngine
     from sc_plugin.engines.learned import MctsEngine, MctsParams
 
     functions = load_test_functions([str(tt_path)])
@@ -91,6 +94,8 @@ def evaluate_set(tt_path: str | Path, params: EvalParams, *, verbose: bool = Fal
     engine = MctsEngine(MctsParams(checkpoint=params.checkpoint, simulations=params.simulations,
                                    max_ands=params.max_ands, batch_size=params.batch_size, rollouts=params.rollouts,
                                    rollout_temperature=params.rollout_temperature))
+    if params.fallback:
+        engine = DecomposingEngine(engine)
     budget = Budget(time_ms=params.budget_ms, max_ands=params.max_ands)
     start = time.perf_counter()
     rows = []
@@ -122,6 +127,7 @@ def evaluate_set(tt_path: str | Path, params: EvalParams, *, verbose: bool = Fal
     summary.median_time_s = statistics.median(times) if times else 0.0
     summary.mean_time_s = statistics.fmean(times) if times else 0.0
     summary.wall_s = time.perf_counter() - start
+    summary.engine_report = engine.stats.report()
     return summary, rows
 
 
