@@ -3,8 +3,8 @@
 The inner engine first gets every function with its share of the time. For each function it leaves unsolved, the
 wrapper splits off one variable x, using the cofactors f0 = f(x=0) and f1 = f(x=1):
 
-- top level, no extra cost beyond one gate: f = x & f1 (f0 = 0), f = !x & f0 (f1 = 0), f = !x | f1 (f0 = 1),
-  f = x | f0 (f1 = 1), f = x ^ f0 (f1 = !f0);
+- a top-level gate with one part: f = x & f1 (f0 = 0), f = !x & f0 (f1 = 0), f = !x | f1 (f0 = 1),
+  f = x | f0 (f1 = 1), each 1 AND, else f = x ^ f0 (f1 = !f0), 3 ANDs;
 - else Shannon on the variable whose cofactors have the smallest supports: f = x ? f1 : f0, 3 ANDs, or 2 when one
   cofactor implies the other (f1 <= f0: f = f0 & (!x | f1); f0 <= f1: f = f0 | (x & f1)).
 
