@@ -121,8 +121,9 @@ def needed_variables(table: int, care: int | None, num_inputs: int) -> list[int]
 
 def completions(table: int, care: int, num_inputs: int) -> list[int]:
     """Completely specified functions that agree with `table` on the `care` minterms, chosen to be cheap to build:
-    `table` itself, the don't cares filled with 0 and with 1, and the same two fills after letting go of every
-    variable that the care set allows to drop (greedily, in index order). Distinct tables, `table` first."""
+    `table` itself, the don't cares filled with 0 and with 1, the same two fills after letting go of every variable
+    that the care set allows to drop (greedily, in index order), and the functions of irredundant sums of products
+    of the on-set and of the off-set that use the don't cares. Distinct tables, `table` first."""
     full = table_mask(num_inputs)
     table, care = table & full, care & full
     value, reduced_care = table, care
@@ -135,5 +136,29 @@ def completions(table: int, care: int, num_inputs: int) -> list[int]:
         merged = (value & low_care) | ((value >> shift) & high_care & ~low_care)
         merged_care = low_care | high_care
         value, reduced_care = merged | (merged << shift), merged_care | (merged_care << shift)
-    found = [table, table & care, table | (full & ~care), value & reduced_care, value | (full & ~reduced_care)]
+    on, off = table & care, ~table & care & full
+    found = [table, on, table | (full & ~care), value & reduced_care, value | (full & ~reduced_care),
+             _isop_function(on, full & ~off, num_inputs), full & ~_isop_function(off, full & ~on, num_inputs)]
     return list(dict.fromkeys(found))
+
+
+def _isop_function(lower: int, upper: int, num_inputs: int) -> int:
+    """The function of an irredundant sum of products between `lower` and `upper` (lower implies upper), by
+    Minato-Morreale recursion on the highest variable: a completion whose cover is small."""
+    full = table_mask(num_inputs)
+
+    def cover(on: int, up: int, var: int) -> int:
+        if on == 0:
+            return 0
+        if up == full or var < 0:
+            return up if var < 0 else full
+        shift, high = 1 << var, projection(var, num_inputs)
+        on0, on1 = on & ~high, on & high
+        up0, up1 = up & ~high, up & high
+        on0, on1, up0, up1 = on0 | on0 << shift, on1 | on1 >> shift, up0 | up0 << shift, up1 | up1 >> shift
+        f0 = cover(on0 & ~up1 & full, up0, var - 1)
+        f1 = cover(on1 & ~up0 & full, up1, var - 1)
+        shared = cover((on0 & ~f0) | (on1 & ~f1), up0 & up1, var - 1)
+        return (f0 & ~high) | (f1 & high) | shared
+
+    return cover(lower, upper, num_inputs - 1) & full

@@ -1,5 +1,7 @@
-from sc_plugin.aig.functions import (completions, expand_support, npn_key, restrict_to_support, shrink_to_support,
-                                     trivial_implementation)
+import random
+
+from sc_plugin.aig.functions import (completions, expand_support, needed_variables, normalize_care, npn_key,
+                                     restrict_to_support, shrink_to_support, trivial_implementation)
 from sc_plugin.aig.network import Aig
 from sc_plugin.aig.simulate import output_truth_tables
 
@@ -41,3 +43,22 @@ def test_completions_agree_on_the_care_set_and_include_cheaper_fills():
     assert all((f ^ xor) & care == 0 for f in found)
     # x0 & x1 where x1 = 1 always (care: minterms 2, 3): x1 drops and x0 alone remains
     assert completions(0b1000, 0b1100, 2) == [0b1000, 0b1011, 0b1010]
+
+
+def test_sum_of_products_completions_use_the_dont_cares():
+    """On-set {1, 2} with minterm 3 free: the cover x0 + x1 (OR2), and every completion agrees on the care set."""
+    assert 0b1110 in completions(0b0110, 0b0111, 2)
+    rng = random.Random(5)
+    for num_inputs in range(1, 9):
+        for _ in range(20):
+            table, care = rng.getrandbits(1 << num_inputs), rng.getrandbits(1 << num_inputs)
+            assert all((f ^ table) & care == 0 for f in completions(table, care, num_inputs))
+
+
+def test_needed_variables_and_trivial_implementations_on_care_sets():
+    # x0 & x1 where x1 = 1 on the care set (minterms 2, 3): only x0 is needed, and it is the literal x0
+    assert needed_variables(0b1000, 0b1100, 2) == [0]
+    assert needed_variables(0b1000, None, 2) == [0, 1]
+    assert output_truth_tables(trivial_implementation(0b1000, 2, 0b1100))[0] & 0b1100 == 0b1000
+    assert trivial_implementation(0b1000, 2) is None
+    assert normalize_care(0xF, 2) is None and normalize_care(0x1F, 2) is None and normalize_care(0x7, 2) == 0x7
