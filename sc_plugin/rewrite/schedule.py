@@ -11,7 +11,7 @@ multi-output window resynthesis.
       - {name: sc, sc: {rounds: 2, zero_gain: true}, share: 1}
       - {name: eslim, abc: "&get -n; &eslim -T {T} -Z {SEED}; &put", share: 1, min_s: 10}
 
-In an ABC script `{T}` becomes the step's seconds (its `share` of a pass) and `{SEED}` the pass number from 0, so that
+In an ABC script `{T}` becomes three quarters of the step's seconds (its `share` of a pass; ABC overruns it) and `{SEED}` the pass number from 0, so that
 randomized commands explore differently on each pass. A step with `min_s` gets at least that many seconds and
 is skipped when less is left (for commands that misbehave on short limits). An `sc` step runs `rewrite` with the
 pipeline options it names, for its share of the pass; a `windows` step (`{name: windows, windows: {max_inputs: 6,
@@ -49,6 +49,9 @@ log = logging.getLogger(__name__)
 
 SCHEDULES_DIR = Path(__file__).resolve().parent / "schedules"
 _MIN_STEP_S = 1.0  # ABC's time limits are whole seconds
+# ABC's commands check their -T only between iterations, and a process killed at the schedule's end loses all its
+# work: an ABC step is asked for this fraction of its seconds (time it leaves goes to the next steps and passes).
+_ABC_T_FRACTION = 0.75
 
 
 @dataclass(frozen=True)
@@ -224,7 +227,8 @@ def run_schedule(aig: Aig, schedule: Schedule, time_limit_s: float, *, engine: E
 def _run_step(aig: Aig, step: ScheduleStep, step_s: float, left_s: float, stats: ScheduleStats, engine: Engine,
               sc_params: Callable[[Mapping[str, Any]], RewriteParams]) -> Aig:
     if step.abc is not None:
-        script = step.abc.replace("{T}", str(max(1, int(step_s)))).replace("{SEED}", str(stats.passes - 1))
+        seconds = max(1, int(step_s * _ABC_T_FRACTION))
+        script = step.abc.replace("{T}", str(seconds)).replace("{SEED}", str(stats.passes - 1))
         # ABC commands check their own limit only now and then: the process is killed when the schedule's time ends
         return optimize_with_abc(aig, script, timeout_s=max(left_s, _MIN_STEP_S))[0]
     if step.windows is not None:

@@ -54,12 +54,12 @@ def test_a_step_gets_its_minimum_seconds_or_is_skipped(monkeypatch):
     seen = []
     monkeypatch.setattr(schedule_module, "optimize_with_abc",
                         lambda aig, script, timeout_s: (seen.append(script), (aig, None))[1])
-    steps = [{"name": "long", "abc": "x -T {T}", "min_s": 3}, {"name": "short", "abc": "y -T {T}"}]
-    _run(steps, time_limit_s=4.0, passes=1)
-    assert seen == ["x -T 3", "y -T 2"]  # its share alone would give it 2 s
+    steps = [{"name": "long", "abc": "x -T {T}", "min_s": 4}, {"name": "short", "abc": "y -T {T}"}]
+    _run(steps, time_limit_s=6.0, passes=1)
+    assert seen == ["x -T 3", "y -T 2"]  # 3/4 of its 4 s (its share alone: 3 s); then 3/4 of 3 s
     seen.clear()
-    _run(steps, time_limit_s=2.0, passes=1)
-    assert seen == ["y -T 1"]  # less than 3 s left: skipped
+    _run(steps, time_limit_s=3.0, passes=1)
+    assert seen == ["y -T 1"]  # less than 4 s left: skipped
 
 
 @pytest.mark.parametrize("data, message", [
