@@ -4,7 +4,9 @@ and its ablation, with the totals, the geometric mean of the ratios and the desi
     python benchmarks/equal_time_summary.py results/designs/equal_time/results.json
 
 Reads the run's results.json (records of `sc-flow`); prints markdown. A baseline without a proven result on a design
-(time out, failed proof) does not count for that design; a schedule without one counts as a loss.
+(time out, failed proof) does not count for that design; a schedule without one counts as a loss. ABC's commands
+overrun their -T; with `--within S` a baseline result counts only if its task took at most S seconds, the strictly
+equal-time view.
 """
 
 from __future__ import annotations
@@ -17,11 +19,13 @@ from collections import defaultdict
 SCHEDULE, ABLATION = "schedule", "schedule_abc_only"
 
 
-def summarize(results: dict) -> str:
+def summarize(results: dict, within_s: float = math.inf) -> str:
     baselines = results["baselines"]
     ands: dict[str, dict[str, int]] = defaultdict(dict)
     winners: dict[str, str] = {}  # design -> the schedule's ANDs saved per step, as its record reports them
     for record in results["records"]:
+        if record["flow"] in baselines and record["time_s"] > within_s:
+            continue
         if record["status"] == "ok" and record["verified"] == "equivalent":
             ands[record["design"]][record["flow"]] = record["ands"]
             if record["flow"] == SCHEDULE:
@@ -64,9 +68,11 @@ def summarize(results: dict) -> str:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("results", help="results.json of an equal-time run")
+    parser.add_argument("--within", type=float, default=math.inf, metavar="S",
+                        help="count a baseline's result only if its task took at most S seconds")
     args = parser.parse_args()
     with open(args.results) as handle:
-        print(summarize(json.load(handle)))
+        print(summarize(json.load(handle), args.within))
 
 
 if __name__ == "__main__":
