@@ -52,6 +52,7 @@ __all__ = [
     "ExactOutcome",
     "ExactEngine",
     "exact_synthesize",
+    "decode_gate",
 ]
 
 log = logging.getLogger(__name__)
@@ -283,19 +284,21 @@ class _Encoding:
         lits = [aig.create_pi() for _ in range(self.n)]
         for i in range(self.r):
             j, k = next((j, k) for j, k, s in self.pairs[i] if s in true)
-            f01, f10, f11 = (v in true for v in self.ops[i])
-            a, b = lits[j], lits[k]
-            if f11 and not f01 and not f10:
-                lit = aig.create_and(a, b)
-            elif f01 and not f10 and not f11:
-                lit = aig.create_and(a ^ 1, b)
-            elif f10 and not f01 and not f11:
-                lit = aig.create_and(a, b ^ 1)
-            else:  # OR
-                lit = aig.create_and(a ^ 1, b ^ 1) ^ 1
-            lits.append(lit)
+            lits.append(decode_gate(aig, lits[j], lits[k], *(v in true for v in self.ops[i])))
         aig.create_po(lits[-1] ^ int(output_complemented))
         return aig
+
+
+def decode_gate(aig: Aig, a: int, b: int, f01: bool, f10: bool, f11: bool) -> int:
+    """The literal of a step whose operator outputs f01, f10, f11 on (a, b) = (0, 1), (1, 0), (1, 1) (and 0 on
+    (0, 0)): one AND with the inputs' polarities, or an OR."""
+    if f11 and not f01 and not f10:
+        return aig.create_and(a, b)
+    if f01 and not f10 and not f11:
+        return aig.create_and(a ^ 1, b)
+    if f10 and not f01 and not f11:
+        return aig.create_and(a, b ^ 1)
+    return aig.create_and(a ^ 1, b ^ 1) ^ 1  # OR
 
 
 def _neq(var: int, value: int) -> int:

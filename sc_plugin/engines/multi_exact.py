@@ -34,6 +34,7 @@ from pysat.solvers import Solver
 from sc_plugin.aig.network import Aig
 from sc_plugin.aig.simulate import output_truth_tables
 from sc_plugin.aig.truth import MAX_INPUTS, projection, table_mask
+from sc_plugin.engines.exact_sat import decode_gate
 
 __all__ = ["MultiExactParams", "MultiExactStats", "multi_exact_synthesize", "meets_care"]
 
@@ -242,17 +243,7 @@ class _Encoding:
         lits = [0] + [aig.create_pi() for _ in range(self.n)]
         for i in range(self.r):
             j, k = next((j, k) for j, k, s in self.pairs[i] if s in true)
-            f01, f10, f11 = (v in true for v in self.ops[i])
-            a, b = lits[j], lits[k]
-            if f11 and not f01 and not f10:
-                lit = aig.create_and(a, b)
-            elif f10 and not f01 and not f11:
-                lit = aig.create_and(a, b ^ 1)
-            elif f01 and not f10 and not f11:
-                lit = aig.create_and(a ^ 1, b)
-            else:
-                lit = aig.create_or(a, b)
-            lits.append(lit)
+            lits.append(decode_gate(aig, lits[j], lits[k], *(v in true for v in self.ops[i])))
         for selects, p in zip(self.selects, self.polarities):
             v = next(v for v, sel in enumerate(selects) if sel in true)
             aig.create_po(lits[v] ^ int(p in true))
