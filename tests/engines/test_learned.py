@@ -24,7 +24,7 @@ def test_shipped_checkpoint_is_small_and_has_metadata():
 
 def test_protocol_and_verified_candidates(greedy):
     assert isinstance(greedy, Engine) and greedy.name == "mcts"
-    found = greedy.synthesize_batch(FUNCTIONS, budget=Budget(time_ms=2000))
+    found = greedy.synthesize_batch(FUNCTIONS, budget=Budget(time_ms=60000))
     assert len(found) == len(FUNCTIONS)
     assert found[0] is not None and found[0].ands == 1  # AND2 in one step
     for (table, n), candidate in zip(FUNCTIONS, found):
@@ -37,13 +37,13 @@ def test_protocol_and_verified_candidates(greedy):
 def test_search_mode_solves_xor_and_majority():
     engine = MctsEngine(MctsParams(simulations=8, rollouts=0))
     for table, n, best in [(0x6, 2, 3), (0xE8, 3, 4)]:
-        candidate = engine.synthesize(table, n, budget=Budget(time_ms=5000))
+        candidate = engine.synthesize(table, n, budget=Budget(time_ms=60000))
         assert candidate is not None and candidate.ands >= best
         assert output_truth_tables(candidate.implementation) == [table]
 
 
 def test_rollouts_keep_what_the_greedy_episode_finds(greedy):
-    budget = Budget(time_ms=5000)
+    budget = Budget(time_ms=60000)  # an upper bound: on a slow host the first forward passes took seconds
     found_greedy = greedy.synthesize_batch(FUNCTIONS, budget=budget)
     found_sampled = MctsEngine(MctsParams(simulations=0, rollouts=4)).synthesize_batch(FUNCTIONS, budget=budget)
     for g, s in zip(found_greedy, found_sampled):
