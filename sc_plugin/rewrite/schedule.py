@@ -11,9 +11,11 @@ multi-output window resynthesis.
       - {name: sc, sc: {rounds: 2, zero_gain: true}, share: 1}
       - {name: eslim, abc: "&get -n; &eslim -T {T} -Z {SEED}; &put", share: 1, min_s: 10}
 
-In an ABC script `{T}` becomes three quarters of the step's seconds (its `share` of a pass; ABC overruns it) and `{SEED}` the pass number from 0, so that
-randomized commands explore differently on each pass. A step with `min_s` gets at least that many seconds and
-is skipped when less is left (for commands that misbehave on short limits). An `sc` step runs `rewrite` with the
+In an ABC script `{T}` becomes three quarters of the step's seconds (its `share` of a pass; ABC overruns it, and the
+process is killed at twice them) and `{SEED}` the pass number from 0, so that randomized commands explore
+differently on each pass. A step of share 0 (a script without a time parameter) may run until the schedule's time
+ends; a script with neither `{T}` nor `{SEED}` is not run again on the network it last ran on. A step with `min_s`
+gets at least that many seconds and is skipped when less is left (for commands that misbehave on short limits). An `sc` step runs `rewrite` with the
 pipeline options it names, for its share of the pass; a `windows` step (`{name: windows, windows: {max_inputs: 6,
 max_gates: 5}}`) runs `rewrite/windows.py` with the `WindowParams` fields it names (all but `exact` and
 `time_limit_s`), for its share of the pass. Every step starts from the best network so far; its output is kept when it
@@ -52,6 +54,9 @@ _MIN_STEP_S = 1.0  # ABC's time limits are whole seconds
 # ABC's commands check their -T only between iterations, and a process killed at the schedule's end loses all its
 # work: an ABC step is asked for this fraction of its seconds (time it leaves goes to the next steps and passes).
 _ABC_T_FRACTION = 0.75
+# ...and killed at this multiple of its seconds (&eslim overran -T 3 by 50 s on a 40k-AND network), so the steps
+# after it keep their time. A step without a share (a script with no time parameter) may use all that is left.
+_ABC_KILL_FACTOR = 2.0
 
 
 @dataclass(frozen=True)
@@ -193,6 +198,7 @@ def run_schedule(aig: Aig, schedule: Schedule, time_limit_s: float, *, engine: E
     pass_s = time_limit_s / schedule.passes
     # Without randomized steps, a pass that saved nothing would only repeat itself.
     randomized = any("{SEED}" in (step.abc or "") for step in schedule.steps)
+    ran_on: dict[str, Aig] = {}  # step name -> the network it last ran on
     changed = True
     while time.perf_counter() < deadline - _MIN_STEP_S / 2 and (changed or randomized):
         stats.passes += 1
@@ -201,8 +207,9 @@ def run_schedule(aig: Aig, schedule: Schedule, time_limit_s: float, *, engine: E
             left = deadline - time.perf_counter()
             if left < _MIN_STEP_S / 2:
                 break
-            if left < step.min_s:
-                continue
+            if left < step.min_s or (_deterministic(step) and ran_on.get(step.name) is best):
+                continue  # too little time, or the same script on the same network again
+            ran_on[step.name] = best
             step_s = max(_MIN_STEP_S, step.min_s, min(left, pass_s * step.share / total_share))
             step_start = time.perf_counter()
             try:
@@ -230,7 +237,8 @@ def _run_step(aig: Aig, step: ScheduleStep, step_s: float, left_s: float, stats:
         seconds = max(1, int(step_s * _ABC_T_FRACTION))
         script = step.abc.replace("{T}", str(seconds)).replace("{SEED}", str(stats.passes - 1))
         # ABC commands check their own limit only now and then: the process is killed when the schedule's time ends
-        return optimize_with_abc(aig, script, timeout_s=max(left_s, _MIN_STEP_S))[0]
+        timeout_s = left_s if step.share == 0 else min(left_s, _ABC_KILL_FACTOR * step_s)
+        return optimize_with_abc(aig, script, timeout_s=max(timeout_s, _MIN_STEP_S))[0]
     if step.windows is not None:
         result, window_stats = resynthesize_windows(aig, replace(step.windows, time_limit_s=step_s))
         stats.windows_tried += window_stats.windows_tried
@@ -241,6 +249,11 @@ def _run_step(aig: Aig, step: ScheduleStep, step_s: float, left_s: float, stats:
     stats.sc_functions += rewrite_stats.functions_requested
     stats.sc_replacements += rewrite_stats.replacements
     return result
+
+
+def _deterministic(step: ScheduleStep) -> bool:
+    """An ABC script with neither a time limit nor a seed: on the same network it gives the same result."""
+    return step.abc is not None and "{T}" not in step.abc and "{SEED}" not in step.abc
 
 
 def _keep(best: Aig, candidate: Aig, accept_equal: bool, max_depth: int | None, *, seed: int) -> bool:

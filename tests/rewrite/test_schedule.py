@@ -62,6 +62,26 @@ def test_a_step_gets_its_minimum_seconds_or_is_skipped(monkeypatch):
     assert seen == ["y -T 1"]  # less than 4 s left: skipped
 
 
+def test_a_step_with_a_share_is_killed_at_twice_its_seconds(monkeypatch):
+    timeouts = {}
+    monkeypatch.setattr(schedule_module, "optimize_with_abc",
+                        lambda aig, script, timeout_s: (timeouts.setdefault(script, timeout_s), (aig, None))[1])
+    steps = [{"name": "short", "abc": "x -T {T}", "share": 1}, {"name": "long", "abc": "y -T {T}", "share": 3},
+             {"name": "untimed", "abc": "z", "share": 0}]
+    _run(steps, time_limit_s=8.0, passes=1)
+    assert timeouts["x -T 1"] == pytest.approx(4.0)  # its 2 s, twice
+    assert 7.5 < timeouts["y -T 4"] <= 8.0  # twice its 6 s, capped by the time left
+    assert 7.5 < timeouts["z"] <= 8.0  # no share: all the time left
+
+
+def test_a_script_without_time_or_seed_is_not_rerun_on_the_same_network(monkeypatch):
+    scripts = []
+    monkeypatch.setattr(schedule_module, "optimize_with_abc",
+                        lambda aig, script, timeout_s: (scripts.append(script), (aig, None))[1])
+    _run([{"name": "seeded", "abc": "x -S {SEED}"}, {"name": "fixed", "abc": "y", "share": 0}], time_limit_s=1.0)
+    assert scripts.count("y") == 1 and scripts.count("x -S 1") == 1  # passes went on; "y" saw one network
+
+
 @pytest.mark.parametrize("data, message", [
     ({"steps": []}, "non-empty list"), ({"steps": [{"abc": "x", "sc": {}}]}, "exactly one"),
     ({"steps": [{"abc": "x", "colour": 1}]}, "unknown keys colour"), ({"steps": [{"abc": "x", "min_s": -1}]}, "min_s"),
