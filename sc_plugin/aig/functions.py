@@ -11,7 +11,7 @@ implementation reads, and `completions` cheap completely specified functions tha
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Sequence
 
 from sc_plugin.aig.network import CONST0, Aig
@@ -29,6 +29,12 @@ def shrink_to_support(table: int, num_inputs: int) -> tuple[int, list[int]]:
     """
     table &= table_mask(num_inputs)
     variables = support(table, num_inputs)
+    return _restrict_table(table, variables), variables
+
+
+def _restrict_table(table: int, variables: Sequence[int]) -> int:
+    """The table over len(variables) inputs (input i = variable variables[i]) with every other variable at 0;
+    the same function when the table does not depend on the others."""
     small = 0
     for m in range(1 << len(variables)):
         full = 0
@@ -37,7 +43,7 @@ def shrink_to_support(table: int, num_inputs: int) -> tuple[int, list[int]]:
                 full |= 1 << v
         if (table >> full) & 1:
             small |= 1 << m
-    return small, variables
+    return small
 
 
 def normalize_care(care: int | None, num_inputs: int) -> int | None:
@@ -93,20 +99,37 @@ def trivial_implementation(table: int, num_inputs: int, care: int | None = None)
 
 @dataclass(frozen=True)
 class NpnKey:
-    """A function's NPN class on its support: `canon` over `num_inputs` = len(variables) inputs."""
+    """A function's NPN class on its support: `canon` over `num_inputs` = len(variables) inputs; with a care mask,
+    the class of the table and the mask moved by the same input permutation and negations."""
 
     num_inputs: int
     canon: int
     transform: NpnTransform  # maps the support table to `canon`
     variables: tuple[int, ...]  # the support, ascending: input i of the class is variable variables[i]
+    care: int | None = None  # the care mask over the class's inputs, moved as the table is; None: complete
 
 
-def npn_key(table: int, num_inputs: int) -> NpnKey:
+def npn_key(table: int, num_inputs: int, care: int | None = None) -> NpnKey:
     """The NPN class of the function restricted to its support; functions equal up to NPN and unused inputs share
-    (num_inputs, canon)."""
-    small, variables = shrink_to_support(table, num_inputs)
-    canon, transform = npn_canonize(small, len(variables))
-    return NpnKey(len(variables), canon, transform, tuple(variables))
+    (num_inputs, canon).
+
+    With a care mask, the support is that of the table and of the mask together (the mask can make an input the
+    table ignores useful), `canon` and `transform` are the class of the table over it, and `care` is the mask moved
+    by the transform's inputs part (a mask is never complemented). So a (table, care) pair is identified exactly;
+    two pairs equal up to NPN share the key when the canonization picks transforms that move their masks alike
+    (it may not when the table has symmetries, or at 7-8 inputs where it is not exact), and care sets of one table
+    compare by inclusion. The table's values off the care set are part of the key: callers give the cut's complete
+    function, so that its entry is found too.
+    """
+    table &= table_mask(num_inputs)
+    care = normalize_care(care, num_inputs)
+    variables = support(table, num_inputs)
+    if care is not None:
+        variables = sorted({*variables, *support(care, num_inputs)})
+    canon, transform = npn_canonize(_restrict_table(table, variables), len(variables))
+    moved_care = None if care is None else replace(transform, output_negation=False).apply(
+        _restrict_table(care, variables))
+    return NpnKey(len(variables), canon, transform, tuple(variables), moved_care)
 
 
 def needed_variables(table: int, care: int | None, num_inputs: int) -> list[int]:

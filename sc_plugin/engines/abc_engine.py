@@ -8,9 +8,17 @@ sees are exactly those the function depends on; the result is mapped back to the
 budget's deadline the processes are sized by the measured time per function to end by it (`_functions_in_time`).
 
 ABC synthesizes completely specified functions only (`read_truth` has no don't cares). For an incompletely
-specified function the engine runs every script on each of its cheap completions (`completions`: the table as
-given, the don't cares filled with 0 and with 1, and both fills after dropping the inputs the care set lets go),
-each solved on its own support, and keeps the smallest result, verified on the care minterms.
+specified function the engine runs ABC on each of its cheap completions (`completions`: the table as given, the
+don't cares filled with 0 and with 1, both fills after dropping the inputs the care set lets go, and the functions
+of irredundant covers), each solved on its own support, and keeps the smallest result, verified on the care
+minterms. The table as given gets every script; the other completions, made from covers and fills, only the first
+`completion_scripts` (by default the two that start from a sum of products): the DSD and BDD scripts cost three
+times as much and, on the round-1 care-set cuts of int2float and c1908 (230 functions), never won on another
+completion (over a whole int2float run they saved one AND of 209, at twice the time).
+
+Every distinct table of a call is run once, whichever functions it is or completes, and the engine remembers the
+result of every table it ran all scripts on (`_MEMO_SIZE` of them): a care-set function's table is usually a cut
+function that was asked for completely before.
 """
 
 from __future__ import annotations
@@ -20,12 +28,13 @@ import math
 import os
 import tempfile
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Sequence
 
 from sc_plugin.abc.runner import run_abc
-from sc_plugin.aig.aiger import read_aiger
+from sc_plugin.aig.aiger import aiger_bytes, read_aiger, read_aiger_bytes
 from sc_plugin.aig.functions import completions, expand_support, shrink_to_support, trivial_implementation
+from sc_plugin.aig.network import Aig
 from sc_plugin.aig.truth import MAX_INPUTS, table_mask, to_hex
 from sc_plugin.engines.base import Budget, Candidate, cares_of, make_candidate
 from sc_plugin.errors import AbcError, AbcTimeoutError, AigerFormatError
@@ -33,6 +42,8 @@ from sc_plugin.errors import AbcError, AbcTimeoutError, AigerFormatError
 __all__ = ["AbcParams", "AbcEngineStats", "AbcEngine"]
 
 log = logging.getLogger(__name__)
+
+_MEMO_SIZE = 20000  # tables whose best result the engine remembers, as AIGER (~100 bytes); the oldest goes first
 
 
 @dataclass(frozen=True)
@@ -46,7 +57,10 @@ class AbcParams:
     scripts: tuple[str, ...] = ("strash; dc2; resyn2", "strash; resyn2", "dsd; strash; dc2; resyn2",
                                 "bdd; muxes; strash; dc2; resyn2")
     deepsyn_time_s: float = 0.0  # > 0 adds `dc2; resyn2; &deepsyn -T t` per function (about t seconds each)
-    batch_size: int = 250  # functions per ABC process
+    # The first this many scripts (at least 1) also run on a care-set function's completions other than its table
+    # as given, which gets them all (module docstring).
+    completion_scripts: int = 2
+    batch_size: int = 250  # tables (functions, completions) per ABC process
     timeout_slack_s: float = 10.0  # added to the batch's time limit (process start, file I/O)
 
 
@@ -54,14 +68,26 @@ class AbcParams:
 class AbcEngineStats:
     functions: int = 0
     processes: int = 0
+    reused: int = 0  # tables not run again: met before in the call (as a function or completion) or remembered
     rejected: int = 0  # results that failed verification (logged by make_candidate) or could not be read
     skipped: int = 0  # answers None because ABC fails on the function alone (it crashes, say)
     retries: int = 0  # processes rerun on half a batch after ABC failed on the batch
     time_s: float = 0.0
 
     def report(self) -> str:
-        return (f"abc: {self.functions} functions in {self.processes} processes, {self.rejected} rejected, "
-                f"{self.skipped} skipped (ABC failed on them), {self.time_s:.2f}s")
+        return (f"abc: {self.functions} functions in {self.processes} processes, {self.reused} tables reused, "
+                f"{self.rejected} rejected, {self.skipped} skipped (ABC failed on them), {self.time_s:.2f}s")
+
+
+@dataclass
+class _Job:
+    """A completely specified table on its support for ABC, and the functions of the call it answers: (index,
+    the table's inputs among the function's, care mask) for each function it is, or is a completion of."""
+
+    table: int
+    num_inputs: int
+    all_scripts: bool = False  # some function is this table as given; else a completion only
+    uses: list[tuple[int, list[int], int | None]] = field(default_factory=list)
 
 
 class AbcEngine:
@@ -74,7 +100,10 @@ class AbcEngine:
         self.stats = AbcEngineStats()
         self._failed: set[tuple[int, int]] = set()  # (table, inputs) on its support that ABC fails on alone
         self._abc_works = False  # set once ABC has solved a trivial function after failing on a batch
-        self._seconds_per_function: float | None = None  # measured on the last ABC process, start included
+        self._seconds_per_function: float | None = None  # per table, on the last ABC process, start included
+        # (table, inputs, scripts) -> the best result of every script on it as binary AIGER, for tables given as
+        # functions
+        self._memo: dict[tuple[int, int, tuple[str, ...]], bytes] = {}
 
     def _scripts(self, budget: Budget) -> list[str]:
         scripts = list(self.params.scripts)
@@ -88,9 +117,9 @@ class AbcEngine:
         return self.synthesize_batch([(table, num_inputs)], budget=budget, cares=[care])[0]
 
     def _functions_in_time(self, budget: Budget, pending: int) -> int:
-        """How many functions the next ABC process gets: `batch_size`, or under a deadline as many as fill half
-        the time left at the last measured rate (so a misjudged process overruns by little, and the processes
-        shrink towards the deadline); 0 when not even one function fits."""
+        """How many tables the next ABC process gets: `batch_size`, or under a deadline as many as fill half the
+        time left at the last measured rate (so a misjudged process overruns by little, and the processes shrink
+        towards the deadline); 0 when not even one table fits."""
         size = min(max(1, self.params.batch_size), pending)
         left_s = budget.seconds_left()
         if math.isinf(left_s):
@@ -106,8 +135,7 @@ class AbcEngine:
                          cares: Sequence[int | None] | None = None) -> list[Candidate | None]:
         results: list[Candidate | None] = [None] * len(functions)
         start = time.perf_counter()
-        # (index, small table, support size, support, care): one per completion of an incompletely specified one
-        pending: list[tuple[int, int, int, list[int], int | None]] = []
+        jobs: dict[tuple[int, int], _Job] = {}  # by (table, inputs) on its support
         for index, ((table, num_inputs), care) in enumerate(zip(functions, cares_of(functions, cares))):
             if not 0 <= num_inputs <= MAX_INPUTS:
                 raise ValueError(f"{num_inputs} inputs, at most {MAX_INPUTS} supported")
@@ -117,9 +145,22 @@ class AbcEngine:
                 results[index] = make_candidate(table, num_inputs, trivial, engine=self.name,
                                                 start_time=time.perf_counter(), optimal=True, care=care)
                 continue
-            for completion in ([table] if care is None else completions(table, care, num_inputs)):
+            # completions() puts the table as given first
+            for position, completion in enumerate([table] if care is None else completions(table, care, num_inputs)):
                 small, variables = shrink_to_support(completion, num_inputs)
-                pending.append((index, small, len(variables), variables, care))
+                job = jobs.setdefault((small, len(variables)), _Job(small, len(variables)))
+                job.all_scripts |= position == 0
+                job.uses.append((index, variables, care))
+        scripts = tuple(self._scripts(budget))
+        pending = []
+        for job in jobs.values():
+            self.stats.reused += len(job.uses) - 1
+            remembered = self._memo.get((job.table, job.num_inputs, scripts))
+            if remembered is None:
+                pending.append(job)
+            else:
+                self.stats.reused += 1
+                self._answer(functions, job, read_aiger_bytes(remembered), 0.0, results)
         first = 0
         while first < len(pending):
             size = self._functions_in_time(budget, len(pending) - first)
@@ -136,15 +177,30 @@ class AbcEngine:
                 results[index] = None
         return results
 
+    def _answer(self, functions: Sequence[tuple[int, int]], job: _Job, implementation: Aig, elapsed_s: float,
+                results: list[Candidate | None]) -> None:
+        """Offers `implementation` of the job's table (over its support) to every function it answers; each keeps
+        its smallest verified candidate. `elapsed_s`: the time the table took, the candidates' time_s."""
+        for index, variables, care in job.uses:
+            table, num_inputs = functions[index]
+            candidate = make_candidate(table & table_mask(num_inputs), num_inputs,
+                                       expand_support(implementation, variables, num_inputs), engine=self.name,
+                                       start_time=time.perf_counter() - elapsed_s, care=care)
+            best = results[index]
+            if candidate is None:
+                self.stats.rejected += 1
+            elif best is None or (candidate.ands, candidate.levels) < (best.ands, best.levels):
+                results[index] = candidate
+
     def _run_batch(self, functions, batch, budget: Budget, results: list[Candidate | None]) -> None:
         """Solves `batch` in one ABC process. When ABC fails on it (a crash, an error line), the halves are rerun,
         down to single functions, so that one function ABC cannot handle costs only itself: that function is
         answered None, logged once, counted in `stats.skipped` and not tried again by this engine. An ABC that
         fails on a trivial function as well is broken, and its error is raised."""
-        known = [item for item in batch if (item[1], item[2]) in self._failed]
+        known = [job for job in batch if (job.table, job.num_inputs) in self._failed]
         if known:
             self.stats.skipped += len(known)
-            batch = [item for item in batch if (item[1], item[2]) not in self._failed]
+            batch = [job for job in batch if (job.table, job.num_inputs) not in self._failed]
         if not batch:
             return
         try:
@@ -155,10 +211,11 @@ class AbcEngine:
             if not self._abc_works_alone(budget):
                 raise
             if len(batch) == 1:
-                self._failed.add((batch[0][1], batch[0][2]))
+                job = batch[0]
+                self._failed.add((job.table, job.num_inputs))
                 self.stats.skipped += 1
-                log.warning("ABC failed on function %s (%d inputs); skipped: %s", to_hex(batch[0][1], batch[0][2]),
-                            batch[0][2], exc)
+                log.warning("ABC failed on function %s (%d inputs); skipped: %s", to_hex(job.table, job.num_inputs),
+                            job.num_inputs, exc)
                 return
             half = len(batch) // 2
             self.stats.retries += 2
@@ -178,49 +235,54 @@ class AbcEngine:
                     pass
         return self._abc_works
 
-    def _run_process(self, functions, batch, budget: Budget, results: list[Candidate | None]) -> None:
+    def _run_process(self, functions: Sequence[tuple[int, int]], batch: list[_Job], budget: Budget,
+                     results: list[Candidate | None]) -> None:
         """One ABC process on `batch`; raises AbcError when ABC fails or writes none of its results."""
         scripts = self._scripts(budget)
+        job_scripts = [scripts if job.all_scripts else scripts[:max(1, self.params.completion_scripts)]
+                       for job in batch]
         start = time.perf_counter()
         with tempfile.TemporaryDirectory(prefix="sc_abc_tt_") as folder:
             lines = []
-            for position, (_, small, k, _, _) in enumerate(batch):
-                for s, script in enumerate(scripts):
-                    lines.append(f"read_truth {to_hex(small, k)}; {script}; write_aiger f{position}_{s}.aig")
+            for position, job in enumerate(batch):
+                for s, script in enumerate(job_scripts[position]):
+                    lines.append(f"read_truth {to_hex(job.table, job.num_inputs)}; {script}; "
+                                 f"write_aiger f{position}_{s}.aig")
             per_function_s = budget.time_ms / 1000.0 + 0.05 * len(scripts)
             run = run_abc(lines, timeout_s=per_function_s * len(batch) + self.params.timeout_slack_s, cwd=folder)
             self.stats.processes += 1
             elapsed_each = (time.perf_counter() - start) / max(1, len(batch))
             unreadable: list[str] = []
-            for position, (index, small, k, variables, care) in enumerate(batch):
-                table, num_inputs = functions[index]
-                best = results[index]  # another completion's result, when the function has several
-                for s in range(len(scripts)):
+            for position, job in enumerate(batch):
+                best = None
+                for s in range(len(job_scripts[position])):
                     path = os.path.join(folder, f"f{position}_{s}.aig")
                     try:
                         aig = read_aiger(path)
                     except AigerFormatError as exc:
                         unreadable.append(str(exc))
                         continue
-                    if aig.num_pis != k or aig.num_pos != 1:
+                    if aig.num_pis != job.num_inputs or aig.num_pos != 1:
                         log.error("ABC result %s has %d inputs and %d outputs, expected %d and 1; dropped", path,
-                                  aig.num_pis, aig.num_pos, k)
+                                  aig.num_pis, aig.num_pos, job.num_inputs)
                         self.stats.rejected += 1
                         continue
-                    # start_time chosen so time_s is this function's share of the batch
-                    candidate = make_candidate(table & table_mask(num_inputs), num_inputs,
-                                               expand_support(aig, variables, num_inputs), engine=self.name,
-                                               start_time=time.perf_counter() - elapsed_each,
-                                               care=care)
+                    candidate = make_candidate(job.table, job.num_inputs, aig, engine=self.name, start_time=start)
                     if candidate is None:
                         self.stats.rejected += 1
                     elif best is None or (candidate.ands, candidate.levels) < (best.ands, best.levels):
                         best = candidate
-                results[index] = best
-            if len(unreadable) == len(batch) * len(scripts):
+                if best is None:
+                    continue
+                if job.all_scripts:
+                    if len(self._memo) >= _MEMO_SIZE:
+                        del self._memo[next(iter(self._memo))]
+                    self._memo[job.table, job.num_inputs, tuple(scripts)] = aiger_bytes(best.implementation)
+                self._answer(functions, job, best.implementation, elapsed_each, results)
+            if len(unreadable) == len(lines):
                 raise AbcError(f"ABC wrote none of its {len(unreadable)} result files", binary=run.binary,
                                command=run.command, output=run.output)
             if unreadable:  # one line per process, not one per file
-                log.error("%d of %d ABC results unreadable and dropped (first: %s)", len(unreadable),
-                          len(batch) * len(scripts), unreadable[0])
+                log.error("%d of %d ABC results unreadable and dropped (first: %s)", len(unreadable), len(lines),
+                          unreadable[0])
                 self.stats.rejected += len(unreadable)

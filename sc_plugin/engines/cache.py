@@ -2,20 +2,24 @@
 
 Storage: one SQLite file (default `$SC_CACHE`, else `$XDG_CACHE_HOME/sc_plugin/cache.sqlite`, else
 `~/.cache/sc_plugin/cache.sqlite`), in WAL mode with a busy timeout so several processes can share it. The key is
-the NPN class of the function restricted to its support: (number of support variables, canonical table). The value
-is, per engine asked (`source`: the engine the user chose, e.g. `portfolio`), that engine's best implementation of
-the *canonical* function as ASCII AIGER, its AND count, the engine that built it (`engine`: a portfolio's member, or
-the ABC upper bound the exact engine kept), the time, whether it is proven optimal and the largest budget the source
-was run with. A write keeps the smaller implementation (upsert). So the cache answers an engine with that engine's
-own results: a lookup names the sources it accepts (a portfolio also accepts its members' entries), or none to
-accept every engine's entries (the user's `cache_reuse`).
+the NPN class of the function restricted to its support: (number of support variables, canonical table), and for
+an incompletely specified function its care mask moved alike (`npn_key`; '' for a completely specified one). The
+value is, per key and engine asked (`source`: the engine the user chose, e.g. `portfolio`), that engine's best
+implementation of the *canonical* function as ASCII AIGER, its AND count, the engine that built it (`engine`: a
+portfolio's member, or the ABC upper bound the exact engine kept), the time, whether it is proven optimal and the
+largest budget the source was run with. A write keeps the smaller implementation (upsert). So the cache answers an
+engine with that engine's own results: a lookup names the sources it accepts (a portfolio also accepts its members'
+entries), or none to accept every engine's entries (the user's `cache_reuse`).
 
-Schema versions (`PRAGMA user_version`): 0 is the first layout, one row per class without `source`; opening such a
-cache migrates it in place to version 2, each old row becoming the entry of the engine that built it.
+Schema versions (`PRAGMA user_version`): 0 is the first layout, one row per class without `source`; 2 has no
+`care_hex`. Opening either migrates it in place to version 3, each old row becoming the entry of the engine that
+built it (version 0) and of the completely specified function.
 
-The key holds no care set, so incompletely specified functions bypass the cache: `CachedEngine` hands them to its
-engine and neither looks them up nor stores their results (an implementation correct on one care set may be
-wrong on another, and NPN canonization of a (table, care) pair is not done here).
+An implementation is correct for every care set inside the one it was verified on: a request with care set C is
+answered by the entries of its class whose care set contains C, and by the class's completely specified entry
+(found when the care set needs no input the table ignores). Only an entry of C itself keeps its `optimal` flag
+(the others may have missed what C's don't cares allow), and only entries with a care set count as runs of the
+engine on C (the completely specified function gave it no don't cares to use).
 
 Nothing read from the cache is trusted: the entry is mapped back to the caller's function and re-verified; an
 entry that fails is reported as cache rot, deleted and treated as a miss. A file that is not a readable database
@@ -48,15 +52,18 @@ __all__ = ["CacheEntry", "CacheStats", "SynthesisCache", "CachedEngine", "defaul
 log = logging.getLogger(__name__)
 
 APPLICATION_ID = 0x53434331  # "SCC1" in the database header: this file is a ShortCircuit cache
-SCHEMA_VERSION = 2  # PRAGMA user_version of the current layout; 0 is the first one (no source column)
+SCHEMA_VERSION = 3  # PRAGMA user_version of the current layout; 0 is the first one (no source column)
 _COLUMNS_V0 = ["num_inputs", "canon_hex", "ands", "optimal", "engine", "time_s", "budget_ms", "aag", "updated"]
-_COLUMNS = ["num_inputs", "canon_hex", "source", "ands", "optimal", "engine", "time_s", "budget_ms", "aag",
-            "updated"]
+_COLUMNS_V2 = ["num_inputs", "canon_hex", "source", "ands", "optimal", "engine", "time_s", "budget_ms", "aag",
+               "updated"]
+_COLUMNS = ["num_inputs", "canon_hex", "care_hex", "source", "ands", "optimal", "engine", "time_s", "budget_ms",
+            "aag", "updated"]
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS classes (
     num_inputs INTEGER NOT NULL,
     canon_hex TEXT NOT NULL,
+    care_hex TEXT NOT NULL,
     source TEXT NOT NULL,
     ands INTEGER NOT NULL,
     optimal INTEGER NOT NULL,
@@ -65,29 +72,37 @@ CREATE TABLE IF NOT EXISTS classes (
     budget_ms REAL NOT NULL,
     aag TEXT NOT NULL,
     updated REAL NOT NULL,
-    PRIMARY KEY (num_inputs, canon_hex, source)
+    PRIMARY KEY (num_inputs, canon_hex, care_hex, source)
 )
 """
-# version 0 -> 2: an old row was the result of whichever engine built it, so that engine becomes its source
-_MIGRATE_FROM_V0 = (
-    "ALTER TABLE classes RENAME TO classes_v0",
-    _SCHEMA,
-    "INSERT INTO classes (num_inputs, canon_hex, source, ands, optimal, engine, time_s, budget_ms, aag, updated) "
-    "SELECT num_inputs, canon_hex, engine, ands, optimal, engine, time_s, budget_ms, aag, updated FROM classes_v0",
-    "DROP TABLE classes_v0",
-)
-# Keep the stored row unless the new one is smaller, or as small and newly proven optimal; a larger budget
-# that found nothing better is still recorded so that it is not retried with the same budget.
+
+
+def _migration(source_column: str) -> tuple[str, ...]:
+    """Statements that rebuild an old table as the current one: every row becomes an entry of the completely
+    specified function ('' care), made by `source_column`'s value."""
+    return ("ALTER TABLE classes RENAME TO classes_old",
+            _SCHEMA,
+            "INSERT INTO classes (num_inputs, canon_hex, care_hex, source, ands, optimal, engine, time_s, budget_ms, "
+            f"aag, updated) SELECT num_inputs, canon_hex, '', {source_column}, ands, optimal, engine, time_s, "
+            "budget_ms, aag, updated FROM classes_old",
+            "DROP TABLE classes_old")
+
+
+# version 0 had no source: an old row was the result of whichever engine built it, so that engine becomes its source
+_MIGRATIONS = {tuple(_COLUMNS_V0): _migration("engine"), tuple(_COLUMNS_V2): _migration("source")}
+# Keep the stored row unless the new one is smaller, or as small and newly proven optimal. A larger budget that
+# found nothing better is still recorded (`_BUMP_BUDGET` after it) so that it is not retried with the same budget.
 _UPSERT = """
-INSERT INTO classes (num_inputs, canon_hex, source, ands, optimal, engine, time_s, budget_ms, aag, updated)
-VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-ON CONFLICT (num_inputs, canon_hex, source) DO UPDATE SET
+INSERT INTO classes (num_inputs, canon_hex, care_hex, source, ands, optimal, engine, time_s, budget_ms, aag,
+                     updated)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+ON CONFLICT (num_inputs, canon_hex, care_hex, source) DO UPDATE SET
     ands = excluded.ands, optimal = excluded.optimal, engine = excluded.engine, time_s = excluded.time_s,
     budget_ms = max(budget_ms, excluded.budget_ms), aag = excluded.aag, updated = excluded.updated
 WHERE excluded.ands < classes.ands OR (excluded.ands = classes.ands AND excluded.optimal > classes.optimal)
 """
 _BUMP_BUDGET = ("UPDATE classes SET budget_ms = max(budget_ms, ?) "
-                "WHERE num_inputs = ? AND canon_hex = ? AND source = ?")
+                "WHERE num_inputs = ? AND canon_hex = ? AND care_hex = ? AND source = ?")
 _BUSY_TIMEOUT_MS = 30000
 
 
@@ -109,8 +124,9 @@ class CacheEntry:
     optimal: bool
     engine: str
     time_s: float
-    budget_ms: float  # the largest budget `source` was run with on this class
+    budget_ms: float  # the largest budget `source` was run with on this class (and care set)
     source: str = ""  # the engine asked (whose result this is); `engine` built the implementation
+    care: int | None = None  # the care mask (over num_inputs) it was verified on; None: completely specified
 
 
 @dataclass
@@ -120,11 +136,15 @@ class CacheStats:
     retries: int = 0  # non-optimal entries re-run: a larger budget, or an entry of another engine than the one asked
     stores: int = 0
     rejected: int = 0  # stored entries that failed verification and were deleted
-    bypassed: int = 0  # incompletely specified functions, handed to the engine without the cache
 
     def report(self) -> str:
         return (f"cache: {self.hits} hits, {self.misses} misses, {self.retries} retries, {self.stores} stores, "
-                f"{self.rejected} rejected, {self.bypassed} bypassed (care sets)")
+                f"{self.rejected} rejected")
+
+
+def _care_hex(care: int | None, num_inputs: int) -> str:
+    """The stored form of a care mask: hex as tables are written, '' for a completely specified function."""
+    return "" if care is None else to_hex(care, num_inputs)
 
 
 class SynthesisCache:
@@ -169,7 +189,7 @@ class SynthesisCache:
     def _claim(self, conn: sqlite3.Connection) -> None:
         """Makes sure the database is ours and of the current layout: a new or empty one gets our table, application
         id and schema version; one from before the id (only our table, with the columns of a known layout) gets the
-        id; a layout of version 0 is migrated in place; one of a newer version, or anything else, raises ScError,
+        id; a layout of version 0 or 2 is migrated in place; one of a newer version, or anything else, raises ScError,
         unchanged."""
         conn.execute("BEGIN IMMEDIATE")  # one process at a time decides, so two new caches cannot race
         try:
@@ -179,7 +199,7 @@ class SynthesisCache:
             columns = [row[1] for row in conn.execute("PRAGMA table_info(classes)")]
             if application_id != APPLICATION_ID:
                 if application_id != 0 or set(tables) - {"classes"} or (
-                        tables and columns not in (_COLUMNS, _COLUMNS_V0)):
+                        tables and columns != _COLUMNS and tuple(columns) not in _MIGRATIONS):
                     what = (f"application id {application_id:#x}" if application_id else
                             f"tables {', '.join(sorted(tables))}")
                     raise ScError(f"cache {self.path} is an SQLite database of another program ({what}); "
@@ -193,10 +213,11 @@ class SynthesisCache:
                               f"({SCHEMA_VERSION}): give another --cache file or update sc_plugin")
             if not tables:
                 conn.execute(_SCHEMA)
-            elif columns == _COLUMNS_V0:
-                for statement in _MIGRATE_FROM_V0:
+            elif tuple(columns) in _MIGRATIONS:
+                for statement in _MIGRATIONS[tuple(columns)]:
                     conn.execute(statement)
-                log.info("cache %s: migrated to schema version %d (entries per engine)", self.path, SCHEMA_VERSION)
+                log.info("cache %s: migrated to schema version %d (entries per engine and care set)", self.path,
+                         SCHEMA_VERSION)
             if version != SCHEMA_VERSION:
                 conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
             conn.execute("COMMIT")
@@ -235,56 +256,71 @@ class SynthesisCache:
             self._conn = self._connect()
             return self._conn.execute(sql, args).fetchall()
 
-    def lookup(self, num_inputs: int, canon: int, *, sources: Sequence[str] | None = None) -> CacheEntry | None:
-        """The best stored entry of a class made by one of `sources` (None: by any engine), or None. See `entries`."""
-        found = self.entries(num_inputs, canon, sources=sources)
+    def lookup(self, num_inputs: int, canon: int, *, sources: Sequence[str] | None = None,
+               care: int | None = None) -> CacheEntry | None:
+        """The best stored entry that answers the class (with `care`) made by one of `sources` (None: by any
+        engine), or None. See `entries`."""
+        found = self.entries(num_inputs, canon, sources=sources, care=care)
         return found[0] if found else None
 
-    def entries(self, num_inputs: int, canon: int, *, sources: Sequence[str] | None = None) -> list[CacheEntry]:
-        """The stored entries of a class made by one of `sources` (None: every engine's), best first: fewest ANDs,
-        then proven optimal, then in the order of `sources`. A row whose AIGER text does not parse is deleted."""
+    def entries(self, num_inputs: int, canon: int, *, sources: Sequence[str] | None = None,
+                care: int | None = None) -> list[CacheEntry]:
+        """The stored entries of a class made by one of `sources` (None: every engine's) that answer it: with
+        `care` None the completely specified function's; with a care mask (over num_inputs) the entries whose care
+        set contains it and the completely specified one. Best first: fewest ANDs, then proven optimal, then in the
+        order of `sources`. A row whose AIGER text does not parse is deleted."""
         hex_canon = to_hex(canon, num_inputs)
-        sql = ("SELECT source, ands, optimal, engine, time_s, budget_ms, aag FROM classes "
+        sql = ("SELECT care_hex, source, ands, optimal, engine, time_s, budget_ms, aag FROM classes "
                "WHERE num_inputs = ? AND canon_hex = ?")
         args: tuple = (num_inputs, hex_canon)
+        if care is None:
+            sql += " AND care_hex = ''"
         if sources is not None:
             if not sources:
                 return []
             sql += f" AND source IN ({', '.join('?' * len(sources))})"
             args += tuple(sources)
         rank = {source: position for position, source in enumerate(sources or ())}
-        rows = sorted(self._execute(sql, args), key=lambda row: (row[1], -row[2], rank.get(row[0], 0), row[0]))
+        rows = sorted(self._execute(sql, args), key=lambda row: (row[2], -row[3], rank.get(row[1], 0), row[1], row[0]))
         found = []
-        for source, ands, optimal, engine, time_s, budget_ms, aag in rows:
+        for care_hex, source, ands, optimal, engine, time_s, budget_ms, aag in rows:
+            row_care = int(care_hex, 16) if care_hex else None
+            if row_care is not None and (care is None or care & ~row_care):
+                continue  # a care set that leaves out some of the minterms asked for
             try:
                 aig = read_aiger_bytes(str(aag).encode(), f"cache entry {hex_canon}")
             except (AigerFormatError, ValueError) as exc:
                 log.warning("cache %s: entry %s of engine %s is unreadable (%s); deleted", self.path, hex_canon,
                             source, exc)
-                self.delete(num_inputs, canon, source=source)
+                self.delete(num_inputs, canon, source=source, care=row_care)
                 continue
             found.append(CacheEntry(num_inputs, canon, aig, int(ands), bool(optimal), str(engine), float(time_s),
-                                    float(budget_ms), str(source)))
+                                    float(budget_ms), str(source), row_care))
         return found
 
     def store(self, num_inputs: int, canon: int, implementation: Aig, *, engine: str, time_s: float,
-              optimal: bool, budget_ms: float, source: str | None = None) -> None:
-        """Records an implementation of the canonical table (the caller has verified it) as a result of `source`
-        (default: `engine`, the engine that built it); keeps the smaller of it and the source's stored one."""
+              optimal: bool, budget_ms: float, source: str | None = None, care: int | None = None) -> None:
+        """Records an implementation of the canonical table on the `care` minterms (None: all; the caller has
+        verified it) as a result of `source` (default: `engine`, the engine that built it); keeps the smaller of it
+        and the source's stored one for that care set."""
         aag = aiger_bytes(implementation, binary=False).decode()
-        self._execute(_UPSERT, (num_inputs, to_hex(canon, num_inputs), source or engine, implementation.num_ands,
-                                int(optimal), engine, time_s, budget_ms, aag, time.time()))
+        self._execute(_UPSERT, (num_inputs, to_hex(canon, num_inputs), _care_hex(care, num_inputs), source or engine,
+                                implementation.num_ands, int(optimal), engine, time_s, budget_ms, aag, time.time()))
+        self.note_budget(num_inputs, canon, budget_ms, source=source or engine, care=care)
 
-    def note_budget(self, num_inputs: int, canon: int, budget_ms: float, *, source: str) -> None:
+    def note_budget(self, num_inputs: int, canon: int, budget_ms: float, *, source: str,
+                    care: int | None = None) -> None:
         """Records that a run of `source` with this budget found nothing better than its stored entry."""
-        self._execute(_BUMP_BUDGET, (budget_ms, num_inputs, to_hex(canon, num_inputs), source))
+        self._execute(_BUMP_BUDGET, (budget_ms, num_inputs, to_hex(canon, num_inputs), _care_hex(care, num_inputs),
+                                     source))
 
-    def delete(self, num_inputs: int, canon: int, *, source: str | None = None) -> None:
-        """Deletes the class's entry of `source`, or all its entries when None."""
+    def delete(self, num_inputs: int, canon: int, *, source: str | None = None, care: int | None = None) -> None:
+        """Deletes the class's entry of `source` for the `care` set (None: the completely specified function's), or
+        all its entries, for every care set, when `source` is None."""
         sql = "DELETE FROM classes WHERE num_inputs = ? AND canon_hex = ?"
         args: tuple = (num_inputs, to_hex(canon, num_inputs))
         if source is not None:
-            sql, args = sql + " AND source = ?", args + (source,)
+            sql, args = sql + " AND source = ? AND care_hex = ?", args + (source, _care_hex(care, num_inputs))
         self._execute(sql, args)
 
     def __len__(self) -> int:
@@ -302,6 +338,12 @@ class SynthesisCache:
         self.close()
 
 
+def _is_run_on(entry: CacheEntry, key: NpnKey) -> bool:
+    """Whether the entry's engine was run on the key's function with its don't cares: an entry kept with a care
+    set (the key's, or one containing it) for a care set, the completely specified entry for a complete function."""
+    return (entry.care is None) == (key.care is None)
+
+
 class CachedEngine:
     """Engine protocol: answers from the cache, else asks `engine` and stores its verified result as a result of
     `engine.name` (its source).
@@ -310,8 +352,9 @@ class CachedEngine:
     portfolio's); with `reuse`, the best entry of any engine. With `retry_non_optimal`, an entry that is not proven
     optimal is re-run when the budget is larger than every budget this engine was run with on the class (with
     `reuse`: or than the entry's own budget) -- so an entry of a member is re-run once, a stronger engine or a
-    larger budget can improve it; the better of the two is returned and kept. Functions with a care mask bypass
-    the cache (module docstring).
+    larger budget can improve it; the better of the two is returned and kept. A function with a care mask is
+    looked up and stored with it (module docstring): the completely specified function's entry answers it, but is
+    no run of the engine on its don't cares.
     """
 
     def __init__(self, engine: Engine, cache: SynthesisCache, *, retry_non_optimal: bool = True,
@@ -333,22 +376,17 @@ class CachedEngine:
                          cares: Sequence[int | None] | None = None) -> list[Candidate | None]:
         results: list[Candidate | None] = [None] * len(functions)
         cares = cares_of(functions, cares)
-        keys: list[NpnKey | None] = []  # None: bypassed
+        keys: list[NpnKey] = []
         to_run: list[int] = []
         for index, (table, num_inputs) in enumerate(functions):
-            if cares[index] is not None:
-                self.stats.bypassed += 1
-                keys.append(None)
-                to_run.append(index)
-                continue
             start = time.perf_counter()
             table &= table_mask(num_inputs)
-            key = npn_key(table, num_inputs)
+            key = npn_key(table, num_inputs, cares[index])
             keys.append(key)
-            entries = self.cache.entries(key.num_inputs, key.canon, sources=self.sources)
+            entries = self.cache.entries(key.num_inputs, key.canon, sources=self.sources, care=key.care)
             cached, answered = None, None
             for entry in entries:  # best first; a rotten one is deleted and the next one tried
-                cached = self._from_entry(entry, table, num_inputs, key, start)
+                cached = self._from_entry(entry, table, num_inputs, key, cares[index], start)
                 if cached is not None:
                     answered = entry
                     break
@@ -357,8 +395,9 @@ class CachedEngine:
                 to_run.append(index)
                 continue
             results[index] = cached
-            tried_ms = max((entry.budget_ms for entry in entries if entry.source == self.name), default=0.0)
-            if self.sources is None:
+            tried_ms = max((entry.budget_ms for entry in entries if entry.source == self.name and
+                            _is_run_on(entry, key)), default=0.0)
+            if self.sources is None and _is_run_on(answered, key):
                 tried_ms = max(tried_ms, answered.budget_ms)
             if not cached.optimal and self.retry_non_optimal and budget.time_ms > tried_ms:
                 self.stats.retries += 1
@@ -371,22 +410,22 @@ class CachedEngine:
             for index, candidate in zip(to_run, fresh):
                 key = keys[index]
                 previous = results[index]
-                if key is None:
-                    results[index] = candidate
-                elif candidate is not None:
+                if candidate is not None:
                     self._store(candidate, key, budget)
                     if previous is None or candidate.ands < previous.ands or (
                             candidate.ands == previous.ands and candidate.optimal):
                         results[index] = candidate
                 elif previous is not None:
-                    self.cache.note_budget(key.num_inputs, key.canon, budget.time_ms, source=self.name)
+                    self.cache.note_budget(key.num_inputs, key.canon, budget.time_ms, source=self.name, care=key.care)
         for index, candidate in enumerate(results):
             if candidate is not None and budget.max_ands is not None and candidate.ands > budget.max_ands:
                 results[index] = None
         return results
 
-    def _from_entry(self, entry: CacheEntry, table: int, num_inputs: int, key: NpnKey,
+    def _from_entry(self, entry: CacheEntry, table: int, num_inputs: int, key: NpnKey, care: int | None,
                     start: float) -> Candidate | None:
+        """The entry as a verified candidate for `table` on `care` (the caller's, over num_inputs), or None after
+        deleting it as cache rot."""
         impl = entry.implementation
         if impl.num_pis != entry.num_inputs or impl.num_pos != 1 or impl.num_latches:
             impl = None
@@ -397,23 +436,29 @@ class CachedEngine:
                 impl = None
         # checked here, before make_candidate, so that a bad entry is reported as what it is (the cache rotted), not
         # as a wrong answer of the engine named in it
-        if impl is not None and output_truth_tables(impl)[0] != table:
+        mask = table_mask(num_inputs) if care is None else care
+        if impl is not None and (output_truth_tables(impl)[0] ^ table) & mask:
             impl = None
+        # optimal on a larger care set (or the complete function) is not optimal here: these don't cares may beat it
+        optimal = entry.optimal and entry.care == key.care
         candidate = None if impl is None else make_candidate(table, num_inputs, impl, engine=entry.engine,
-                                                             start_time=start, optimal=entry.optimal)
+                                                             start_time=start, optimal=optimal, care=care)
         if candidate is None:
-            log.warning("cache %s: entry of class %s does not implement its function; deleted",
-                        self.cache.path, to_hex(entry.canon, entry.num_inputs))
+            log.warning("cache %s: entry of class %s%s does not implement its function; deleted",
+                        self.cache.path, to_hex(entry.canon, entry.num_inputs),
+                        "" if entry.care is None else f" (care {to_hex(entry.care, entry.num_inputs)})")
             self.stats.rejected += 1
-            self.cache.delete(entry.num_inputs, entry.canon, source=entry.source)
+            self.cache.delete(entry.num_inputs, entry.canon, source=entry.source, care=entry.care)
             return None
         if candidate.ands != entry.ands:
             candidate = replace(candidate, optimal=candidate.optimal and candidate.ands <= entry.ands)
         return candidate
 
     def _store(self, candidate: Candidate, key: NpnKey, budget: Budget) -> None:
+        # the support drops only inputs that neither the table nor the care set depends on: tying them to 0 keeps
+        # the implementation right on the care set
         small_impl = restrict_to_support(candidate.implementation, key.variables)
         canon_impl = key.transform.inverse().undo_aig(small_impl)
         self.cache.store(key.num_inputs, key.canon, canon_impl, engine=candidate.engine, time_s=candidate.time_s,
-                         optimal=candidate.optimal, budget_ms=budget.time_ms, source=self.name)
+                         optimal=candidate.optimal, budget_ms=budget.time_ms, source=self.name, care=key.care)
         self.stats.stores += 1

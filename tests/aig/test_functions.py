@@ -1,4 +1,5 @@
 import random
+from dataclasses import replace
 
 from sc_plugin.aig.functions import (completions, expand_support, needed_variables, normalize_care, npn_key,
                                      restrict_to_support, shrink_to_support, trivial_implementation)
@@ -62,3 +63,15 @@ def test_needed_variables_and_trivial_implementations_on_care_sets():
     assert output_truth_tables(trivial_implementation(0b1000, 2, 0b1100))[0] & 0b1100 == 0b1000
     assert trivial_implementation(0b1000, 2) is None
     assert normalize_care(0xF, 2) is None and normalize_care(0x1F, 2) is None and normalize_care(0x7, 2) == 0x7
+
+
+def test_npn_key_with_a_care_set_moves_the_mask_as_the_table():
+    key = npn_key(0x2B, 3, 0x7E)
+    unmoved = replace(key.transform, output_negation=False)
+    assert key.transform.apply(0x2B) == key.canon and unmoved.apply(0x7E) == key.care
+    # an input neither the table nor the care set reads is dropped; one the care set reads is kept
+    assert npn_key(0x2B2B, 4, 0x7E7E) == key
+    ignored = npn_key(0xCC, 3, 0x3F)  # x1, with minterms 6, 7 free: the mask reads x2
+    assert ignored.variables == (1, 2) and ignored.care is not None and npn_key(0xCC, 3).variables == (1,)
+    # the complete function and a full mask share the key; another mask is another key
+    assert npn_key(0x2B, 3, 0xFF) == npn_key(0x2B, 3) and npn_key(0x2B, 3, 0x3F).care != key.care

@@ -94,3 +94,24 @@ def test_care_sets_run_abc_on_completions(require_abc):
     assert [(c.ands, c.care) for c in results] == [(1, care), (1, 0x7), (2, None)]
     for (t, m), candidate in zip([(table, care), (0x6, 0x7)], results):
         assert (output_truth_tables(candidate.implementation)[0] ^ t) & m == 0
+
+
+def test_a_solved_table_is_not_run_again_and_other_completions_get_the_first_scripts(tmp_path, monkeypatch,
+                                                                                      require_abc):
+    """The care-set function of test_care_sets_run_abc_on_completions after its complete function: the table as
+    given is remembered with every script's result, and its three other completions run the first two scripts."""
+    runs = tmp_path / "runs.txt"
+    recording = _stand_in_abc(tmp_path, f'grep read_truth "$script" >> {runs}\nexec {require_abc} "$@"')
+    monkeypatch.setenv("SC_ABC", recording)
+    table, care = 0x8800, 0x8787
+    engine = AbcEngine()
+    complete = engine.synthesize(table, 4, budget=Budget())
+    assert len(runs.read_text().splitlines()) == len(AbcParams().scripts)
+    runs.write_text("")
+    partial, again = engine.synthesize_batch([(table, 4), (table, 4)], budget=Budget(), cares=[care, None])
+    lines = runs.read_text().splitlines()
+    assert len(lines) == 3 * 2 and not any("dsd" in line or "bdd" in line for line in lines)
+    assert not any("read_truth 80;" in line for line in lines)  # the table on its support, x0 & x1 & x3
+    assert engine.stats.processes == 2 and engine.stats.reused == 2  # the table: in the call, and from before
+    assert (partial.ands, partial.care, again.ands, again.care) == (1, care, complete.ands, None)
+    assert (output_truth_tables(partial.implementation)[0] ^ table) & care == 0

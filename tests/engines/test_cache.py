@@ -10,8 +10,10 @@ import pytest
 
 from sc_plugin.aig.network import Aig
 from sc_plugin.aig.functions import npn_key
+from sc_plugin.aig.npn import NpnTransform
+from sc_plugin.aig.simulate import output_truth_tables
 from sc_plugin.engines.base import Budget, Candidate, NullEngine, make_candidate
-from sc_plugin.engines.cache import CachedEngine, SynthesisCache, default_cache_path
+from sc_plugin.engines.cache import SCHEMA_VERSION, CachedEngine, SynthesisCache, default_cache_path
 from sc_plugin.engines.exact_sat import ExactEngine, ExactParams
 from sc_plugin.errors import ScError
 
@@ -33,6 +35,14 @@ class CountingEngine:
     def synthesize_batch(self, functions, *, budget, cares=None):
         cares = cares or [None] * len(functions)
         return [self.synthesize(t, n, budget=budget, care=c) for (t, n), c in zip(functions, cares)]
+
+
+def _run_sql(path, sql: str, args: tuple = ()) -> None:
+    """Runs one statement on the cache file directly, behind the cache's back."""
+    conn = sqlite3.connect(path)
+    conn.execute(sql, args)
+    conn.commit()
+    conn.close()
 
 
 def test_round_trip_across_two_connections(tmp_path):
@@ -79,10 +89,7 @@ def test_tampered_entry_is_dropped_never_returned(tmp_path, caplog):
         CachedEngine(ExactEngine(SAT_ONLY), cache).synthesize(0xE8, 3, budget=Budget())
     # replace the stored implementation by a wrong one (an AND of the first two inputs)
     wrong = "aag 4 3 0 1 1\n2\n4\n6\n8\n8 2 4\n"
-    conn = sqlite3.connect(path)
-    conn.execute("UPDATE classes SET aag = ?, ands = 1", (wrong,))
-    conn.commit()
-    conn.close()
+    _run_sql(path, "UPDATE classes SET aag = ?, ands = 1", (wrong,))
     with caplog.at_level(logging.WARNING):
         with SynthesisCache(path) as cache:
             engine = CachedEngine(NullEngine(), cache, reuse=True)
@@ -95,10 +102,7 @@ def test_unparsable_entry_is_dropped(tmp_path):
     path = tmp_path / "c.sqlite"
     with SynthesisCache(path) as cache:
         CachedEngine(ExactEngine(SAT_ONLY), cache).synthesize(0xE8, 3, budget=Budget())
-    conn = sqlite3.connect(path)
-    conn.execute("UPDATE classes SET aag = 'garbage'")
-    conn.commit()
-    conn.close()
+    _run_sql(path, "UPDATE classes SET aag = 'garbage'")
     with SynthesisCache(path) as cache:
         assert CachedEngine(NullEngine(), cache, reuse=True).synthesize(0xE8, 3, budget=Budget()) is None
         assert len(cache) == 0
@@ -144,16 +148,16 @@ def test_non_optimal_entry_is_retried_with_a_larger_budget(tmp_path):
         assert fixed.calls == 1
         engine.synthesize(0x8, 2, budget=Budget(time_ms=1000))
         assert fixed.calls == 2 and engine.stats.retries == 1
+        # that run found nothing smaller, but its budget is recorded: not retried with it again
+        engine.synthesize(0x8, 2, budget=Budget(time_ms=1000))
+        assert fixed.calls == 2 and engine.stats.hits == 2
 
 
 def test_rotten_entry_is_reported_as_cache_rot_not_as_an_engine_error(tmp_path, caplog):
     path = tmp_path / "c.sqlite"
     with SynthesisCache(path) as cache:
         CachedEngine(ExactEngine(SAT_ONLY), cache).synthesize(0xE8, 3, budget=Budget())
-    conn = sqlite3.connect(path)
-    conn.execute("UPDATE classes SET aag = ?, engine = 'abc'", ("aag 4 3 0 1 1\n2\n4\n6\n8\n8 2 4\n",))
-    conn.commit()
-    conn.close()
+    _run_sql(path, "UPDATE classes SET aag = ?, engine = 'abc'", ("aag 4 3 0 1 1\n2\n4\n6\n8\n8 2 4\n",))
     with caplog.at_level(logging.WARNING):
         with SynthesisCache(path) as cache:
             assert CachedEngine(NullEngine(), cache, reuse=True).synthesize(0xE8, 3, budget=Budget()) is None
@@ -187,12 +191,9 @@ def test_a_database_of_another_program_is_refused_and_left_untouched(tmp_path):
 def test_caches_without_the_application_id_are_adopted(tmp_path):
     # a cache written before the id existed: our table only
     path = tmp_path / "old.sqlite"
-    conn = sqlite3.connect(path)
-    conn.execute("""CREATE TABLE classes (num_inputs INTEGER NOT NULL, canon_hex TEXT NOT NULL, ands INTEGER NOT NULL,
+    _run_sql(path, """CREATE TABLE classes (num_inputs INTEGER NOT NULL, canon_hex TEXT NOT NULL, ands INTEGER NOT NULL,
         optimal INTEGER NOT NULL, engine TEXT NOT NULL, time_s REAL NOT NULL, budget_ms REAL NOT NULL,
         aag TEXT NOT NULL, updated REAL NOT NULL, PRIMARY KEY (num_inputs, canon_hex))""")
-    conn.commit()
-    conn.close()
     empty = tmp_path / "empty.sqlite"
     sqlite3.connect(empty).close()
     for cache_path in (path, empty):
@@ -204,19 +205,23 @@ def test_caches_without_the_application_id_are_adopted(tmp_path):
 
 
 class NamedFixed:
-    """An engine named `name` that answers every function with `impl` (None when it is not the function)."""
+    """An engine named `name` that answers every function with `impl` (None when it is not the function, or when
+    `impl` is None)."""
 
-    def __init__(self, name: str, impl: Aig) -> None:
+    def __init__(self, name: str, impl: Aig | None) -> None:
         self.name = name
         self.impl = impl
         self.calls = 0
 
-    def synthesize(self, table, n, *, budget) -> Candidate | None:
+    def synthesize(self, table, n, *, budget, care=None) -> Candidate | None:
         self.calls += 1
-        return make_candidate(table, n, self.impl, engine=self.name, start_time=time.perf_counter())
+        if self.impl is None:
+            return None
+        return make_candidate(table, n, self.impl, engine=self.name, start_time=time.perf_counter(), care=care)
 
-    def synthesize_batch(self, functions, *, budget):
-        return [self.synthesize(t, n, budget=budget) for t, n in functions]
+    def synthesize_batch(self, functions, *, budget, cares=None):
+        cares = cares or [None] * len(functions)
+        return [self.synthesize(t, n, budget=budget, care=c) for (t, n), c in zip(functions, cares)]
 
 
 def _majority(redundant: bool) -> Aig:
@@ -262,30 +267,44 @@ def test_a_member_entry_answers_a_portfolio_and_is_rerun_once(tmp_path):
             assert result.ands == 4 and result.engine == "exact" and big.calls == 1
 
 
-def test_a_cache_of_schema_version_0_is_migrated_and_keeps_its_entries(tmp_path):
+_OLD_LAYOUTS = {  # schema version -> (its table, its row of abc's 4-AND majority: canon hex and AIGER to fill in)
+    0: ("""CREATE TABLE classes (num_inputs INTEGER NOT NULL, canon_hex TEXT NOT NULL, ands INTEGER NOT NULL,
+        optimal INTEGER NOT NULL, engine TEXT NOT NULL, time_s REAL NOT NULL, budget_ms REAL NOT NULL,
+        aag TEXT NOT NULL, updated REAL NOT NULL, PRIMARY KEY (num_inputs, canon_hex))""",
+        "INSERT INTO classes VALUES (3, ?, 4, 0, 'abc', 0.1, 250.0, ?, 0.0)"),
+    2: ("""CREATE TABLE classes (num_inputs INTEGER NOT NULL, canon_hex TEXT NOT NULL, source TEXT NOT NULL,
+        ands INTEGER NOT NULL, optimal INTEGER NOT NULL, engine TEXT NOT NULL, time_s REAL NOT NULL,
+        budget_ms REAL NOT NULL, aag TEXT NOT NULL, updated REAL NOT NULL,
+        PRIMARY KEY (num_inputs, canon_hex, source))""",
+        "INSERT INTO classes VALUES (3, ?, 'abc', 4, 0, 'abc', 0.1, 250.0, ?, 0.0)"),
+}
+
+
+@pytest.mark.parametrize("version", sorted(_OLD_LAYOUTS))
+def test_a_cache_of_an_old_schema_is_migrated_and_keeps_its_entries(tmp_path, version):
     path = tmp_path / "c.sqlite"
     key = npn_key(0xE8, 3)
     impl = key.transform.inverse().undo_aig(_majority(False))
     from sc_plugin.aig.aiger import aiger_bytes
     from sc_plugin.aig.truth import to_hex
+    create, insert = _OLD_LAYOUTS[version]
     conn = sqlite3.connect(path)
-    conn.execute("""CREATE TABLE classes (num_inputs INTEGER NOT NULL, canon_hex TEXT NOT NULL, ands INTEGER NOT NULL,
-        optimal INTEGER NOT NULL, engine TEXT NOT NULL, time_s REAL NOT NULL, budget_ms REAL NOT NULL,
-        aag TEXT NOT NULL, updated REAL NOT NULL, PRIMARY KEY (num_inputs, canon_hex))""")
+    conn.execute(create)
     conn.execute("PRAGMA application_id = 0x53434331")
-    conn.execute("INSERT INTO classes VALUES (3, ?, 4, 0, 'abc', 0.1, 250.0, ?, 0.0)",
-                 (to_hex(key.canon, 3), aiger_bytes(impl, binary=False).decode()))
+    conn.execute(f"PRAGMA user_version = {version}")
+    conn.execute(insert, (to_hex(key.canon, 3), aiger_bytes(impl, binary=False).decode()))
     conn.commit()
     conn.close()
     with SynthesisCache(path) as cache:
         entry = cache.lookup(3, key.canon)
         assert entry.source == "abc" and entry.engine == "abc" and entry.ands == 4 and entry.budget_ms == 250.0
+        assert entry.care is None  # an entry of the completely specified function
         abc = NamedFixed("abc", _majority(True))
         assert CachedEngine(abc, cache).synthesize(0xE8, 3, budget=Budget(time_ms=200)).ands == 4 and abc.calls == 0
         cache.store(3, key.canon, impl, engine="exact", time_s=0.1, optimal=True, budget_ms=100)
         assert len(cache) == 2
     conn = sqlite3.connect(path)
-    assert conn.execute("PRAGMA user_version").fetchone()[0] == 2
+    assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
     conn.close()
 
 
@@ -293,10 +312,7 @@ def test_a_cache_of_a_newer_schema_is_refused(tmp_path):
     path = tmp_path / "c.sqlite"
     with SynthesisCache(path):
         pass
-    conn = sqlite3.connect(path)
-    conn.execute("PRAGMA user_version = 99")
-    conn.commit()
-    conn.close()
+    _run_sql(path, "PRAGMA user_version = 99")
     with pytest.raises(ScError, match="schema version 99"):
         SynthesisCache(path)
 
@@ -325,17 +341,95 @@ def test_the_pipeline_answers_from_the_chosen_engines_entries_and_says_how_many(
     assert reused.cache_hits == reused.rewrite.functions_requested  # every function answered: mcts never ran
 
 
-def test_care_set_functions_bypass_the_cache(tmp_path):
-    """XOR2 with minterm 3 free is OR2 (1 AND): that answer must never serve the complete XOR2, nor a cached XOR2
-    answer a care-set query without the engine."""
+def test_a_care_set_answer_never_serves_the_complete_function(tmp_path):
+    """XOR2 with minterm 3 free is OR2 (1 AND): that answer must never serve the complete XOR2."""
     with SynthesisCache(tmp_path / "c.sqlite") as cache:
         inner = CountingEngine(ExactEngine(SAT_ONLY))
         engine = CachedEngine(inner, cache)
         partial = engine.synthesize(0x6, 2, budget=Budget(), care=0x7)
-        assert partial.ands == 1 and partial.care == 0x7 and inner.calls == 1
-        assert len(cache) == 0 and engine.stats.bypassed == 1 and engine.stats.stores == 0
+        assert partial.ands == 1 and partial.care == 0x7 and inner.calls == 1 and len(cache) == 1
         assert CachedEngine(NullEngine(), cache, reuse=True).synthesize(0x6, 2, budget=Budget()) is None
-        assert engine.synthesize(0x6, 2, budget=Budget()).ands == 3 and len(cache) == 1  # stored, complete
-        assert engine.synthesize(0x6, 2, budget=Budget(), care=0x7).ands == 1 and inner.calls == 3  # not a hit
-        # a full care mask is the complete function: answered from the cache
-        assert engine.synthesize(0x6, 2, budget=Budget(), care=0xF).ands == 3 and inner.calls == 3
+        assert engine.synthesize(0x6, 2, budget=Budget()).ands == 3 and inner.calls == 2 and len(cache) == 2
+        # a full care mask is the complete function: answered from its entry
+        assert engine.synthesize(0x6, 2, budget=Budget(), care=0xF).ands == 3 and inner.calls == 2
+
+
+def test_a_repeated_care_set_request_is_answered_without_the_engine(tmp_path):
+    with SynthesisCache(tmp_path / "c.sqlite") as cache:
+        inner = CountingEngine(ExactEngine(SAT_ONLY))
+        engine = CachedEngine(inner, cache)
+        first = engine.synthesize(0x2B, 3, budget=Budget(), care=0x7E)
+        again = engine.synthesize(0x2B, 3, budget=Budget(), care=0x7E)
+        assert inner.calls == 1 and engine.stats.hits == 1 and engine.stats.stores == 1
+        assert (again.ands, again.care, again.optimal, again.verified) == (first.ands, 0x7E, True, True)
+        # the same pair with an unused fourth input, and with its inputs negated (table and care alike): one key
+        widened = engine.synthesize(0x2B2B, 4, budget=Budget(), care=0x7E7E)
+        negated = NpnTransform(3, (0, 1, 2), 0b101, False)
+        moved = engine.synthesize(negated.apply(0x2B), 3, budget=Budget(), care=negated.apply(0x7E))
+        assert inner.calls == 1 and engine.stats.hits == 3 and widened.ands == moved.ands == first.ands
+        assert (output_truth_tables(moved.implementation)[0] ^ negated.apply(0x2B)) & negated.apply(0x7E) == 0
+
+
+def test_a_care_set_entry_answers_a_request_with_fewer_care_minterms(tmp_path):
+    """XOR3 needs 6 ANDs; with minterms 6 and 7 free it is still not OR-like everywhere, and an entry for that care
+    set answers every care set inside it, but no larger one."""
+    with SynthesisCache(tmp_path / "c.sqlite") as cache:
+        inner = CountingEngine(ExactEngine(SAT_ONLY))
+        engine = CachedEngine(inner, cache)
+        wide = engine.synthesize(0x96, 3, budget=Budget(), care=0x3F)
+        narrow = engine.synthesize(0x96, 3, budget=Budget(), care=0x1F)
+        assert inner.calls == 1 and engine.stats.hits == 1
+        assert narrow.care == 0x1F and narrow.ands == wide.ands and wide.optimal
+        assert not narrow.optimal  # proven for its own care set only: the smaller one may allow less
+        engine.synthesize(0x96, 3, budget=Budget(), care=0x7F)
+        assert inner.calls == 2 and engine.stats.misses == 2
+
+
+def test_the_complete_entry_answers_a_care_set_but_the_engine_still_runs_on_it(tmp_path):
+    with SynthesisCache(tmp_path / "c.sqlite") as cache:
+        CachedEngine(ExactEngine(SAT_ONLY), cache).synthesize(0x6, 2, budget=Budget())  # XOR2: 3 ANDs
+        null = CachedEngine(NamedFixed("exact", None), cache)
+        fallback = null.synthesize(0x6, 2, budget=Budget(), care=0x7)
+        assert fallback.ands == 3 and fallback.care == 0x7 and not fallback.optimal
+        assert null.stats.retries == 1 and null.engine.calls == 1  # not a run on the don't cares: asked anyway
+        inner = CountingEngine(ExactEngine(SAT_ONLY))
+        engine = CachedEngine(inner, cache)
+        assert engine.synthesize(0x6, 2, budget=Budget(), care=0x7).ands == 1 and inner.calls == 1
+        assert engine.synthesize(0x6, 2, budget=Budget(), care=0x7).ands == 1 and inner.calls == 1
+
+
+def test_a_corrupt_care_set_entry_is_refused_and_deleted(tmp_path, caplog):
+    path = tmp_path / "c.sqlite"
+    with SynthesisCache(path) as cache:
+        CachedEngine(ExactEngine(SAT_ONLY), cache).synthesize(0x6, 2, budget=Budget(), care=0x7)
+    # the stored OR2 becomes an AND2: wrong on minterms 1 and 2, which are cared for
+    _run_sql(path, "UPDATE classes SET aag = ? WHERE care_hex != ''", ("aag 3 2 0 1 1\n2\n4\n6\n6 2 4\n",))
+    with caplog.at_level(logging.WARNING):
+        with SynthesisCache(path) as cache:
+            inner = CountingEngine(ExactEngine(SAT_ONLY))
+            engine = CachedEngine(inner, cache)
+            result = engine.synthesize(0x6, 2, budget=Budget(), care=0x7)
+            assert result.ands == 1 and (output_truth_tables(result.implementation)[0] ^ 0x6) & 0x7 == 0
+            assert engine.stats.rejected == 1 and inner.calls == 1 and len(cache) == 1
+    assert "(care 7) does not implement its function; deleted" in caplog.text
+
+
+def test_care_set_entries_follow_the_engine_and_budget_rules(tmp_path):
+    or2 = Aig()
+    a, b = or2.create_pi(), or2.create_pi()
+    or2.create_po(or2.create_or(a, b))
+    with SynthesisCache(tmp_path / "c.sqlite") as cache:
+        CachedEngine(NamedFixed("abc", or2), cache).synthesize(0x6, 2, budget=Budget(time_ms=100), care=0x7)
+        mcts = NamedFixed("mcts", or2)
+        own = CachedEngine(mcts, cache)
+        own.synthesize(0x6, 2, budget=Budget(time_ms=100), care=0x7)
+        assert mcts.calls == 1 and own.stats.misses == 1  # abc's entry is not mcts's result
+        reusing = CachedEngine(mcts, cache, reuse=True)
+        assert reusing.synthesize(0x6, 2, budget=Budget(time_ms=100), care=0x7).ands == 1 and mcts.calls == 1
+        own.synthesize(0x6, 2, budget=Budget(time_ms=1000), care=0x7)  # a larger budget re-runs a non-optimal one
+        assert mcts.calls == 2 and own.stats.retries == 1
+        own.synthesize(0x6, 2, budget=Budget(time_ms=1000), care=0x7)
+        assert mcts.calls == 2 and own.stats.hits == 1
+        key = npn_key(0x6, 2, 0x7)
+        stored = cache.entries(key.num_inputs, key.canon, care=key.care)
+        assert sorted((entry.source, entry.care) for entry in stored) == [("abc", key.care), ("mcts", key.care)]
