@@ -55,8 +55,8 @@ def _parser() -> argparse.ArgumentParser:
                "is 1 must match (sc-synth 6 --care 7: XOR2 with minterm 3 free, so OR2 does: 1 AND). "
                "Batch files hold one function a line, 'TABLE_HEX [CARE_HEX]' (whitespace-separated; no care: every "
                "minterm matters), or the tab-separated cut format with a tt_hex column and an optional care_hex "
-               "column (empty: every minterm); lines starting with # are comments. Care-set functions bypass the "
-               "cache.")
+               "column (empty: every minterm); lines starting with # are comments. A care-set function is cached "
+               "with its care set, and an entry also answers a request that cares about fewer minterms.")
     parser.add_argument("hex", nargs="?", help="the truth table (e.g. 8 = AND2, e8 = MAJ3, 6996 = XOR4)")
     parser.add_argument("--care", default=None, metavar="HEX",
                         help="care set, hex as the table: bit m set when the value on minterm m matters (default: "
