@@ -7,7 +7,7 @@ import numpy as np
 
 from sc_plugin.aig.network import Aig
 
-__all__ = ["levels", "depth", "fanout_counts", "topological_order", "dependency_order", "CycleError"]
+__all__ = ["levels", "depth", "fanout_counts", "fanouts", "topological_order", "dependency_order", "CycleError"]
 
 
 @numba.njit(cache=True)
@@ -37,6 +37,17 @@ def fanout_counts(aig: Aig, *, count_outputs: bool = True) -> np.ndarray:
     if count_outputs and aig.pos:
         counts += np.bincount(aig.po_array() >> 1, minlength=aig.num_nodes)
     return counts.astype(np.int64)
+
+
+def fanouts(aig: Aig) -> list[list[int]]:
+    """The AND nodes that read every node, ascending (a node reading both polarities listed once)."""
+    readers: list[list[int]] = [[] for _ in range(aig.num_nodes)]
+    for node in aig.and_nodes():
+        a, b = aig.fanins(node)
+        readers[a >> 1].append(node)
+        if b >> 1 != a >> 1:
+            readers[b >> 1].append(node)
+    return readers
 
 
 class CycleError(ValueError):

@@ -29,7 +29,7 @@ from sc_plugin.aig.network import Aig
 from sc_plugin.aig.functions import needed_variables
 from sc_plugin.aig.truth import table_mask
 from sc_plugin.cuts import CutParams, NetworkCuts, enumerate_cuts, mffc_sizes
-from sc_plugin.cuts.care import Window, care_set, find_window
+from sc_plugin.cuts.care import Window, care_set, fanout_view, find_window, odc_window, window_nodes
 from sc_plugin.engines.base import Budget, Candidate, Engine, ask_engine
 from sc_plugin.rewrite.stitch import Replacement, evaluate_replacement, stitch
 from sc_plugin.rewrite.verify import verify_replacement
@@ -63,6 +63,12 @@ class RewriteParams:
     use_dont_cares: bool = False
     window_inputs: int = 12
     max_dont_care_cuts: int = 2000
+    # With use_dont_cares, also observability don't cares: leaf combinations whose root value no node this many
+    # levels above the root sees (0: none). Such a replacement changes its root's function, so replacements whose
+    # windows overlap it are not stitched in the same round. The region above the root has at most
+    # `odc_max_nodes` nodes (fewer levels when it would have more).
+    odc_levels: int = 0
+    odc_max_nodes: int = 64
     verbose: bool = False  # log one line per round, and progress lines during long phases
 
 
@@ -172,17 +178,23 @@ _Function = tuple[int, int, int | None]
 def _dont_care_plans(aig: Aig, cuts: NetworkCuts, rows: np.ndarray, freed_sizes: np.ndarray, params: RewriteParams,
                      clock: _Clock) -> list[tuple[int, tuple[int, ...], int, _Function, Window]]:
     """(root, leaves, freed, function with its care mask, window) for the cuts in `rows` (those freeing the most
-    ANDs first) whose leaves cannot take every combination and that free more ANDs than the inputs the care set
-    still needs allow (`needed_variables`)."""
+    ANDs first) whose care set (`care_set`; with `odc_levels`, over a window with the root's fanout region) leaves
+    out some combination and that free more ANDs than the inputs the care set still needs allow
+    (`needed_variables`)."""
+    view = fanout_view(aig) if params.odc_levels else None
     found = []
     for index in np.argsort(-freed_sizes, kind="stable")[:params.max_dont_care_cuts].tolist():
         if clock.left_s() <= 0:
             clock.cut_short = True
             break
         cut = cuts.cut(int(rows[index]))
-        window = find_window(aig, cut.leaves, params.window_inputs)
-        if set(window.inputs) == set(cut.leaves):
-            continue  # nothing below the leaves to simulate: every combination counts
+        if view is None:
+            window = find_window(aig, cut.leaves, params.window_inputs)
+            if set(window.inputs) == set(cut.leaves):
+                continue  # nothing below the leaves to simulate: every combination counts
+        else:
+            window = odc_window(aig, cut.root, cut.leaves, params.odc_levels, view, params.window_inputs,
+                                params.odc_max_nodes)
         care = care_set(aig, cut.leaves, window)
         if care == table_mask(cut.num_inputs):
             continue
@@ -215,17 +227,35 @@ def _select(aig: Aig, plans: list[_Plan], candidates: dict[_Function, Candidate]
             if best is None or (replacement.gain, -replacement.new_level) > (best.gain, -best.new_level):
                 best_by_root[root] = replacement
     ranked = sorted(best_by_root.values(), key=lambda r: (-r.gain, r.new_level, r.root))
+    # A replacement relies on its root, leaves and reused nodes, and on the nodes its window check read; one with
+    # observability don't cares changes the functions of its region's nodes that are not outputs. Stitched
+    # together, no replacement may free a node another relies on, nor rely on, free or change a node another
+    # changes: each check then still holds in the network with all of them.
     touched: set[int] = set()  # nodes freed by accepted replacements
-    kept: set[int] = set()  # nodes accepted replacements rely on (roots, leaves, reused nodes)
+    kept: set[int] = set()  # roots, leaves and reused nodes of accepted replacements
+    relied: set[int] = set()  # window nodes of accepted replacements
+    changed: set[int] = set()  # nodes whose function accepted replacements change
     accepted = []
     for replacement in ranked:
         relies_on = {replacement.root, *replacement.leaves, *replacement.reused}
-        if relies_on & touched or replacement.freed & kept or replacement.freed & touched:
+        window = replacement.window
+        reads = frozenset() if window is None else window_nodes(aig, replacement.root, window)
+        changes = frozenset() if window is None or window.region is None else (
+            set(window.region.nodes) - set(window.region.outputs))
+        if (not relies_on.isdisjoint(touched) or _meets(replacement.freed, kept, touched)
+                or _meets(changed, relies_on, reads, replacement.freed) or _meets(changes, kept, relied, touched)):
             continue
         touched |= replacement.freed
         kept |= relies_on
+        relied |= reads
+        changed |= changes
         accepted.append(replacement)
     return accepted
+
+
+def _meets(nodes: set[int] | frozenset[int], *others: set[int] | frozenset[int]) -> bool:
+    """Whether `nodes` shares a node with any of `others`."""
+    return any(not nodes.isdisjoint(other) for other in others)
 
 
 def _distinct_functions(cuts: NetworkCuts, rows: np.ndarray) -> tuple[list[_Function], list[int], np.ndarray]:

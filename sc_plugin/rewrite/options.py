@@ -105,6 +105,9 @@ OPTIONS: tuple[Option, ...] = (
            "(leaf combinations that never occur, found by simulating a window below the cut)"),
     Option("window_inputs", "rewrite.window_inputs", "most inputs of the window simulated for don't cares", int,
            minimum=2, maximum=16),
+    Option("odc_levels", "rewrite.odc_levels", "also observability don't cares (needs dont_cares): leaf "
+           "combinations where the root's value does not get past the nodes up to this many levels above it (0: none)",
+           int, minimum=0),
     Option("zero_gain", "rewrite.allow_zero_gain", "also accept replacements that save no AND but lower the "
            "level"),
     Option("workers", "pool.workers", "resynthesize in this many workers: processes here, or Ray actors with "
@@ -175,6 +178,8 @@ def apply_options(values: Mapping[str, Any], base: OptimizeParams = OptimizePara
         raise ScError(f"option liberty: no file {params.mapping.liberty}")
     if params.mapping.liberty is None and (values.get("liberty_script") or values.get("liberty_delay")):
         raise ScError("options liberty_script and liberty_delay need option liberty")
+    if params.rewrite.odc_levels and not params.rewrite.use_dont_cares:
+        raise ScError("option odc_levels needs option dont_cares")
     if values.get("address") and params.pool.backend != "ray":
         raise ScError("option address needs backend ray")
     return params

@@ -16,19 +16,35 @@ def verify_replacement(aig: Aig, root: int, leaves: tuple[int, ...], implementat
 
     Without a window: it computes exactly what the root computes as a function of the cut `leaves` (exhaustive
     simulation of both). With a window (an implementation of an incompletely specified function, whose don't cares
-    are leaf combinations that do not occur): fed with the leaves' values, it gives the root's value on every
-    combination of the window's inputs, so the root's function of the network's inputs is unchanged.
+    are leaf combinations that do not occur): fed with the leaves' values, it agrees with the root's function of
+    the leaves on every combination of the window's inputs, so the root's function of the network's inputs is
+    unchanged. With a
+    window over a fanout region (observability don't cares too): with its output in place of the root, every
+    region output keeps its value on every combination of the window's inputs, so the root's function may change
+    but no function outside the region does. Taken as built (`odc_window`): the region's outputs are the only
+    region nodes read outside it, and no window input depends on the root.
 
-    Both functions are recomputed from the network here, independently of the cut enumerator's truth table and of
+    Every function is recomputed from the network here, independently of the cut enumerator's truth table and of
     the care set the replacement was synthesized for, so neither can let a wrong replacement through.
     """
     if implementation.num_pis != len(leaves) or implementation.num_pos != 1:
         return False
     if window is None:
         return output_truth_tables(implementation)[0] == cone_truth_table(aig, 2 * root, list(leaves))
-    root_value, *leaf_values = window_values(aig, window, [root, *leaves])
+    if window.region is not None and window.region.root != root:
+        return False
     full = (1 << (1 << len(window.inputs))) - 1
-    return _evaluate(implementation, leaf_values, full) == [root_value]
+    leaf_values = window_values(aig, window, leaves)
+    # The root's own function of the leaves, not its value simulated from the window inputs: a window input can lie
+    # in the root's cone (grown from a leaf that reads a cone node, or a side input of the region), which would make
+    # that value disagree with the leaves on combinations that never occur.
+    old_root = cone_values(aig, [root], dict(zip(leaves, leaf_values)), full)[0]
+    new_root = _evaluate(implementation, leaf_values, full)[0]
+    if window.region is None:
+        return new_root == old_root
+    outputs = window.region.outputs
+    return window_values(aig, window, outputs, {root: new_root}) == window_values(aig, window, outputs,
+                                                                                 {root: old_root})
 
 
 def verify_window_replacement(aig: Aig, outputs: tuple[int, ...], inputs: tuple[int, ...], implementation: Aig,

@@ -23,6 +23,7 @@ from collections import deque
 from dataclasses import dataclass, field
 from typing import Sequence
 
+from sc_plugin.aig import analysis
 from sc_plugin.aig.network import Aig
 from sc_plugin.aig.simulate import cone_values
 from sc_plugin.aig.truth import projection, table_mask
@@ -146,13 +147,7 @@ def find_windows(aig: Aig, params: WindowParams = WindowParams()) -> list[tuple[
 
 def _fanouts(aig: Aig) -> tuple[list[list[int]], set[int]]:
     """The AND readers of every node (ascending) and the nodes that drive a primary output."""
-    fanouts: list[list[int]] = [[] for _ in range(aig.num_nodes)]
-    for node in aig.and_nodes():
-        a, b = aig.fanins(node)
-        fanouts[a >> 1].append(node)
-        if b >> 1 != a >> 1:
-            fanouts[b >> 1].append(node)
-    return fanouts, {lit >> 1 for lit in aig.pos}
+    return analysis.fanouts(aig), {lit >> 1 for lit in aig.pos}
 
 
 def _fanin_nodes(aig: Aig, node: int) -> tuple[int, int]:

@@ -28,6 +28,14 @@ def random_aig(seed: int, num_pis: int, num_ands: int) -> Aig:
     return aig
 
 
+def with_last_outputs(aig: Aig, count: int) -> Aig:
+    """`aig` with only its last `count` outputs, cleaned up: deep cones whose nodes few outputs observe."""
+    kept = Aig(fanin0=list(aig.fanin0), fanin1=list(aig.fanin1), num_pis=aig.num_pis, pi_names=list(aig.pi_names))
+    for lit in aig.pos[-count:]:
+        kept.create_po(lit)
+    return kept.cleanup()
+
+
 def is_cut(aig: Aig, root: int, leaves: tuple[int, ...]) -> bool:
     """Whether every path from `root` to a primary input passes through a leaf (brute force over the cone)."""
     covered: dict[int, bool] = {}

@@ -13,6 +13,7 @@ from sc_plugin.engines.exact_sat import ExactEngine, ExactParams
 from sc_plugin.rewrite.optimize import RewriteParams, rewrite
 from sc_plugin.rewrite.stitch import evaluate_replacement, stitch
 from sc_plugin.aig.analysis import fanout_counts, levels
+from cuts import random_aig, with_last_outputs
 
 A, B, C = (projection(v, 3) for v in range(3))
 MASK3 = 0xFF
@@ -265,3 +266,29 @@ def test_dont_care_cuts_reach_the_engine_with_their_care_set():
     assert engine.cares == [0b0111]  # the complete functions of these cuts cannot gain: not asked
     assert result.num_ands == 2 and stats.rejected_by_verification == 0
     assert output_truth_tables(result) == output_truth_tables(aig)
+
+
+def test_two_odc_replacements_that_would_break_each_other_are_not_both_taken():
+    """y = r1 & r2 with r1 = a & b and r2 = a & c. Where r2 = 0, r1 is not seen, so b alone may stand for r1 (every
+    leaf combination occurs: satisfiability don't cares save nothing); likewise c for r2. Not both: y = b & c."""
+    aig = Aig()
+    a, b, c = aig.create_pi(), aig.create_pi(), aig.create_pi()
+    aig.create_po(aig.create_and(aig.create_and(a, b), aig.create_and(a, c)))
+    engine = ExactEngine(ExactParams())
+    params = RewriteParams(cuts=CutParams(max_cut_size=2), max_rounds=1, use_dont_cares=True)
+    assert rewrite(aig, engine, params)[0].num_ands == 3
+    result, stats = rewrite(aig, engine, replace(params, odc_levels=1))
+    assert stats.replacements == 1 and result.num_ands == 2 and stats.rejected_by_verification == 0
+    assert output_truth_tables(result) == output_truth_tables(aig)
+
+
+@pytest.mark.parametrize("odc_levels", [1, 2, 3])
+def test_rewrite_with_odcs_keeps_random_networks_equivalent_and_never_larger(odc_levels):
+    """Small cuts and few outputs: many replacements per round change their roots' functions, next to each other."""
+    engine = ExactEngine(ExactParams())
+    params = RewriteParams(cuts=CutParams(max_cut_size=3), max_rounds=2, use_dont_cares=True, odc_levels=odc_levels)
+    for seed in range(24):
+        aig = with_last_outputs(random_aig(seed, 5 + seed % 2, 30 + 10 * (seed % 2)), 2 + seed % 2)
+        result, stats = rewrite(aig, engine, params)
+        assert output_truth_tables(result) == output_truth_tables(aig), seed
+        assert result.num_ands <= aig.num_ands and stats.rejected_by_verification == 0, seed

@@ -42,3 +42,19 @@ def test_command_line_and_help_cover_every_option():
     assert options_from_namespace(args) == {"k": "4", "no_verify": True, "budget_ms": "10"}
     text = dashed_help()
     assert all(option.dashed_flags[0] in text for option in OPTIONS)
+
+
+def test_odc_levels_needs_dont_cares_in_every_spelling():
+    params = apply_options({"dont_cares": True, "odc_levels": "2"})
+    assert params.rewrite.use_dont_cares and params.rewrite.odc_levels == 2
+    values, _ = parse_dashed_options(["-dont_cares", "-odc_levels", "3"])
+    assert apply_options(values).rewrite.odc_levels == 3
+    with pytest.raises(ScError, match="odc_levels needs option dont_cares"):
+        apply_options({"odc_levels": 1})
+    with pytest.raises(ScError, match="at least 0"):
+        apply_options({"dont_cares": True, "odc_levels": -1})
+    step = {"sc": {"dont_cares": True, "odc_levels": 2}}
+    schedule = apply_options({"time_limit": 5, "schedule": {"steps": [step]}}).schedule
+    assert schedule.steps[0].sc == {"use_dont_cares": True, "odc_levels": 2}
+    with pytest.raises(ScError, match="odc_levels needs option dont_cares"):
+        apply_options({"time_limit": 5, "schedule": {"steps": [{"sc": {"odc_levels": 2}}]}})

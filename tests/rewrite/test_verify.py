@@ -5,7 +5,7 @@ from sc_plugin.aig import Aig, output_truth_tables
 from sc_plugin.aig.analysis import depth
 from sc_plugin.aig.truth import projection
 from sc_plugin.cuts import CutParams
-from sc_plugin.cuts.care import Window, find_window
+from sc_plugin.cuts.care import Window, fanout_view, find_window, odc_window
 from sc_plugin.engines.base import Budget, Candidate
 from sc_plugin.rewrite.optimize import RewriteParams, rewrite
 from sc_plugin.rewrite.verify import verify_replacement
@@ -92,3 +92,75 @@ def test_window_check_accepts_a_dont_care_implementation_and_rejects_wrong_ones(
     assert verify_replacement(aig, root >> 1, leaves, just_x, window)
     assert not verify_replacement(aig, root >> 1, leaves, just_n, window)
     assert not verify_replacement(aig, root >> 1, leaves, just_x, Window(leaves))  # the leaves as free inputs
+
+
+def _shared_and() -> tuple[Aig, int, int]:
+    """y = r1 & r2 with r1 = a & b and r2 = a & c: r1 matters only where a = 1, where b alone gives it."""
+    aig = Aig()
+    a, b, c = aig.create_pi("a"), aig.create_pi("b"), aig.create_pi("c")
+    r1, r2 = aig.create_and(a, b), aig.create_and(a, c)
+    aig.create_po(aig.create_and(r1, r2), "y")
+    return aig, r1 >> 1, r2 >> 1
+
+
+def _input(num_inputs: int, index: int) -> Aig:
+    """An implementation that is its input `index` (no AND)."""
+    impl = Aig()
+    pis = [impl.create_pi() for _ in range(num_inputs)]
+    impl.create_po(pis[index])
+    return impl
+
+
+def test_odc_window_check_accepts_what_the_outputs_cannot_see_and_rejects_the_rest():
+    aig, r1, _ = _shared_and()
+    leaves = (1, 2)
+    window = odc_window(aig, r1, leaves, 1, fanout_view(aig))
+    just_b, just_a = _input(2, 1), _input(2, 0)
+    assert verify_replacement(aig, r1, leaves, just_b, window)
+    assert not verify_replacement(aig, r1, leaves, just_a, window)  # a & c where a & b & c was
+    assert not verify_replacement(aig, r1, leaves, just_b, find_window(aig, leaves))  # b occurs without a
+    assert not verify_replacement(aig, r1, leaves, just_b, odc_window(aig, r1, leaves, 0, fanout_view(aig)))
+    assert not verify_replacement(aig, 5, leaves, just_b, window)  # a window for another root
+
+
+class _LyingCareEngine:
+    """Answers every incompletely specified function with its first input, unchecked, as a broken engine could."""
+
+    name = "lying"
+
+    def synthesize(self, table, num_inputs, *, budget, care=None):
+        return self.synthesize_batch([(table, num_inputs)], budget=budget, cares=[care])[0]
+
+    def synthesize_batch(self, functions, *, budget, cares=None):
+        cares = cares or [None] * len(functions)
+        return [None if care is None else Candidate(
+                    table=table, num_inputs=n, implementation=_input(n, 0), ands=0, levels=0, engine=self.name,
+                    time_s=0.0, optimal=False, verified=True, care=care)
+                for (table, n), care in zip(functions, cares)]
+
+
+def test_rewrite_with_odcs_drops_wrong_candidates_that_reach_it():
+    aig, _, _ = _shared_and()
+    params = RewriteParams(cuts=CutParams(max_cut_size=2), max_rounds=1, use_dont_cares=True, odc_levels=1)
+    result, stats = rewrite(aig, _LyingCareEngine(), params)
+    assert stats.rejected_by_verification >= 1 and stats.replacements == 0
+    assert result.num_ands == 3 and output_truth_tables(result) == output_truth_tables(aig)
+
+
+def test_window_check_takes_the_root_from_its_leaves():
+    """root = x | l over leaves (p, q, l), x = !(p & q) & !(p & !q) in its cone, l = x & r: the window grown below
+    l stops at x (expanding it would pass four inputs), so x is free there although the leaves decide it. The
+    root's complete function of the leaves must still pass."""
+    aig = Aig()
+    p, q, r = aig.create_pi("p"), aig.create_pi("q"), aig.create_pi("r")
+    x = aig.create_and(aig.create_and(p, q) ^ 1, aig.create_and(p, q ^ 1) ^ 1)
+    leaf = aig.create_and(x, r)
+    root = aig.create_or(x, leaf)
+    aig.create_po(root)
+    leaves = (p >> 1, q >> 1, leaf >> 1)
+    window = find_window(aig, leaves, max_inputs=4)
+    assert x >> 1 in window.inputs
+    exact = Aig()
+    ep, _, el = (exact.create_pi() for _ in range(3))
+    exact.create_po(exact.create_or(ep ^ 1, el) ^ 1)  # x = !p; the root node is the complement of x | l
+    assert verify_replacement(aig, root >> 1, leaves, exact, window)
