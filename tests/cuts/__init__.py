@@ -8,16 +8,16 @@ from sc_plugin.aig.analysis import fanout_counts
 from sc_plugin.aig.network import Aig
 
 
-def random_aig(seed: int, num_pis: int, num_ands: int) -> Aig:
-    """A strashed random AIG; fanins lean towards recent nodes so cones get deep and reconvergent. Every node
-    without fanout drives an output, so every AND is reachable from an output."""
+def random_aig(seed: int, num_pis: int, num_ands: int, locality: float = 0.15) -> Aig:
+    """A strashed random AIG; fanins lean towards recent nodes (the more, the higher `locality`) so cones get deep
+    and reconvergent. Every node without fanout drives an output, so every AND is reachable from an output."""
     rng = random.Random(seed)
     aig = Aig()
     lits = [aig.create_pi() for _ in range(num_pis)]
     attempts = 0
     while aig.num_ands < num_ands and attempts < 20 * num_ands:
         attempts += 1
-        a, b = (lits[max(0, len(lits) - 1 - int(rng.expovariate(0.15)))] for _ in range(2))
+        a, b = (lits[max(0, len(lits) - 1 - int(rng.expovariate(locality)))] for _ in range(2))
         lit = aig.create_and(a ^ rng.getrandbits(1), b ^ rng.getrandbits(1))
         if lit >> 1 > num_pis and lit not in lits and lit ^ 1 not in lits:
             lits.append(lit)

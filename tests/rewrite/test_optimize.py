@@ -1,5 +1,4 @@
 import logging
-import random
 import time
 from dataclasses import replace
 
@@ -110,27 +109,10 @@ def test_time_limit_zero_returns_the_input():
 # ---- time limit and progress ---------------------------------------------------------------------------------------
 
 
-def _random_network(seed: int, num_pis: int = 40, num_ands: int = 3000) -> Aig:
-    """A seeded random network of `num_ands` ANDs whose fanins lean towards recent nodes (deep, reconvergent cones
-    with many distinct cut functions); every node without fanout drives an output."""
-    rng = random.Random(seed)
-    aig = Aig()
-    lits = [aig.create_pi() for _ in range(num_pis)]
-    while aig.num_ands < num_ands:
-        a, b = (lits[max(0, len(lits) - 1 - int(rng.expovariate(0.1)))] for _ in range(2))
-        lit = aig.create_and(a ^ rng.getrandbits(1), b ^ rng.getrandbits(1))
-        if lit >> 1 > num_pis and lit not in lits and lit ^ 1 not in lits:
-            lits.append(lit)
-    counts = fanout_counts(aig)
-    for node in aig.and_nodes():
-        if counts[node] == 0:
-            aig.create_po(2 * node)
-    return aig
-
-
 @pytest.fixture(scope="module")
 def network() -> Aig:
-    return _random_network(1)
+    # many distinct cut functions in deep, reconvergent cones
+    return random_aig(1, 40, 3000, locality=0.1)
 
 
 class _SleepingEngine:
