@@ -54,8 +54,8 @@ def verify_window_replacement(aig: Aig, outputs: tuple[int, ...], inputs: tuple[
 
     Without a window: each output computes exactly what its node computes as a function of `inputs` (exhaustive
     simulation; the inputs must form a cut of every output). With a window (`Window` below `inputs`, as the care set
-    was computed over): fed with the inputs' values, every output gives its node's value on every combination of
-    the window's inputs, so no node's function of the network's inputs changes. Everything is simulated from the
+    was computed over): fed with the inputs' values, every output agrees with its node's function of the inputs on
+    every combination of the window's inputs, so no node's function of the network's inputs changes. Everything is simulated from the
     network here, independently of the SAT encoding and of the care set the implementation was synthesized for.
     """
     if implementation.num_pis != len(inputs) or implementation.num_pos != len(outputs):
@@ -65,9 +65,11 @@ def verify_window_replacement(aig: Aig, outputs: tuple[int, ...], inputs: tuple[
         full = (1 << (1 << width)) - 1
         values = cone_values(aig, list(outputs), {node: projection(j, width) for j, node in enumerate(inputs)}, full)
         return _evaluate(implementation, [projection(j, width) for j in range(width)], full) == values
-    values = window_values(aig, window, [*outputs, *inputs])
     full = (1 << (1 << len(window.inputs))) - 1
-    return _evaluate(implementation, values[len(outputs):], full) == values[:len(outputs)]
+    input_values = window_values(aig, window, inputs)
+    # the outputs' functions of the inputs, as in verify_replacement: a window input may lie inside the window
+    old_outputs = cone_values(aig, list(outputs), dict(zip(inputs, input_values)), full)
+    return _evaluate(implementation, input_values, full) == old_outputs
 
 
 def _evaluate(implementation: Aig, input_values: list[int], full: int) -> list[int]:

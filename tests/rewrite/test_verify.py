@@ -8,7 +8,7 @@ from sc_plugin.cuts import CutParams
 from sc_plugin.cuts.care import Window, fanout_view, find_window, odc_window
 from sc_plugin.engines.base import Budget, Candidate
 from sc_plugin.rewrite.optimize import RewriteParams, rewrite
-from sc_plugin.rewrite.verify import verify_replacement
+from sc_plugin.rewrite.verify import verify_replacement, verify_window_replacement
 
 A, B, C = (projection(v, 3) for v in range(3))
 
@@ -164,3 +164,13 @@ def test_window_check_takes_the_root_from_its_leaves():
     ep, _, el = (exact.create_pi() for _ in range(3))
     exact.create_po(exact.create_or(ep ^ 1, el) ^ 1)  # x = !p; the root node is the complement of x | l
     assert verify_replacement(aig, root >> 1, leaves, exact, window)
+    # the same for a window of two outputs over the same inputs: the root and p & q (a node of its cone)
+    pq = aig.create_and(p, q)
+    assert aig.num_ands == 5  # strashed: no new node
+    both = Aig()
+    bp, bq, bl = (both.create_pi() for _ in range(3))
+    both.create_po(both.create_or(bp ^ 1, bl) ^ 1)
+    both.create_po(both.create_and(bp, bq))
+    assert verify_window_replacement(aig, (root >> 1, pq >> 1), leaves, both, window)
+    both.pos[1] ^= 1
+    assert not verify_window_replacement(aig, (root >> 1, pq >> 1), leaves, both, window)
