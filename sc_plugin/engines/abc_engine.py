@@ -12,9 +12,8 @@ specified function the engine runs ABC on each of its cheap completions (`comple
 don't cares filled with 0 and with 1, both fills after dropping the inputs the care set lets go, and the functions
 of irredundant covers), each solved on its own support, and keeps the smallest result, verified on the care
 minterms. The table as given gets every script; the other completions, made from covers and fills, only the first
-`completion_scripts` (by default the two that start from a sum of products): the DSD and BDD scripts cost three
-times as much and, on the round-1 care-set cuts of int2float and c1908 (230 functions), never won on another
-completion (over a whole int2float run they saved one AND of 209, at twice the time).
+`completion_scripts` (by default the two that start from a sum of products): the DSD and BDD scripts cost several
+times as much and rarely win on a completion other than the table itself (docs/HISTORY.md has the measurement).
 
 Every distinct table of a call is run once, whichever functions it is or completes, and the engine remembers the
 result of every table it ran all scripts on (`_MEMO_SIZE` of them): a care-set function's table is usually a cut

@@ -54,7 +54,7 @@ _MIN_STEP_S = 1.0  # ABC's time limits are whole seconds
 # ABC's commands check their -T only between iterations, and a process killed at the schedule's end loses all its
 # work: an ABC step is asked for this fraction of its seconds (time it leaves goes to the next steps and passes).
 _ABC_T_FRACTION = 0.75
-# ...and killed at this multiple of its seconds (&eslim overran -T 3 by 50 s on a 40k-AND network), so the steps
+# ...and killed at this multiple of its seconds (&eslim can overrun -T by minutes on large networks), so the steps
 # after it keep their time. A step without a share (a script with no time parameter) may use all that is left.
 _ABC_KILL_FACTOR = 2.0
 
