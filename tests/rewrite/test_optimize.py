@@ -274,3 +274,16 @@ def test_rewrite_with_odcs_keeps_random_networks_equivalent_and_never_larger(odc
         result, stats = rewrite(aig, engine, params)
         assert output_truth_tables(result) == output_truth_tables(aig), seed
         assert result.num_ands <= aig.num_ands and stats.rejected_by_verification == 0, seed
+
+
+@pytest.mark.parametrize("odc_levels, seed", [(2, 81), (3, 275)])
+def test_a_replacement_may_not_change_what_an_accepted_one_relies_on(odc_levels, seed):
+    """Networks (found by search) on which an observability replacement, ranked after another replacement, would
+    change a node in that one's window: only the rule that a new replacement changes no node an accepted one relies
+    on keeps them correct."""
+    engine = ExactEngine(ExactParams())
+    params = RewriteParams(cuts=CutParams(max_cut_size=3), max_rounds=2, use_dont_cares=True, odc_levels=odc_levels)
+    aig = with_last_outputs(random_aig(seed, 5 + seed % 2, 30 + 10 * (seed % 2)), 2 + seed % 2)
+    result, stats = rewrite(aig, engine, params)
+    assert output_truth_tables(result) == output_truth_tables(aig)
+    assert result.num_ands <= aig.num_ands and stats.rejected_by_verification == 0
