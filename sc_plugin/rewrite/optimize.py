@@ -235,11 +235,14 @@ def _select(aig: Aig, plans: list[_Plan], candidates: dict[_Function, Candidate]
     kept: set[int] = set()  # roots, leaves and reused nodes of accepted replacements
     relied: set[int] = set()  # window nodes of accepted replacements
     changed: set[int] = set()  # nodes whose function accepted replacements change
+    # window nodes matter only next to a replacement that changes functions: without one, none are listed
+    changes_functions = any(r.window is not None and r.window.region is not None for r in ranked)
     accepted = []
     for replacement in ranked:
         relies_on = {replacement.root, *replacement.leaves, *replacement.reused}
         window = replacement.window
-        reads = frozenset() if window is None else window_nodes(aig, replacement.root, window)
+        reads = (frozenset() if window is None or not changes_functions
+                 else window_nodes(aig, replacement.root, window))
         changes = frozenset() if window is None or window.region is None else (
             set(window.region.nodes) - set(window.region.outputs))
         if (not relies_on.isdisjoint(touched) or _meets(replacement.freed, kept, touched)
