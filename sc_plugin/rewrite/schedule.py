@@ -22,7 +22,13 @@ max_gates: 5}}`) runs `rewrite/windows.py` with the `WindowParams` fields it nam
 has fewer ANDs, or as many (with `accept_equal`, a move sideways that lets the next randomized step escape a
 local minimum), and only after it agrees with its start on random patterns. The caller proves the final network
 (`rewrite/pipeline.py`), so a step never needs a proof of its own. A step that fails (ABC error, time out) is
-recorded and skipped.
+recorded and skipped; one killed at its limit is next given twice the seconds it had, or skipped when they are not
+left.
+
+With `adaptive: true` (the default) the first pass is a probe: from the second pass on, a step's seconds are its
+share weighted by the ANDs it has saved per second so far, and a script with neither `{T}` nor `{SEED}` runs again
+only while its last run saved ANDs. A design where `&deepsyn` gains and our resynthesis does not thus gives its time
+to `&deepsyn`, and the other way round; see `_step_seconds`.
 """
 
 from __future__ import annotations
@@ -39,7 +45,7 @@ from sc_plugin.abc.runner import optimize_with_abc
 from sc_plugin.aig.analysis import depth
 from sc_plugin.aig.network import Aig
 from sc_plugin.engines.base import Engine
-from sc_plugin.errors import ScError
+from sc_plugin.errors import AbcTimeoutError, ScError
 from sc_plugin.rewrite.optimize import RewriteParams, rewrite
 from sc_plugin.rewrite.windows import WindowParams, resynthesize_windows
 from sc_plugin.verify.cec import differs_on_random_patterns
@@ -79,6 +85,7 @@ class Schedule:
     steps: tuple[ScheduleStep, ...]
     passes: int = 2  # the limit is split into this many passes; passes repeat while time is left
     accept_equal: bool = True  # keep a step's output of equal AND count (a sideways move)
+    adaptive: bool = True  # after the first pass, time goes to the steps that save ANDs (`_step_seconds`)
 
 
 @dataclass
@@ -120,7 +127,7 @@ def schedule_from_mapping(data: Any, *, where: str) -> Schedule:
     options of `sc` steps are checked by the caller that maps them (`rewrite/options.py`)."""
     if not isinstance(data, dict) or not isinstance(data.get("steps"), list) or not data["steps"]:
         raise ScError(f"{where}: a schedule is a mapping with a non-empty list of steps")
-    unknown = set(data) - {"name", "steps", "passes", "accept_equal"}
+    unknown = set(data) - {"name", "steps", "passes", "accept_equal", "adaptive"}
     if unknown:
         raise ScError(f"{where}: unknown keys {', '.join(sorted(unknown))}")
     steps = []
@@ -145,11 +152,14 @@ def schedule_from_mapping(data: Any, *, where: str) -> Schedule:
         steps.append(ScheduleStep(name=str(entry.get("name", f"step{index}")), abc=entry.get("abc"),
                                   sc=entry.get("sc") or ({} if "sc" in entry else None), windows=windows,
                                   share=float(share), min_s=float(min_s)))
+    names = [step.name for step in steps]
+    if len(set(names)) < len(names):
+        raise ScError(f"{where}: step names must differ (the schedule's stats are kept per name)")
     passes = data.get("passes", 2)
     if not isinstance(passes, int) or passes < 1:
         raise ScError(f"{where}: passes must be a positive integer")
     return Schedule(name=str(data.get("name", Path(where).stem)), steps=tuple(steps), passes=passes,
-                    accept_equal=bool(data.get("accept_equal", True)))
+                    accept_equal=bool(data.get("accept_equal", True)), adaptive=bool(data.get("adaptive", True)))
 
 
 # The fields a `windows` step may set, with what their values must be
@@ -191,44 +201,77 @@ def run_schedule(aig: Aig, schedule: Schedule, time_limit_s: float, *, engine: E
     (an ABC step's deeper output is dropped; precondition: `aig` is within it).
     """
     stats = ScheduleStats()
-    start = time.perf_counter()
-    deadline = start + time_limit_s
+    deadline = time.perf_counter() + time_limit_s
     best = aig
-    total_share = sum(step.share for step in schedule.steps) or 1.0
     pass_s = time_limit_s / schedule.passes
     # Without randomized steps, a pass that saved nothing would only repeat itself.
     randomized = any("{SEED}" in (step.abc or "") for step in schedule.steps)
     ran_on: dict[str, Aig] = {}  # step name -> the network it last ran on
+    last_saved: dict[str, int] = {}  # step name -> ANDs its last run saved
+    needs_s: dict[str, float] = {}  # step name -> seconds it needs after being killed at its limit
     changed = True
     while time.perf_counter() < deadline - _MIN_STEP_S / 2 and (changed or randomized):
         stats.passes += 1
         changed = False
+        seconds = _step_seconds(schedule, stats, pass_s)
+        ran = False
         for step in schedule.steps:
             left = deadline - time.perf_counter()
             if left < _MIN_STEP_S / 2:
                 break
-            if left < step.min_s or (_deterministic(step) and ran_on.get(step.name) is best):
-                continue  # too little time, or the same script on the same network again
+            least_s = max(step.min_s, needs_s.get(step.name, 0.0))
+            if left < least_s or (_deterministic(step) and (
+                    ran_on.get(step.name) is best or (schedule.adaptive and last_saved.get(step.name) == 0))):
+                continue  # too little time, or a fixed script on the same network or without gain last time
+            if step.name not in seconds:
+                continue  # sits this pass out (`_step_seconds`)
             ran_on[step.name] = best
-            step_s = max(_MIN_STEP_S, step.min_s, min(left, pass_s * step.share / total_share))
+            ran = True
+            step_s = max(_MIN_STEP_S, least_s, min(left, seconds[step.name]))
             step_start = time.perf_counter()
             try:
                 candidate = _run_step(best, step, step_s, left, stats, engine, sc_params)
             except ScError as exc:
                 stats.failures[step.name] = str(exc)[:300]
                 log.info("schedule %s: step %s failed: %s", schedule.name, step.name, str(exc)[:200])
+                if isinstance(exc, AbcTimeoutError):
+                    needs_s[step.name] = 2 * step_s
                 candidate = best
             stats.times_s[step.name] = stats.times_s.get(step.name, 0.0) + time.perf_counter() - step_start
+            last_saved[step.name] = 0
             if _keep(best, candidate, schedule.accept_equal, max_depth, seed=len(stats.history)):
+                last_saved[step.name] = best.num_ands - candidate.num_ands
                 if candidate.num_ands < best.num_ands:
-                    stats.gains[step.name] = stats.gains.get(step.name, 0) + best.num_ands - candidate.num_ands
+                    stats.gains[step.name] = stats.gains.get(step.name, 0) + last_saved[step.name]
                     changed = True
                 best = candidate
             stats.history.append((step.name, best.num_ands))
             if verbose:
                 log.info("schedule %s, pass %d, %s: %d ANDs (%.1f s left)", schedule.name, stats.passes, step.name,
                          best.num_ands, max(0.0, deadline - time.perf_counter()))
+        if not ran:
+            break  # no step fits in the time left
     return best, stats
+
+
+def _step_seconds(schedule: Schedule, stats: ScheduleStats, pass_s: float) -> dict[str, float]:
+    """Each step's seconds in the coming pass; a step left out sits the pass out.
+
+    In the first pass (always, unless `adaptive`) a step's seconds are its `share` of the pass. After it, the pass
+    is split by share times the ANDs a step has saved per second so far, counting one AND per first-pass slice as a
+    prior: a step that saved nothing keeps a shrinking part, so it is still tried now and then. A step whose part is
+    below both a run's minimum and its first slice sits out; its part grows again as the others spend theirs.
+    """
+    total_share = sum(step.share for step in schedule.steps) or 1.0
+    first = {step.name: pass_s * step.share / total_share for step in schedule.steps}
+    if not schedule.adaptive or stats.passes <= 1:
+        return first
+    weights = {name: slice_s and slice_s * (stats.gains.get(name, 0) + 1) / (stats.times_s.get(name, 0.0) + slice_s)
+               for name, slice_s in first.items()}
+    total_weight = sum(weights.values()) or 1.0
+    seconds = {name: pass_s * weight / total_weight for name, weight in weights.items()}
+    return {name: step_s for name, step_s in seconds.items()
+            if not first[name] or step_s >= min(_MIN_STEP_S, first[name])}
 
 
 def _run_step(aig: Aig, step: ScheduleStep, step_s: float, left_s: float, stats: ScheduleStats, engine: Engine,

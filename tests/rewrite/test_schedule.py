@@ -1,17 +1,19 @@
 """The anytime schedule: steps from the best network so far, never larger, wrong outputs dropped."""
 
 import itertools
+from dataclasses import replace
 
 import pytest
 from networks import redundant
 
-from sc_plugin.aig import output_truth_tables
+from sc_plugin.aig import Aig, output_truth_tables
 from sc_plugin.engines.base import NullEngine
-from sc_plugin.errors import ScError
+from sc_plugin.errors import AbcTimeoutError, ScError
 from sc_plugin.rewrite import schedule as schedule_module
 from sc_plugin.rewrite.optimize import RewriteParams
 from sc_plugin.rewrite.options import apply_options
-from sc_plugin.rewrite.schedule import load_schedule, run_schedule, schedule_from_mapping
+from sc_plugin.rewrite.schedule import (ScheduleStats, _step_seconds, load_schedule, run_schedule,
+                                        schedule_from_mapping)
 
 
 def _run(steps, monkeypatch=None, time_limit_s=2.0, **keys):
@@ -82,9 +84,63 @@ def test_a_script_without_time_or_seed_is_not_rerun_on_the_same_network(monkeypa
     assert scripts.count("y") == 1 and scripts.count("x -S 1") == 1  # passes went on; "y" saw one network
 
 
+def _factored():
+    """redundant()'s function in its three ANDs."""
+    aig = Aig()
+    a, b, c, d = (aig.create_pi(name) for name in "abcd")
+    aig.create_po(aig.create_and(a, aig.create_or(aig.create_or(b, c), d)), "y")
+    return aig
+
+
+def test_after_the_first_pass_time_goes_to_the_steps_that_save():
+    schedule = schedule_from_mapping({"steps": [{"name": "win", "abc": "x -T {T}", "share": 1},
+                                                {"name": "idle", "abc": "y -T {T}", "share": 3},
+                                                {"name": "fixed", "abc": "z", "share": 0}]}, where="test")
+    stats = ScheduleStats(passes=1)
+    assert _step_seconds(schedule, stats, 8.0) == {"win": 2.0, "idle": 6.0, "fixed": 0.0}  # the probe: shares
+    stats = ScheduleStats(passes=2, gains={"win": 1}, times_s={"win": 2.0, "idle": 6.0, "fixed": 1.0})
+    seconds = _step_seconds(schedule, stats, 8.0)
+    # win: 2 * 2 / 4 = 1 against idle: 6 * 1 / 12 = 0.5, of the pass's 8 s
+    assert seconds == pytest.approx({"win": 8 / 1.5, "idle": 8 * 0.5 / 1.5, "fixed": 0.0})
+    stats.gains["win"] = 9  # now idle's 8 * 0.5 / 5.5 s are less than a run: it sits the pass out
+    assert _step_seconds(schedule, stats, 8.0) == pytest.approx({"win": 8 * 5 / 5.5, "fixed": 0.0})
+    fixed = replace(schedule, adaptive=False)
+    assert _step_seconds(fixed, stats, 8.0) == {"win": 2.0, "idle": 6.0, "fixed": 0.0}
+
+
+def test_a_fixed_script_that_saved_nothing_is_not_rerun_when_adaptive(monkeypatch):
+    scripts = []
+
+    def abc(aig, script, timeout_s):
+        scripts.append(script)
+        return (_factored() if script.startswith("x") else aig), None  # a new network each time, kept as equal
+    monkeypatch.setattr(schedule_module, "optimize_with_abc", abc)
+    steps = [{"name": "seeded", "abc": "x -S {SEED}"}, {"name": "fixed", "abc": "y", "share": 0}]
+    _run(steps, time_limit_s=1.0)
+    assert scripts.count("y") == 1 and scripts.count("x -S 1") == 1
+    scripts.clear()
+    _run(steps, time_limit_s=1.0, adaptive=False)
+    assert scripts.count("y") > 1  # without adaptation it runs on every new network
+
+
+def test_a_step_killed_at_its_limit_next_gets_twice_its_seconds_or_sits_out(monkeypatch):
+    timeouts = []
+
+    def abc(aig, script, timeout_s):
+        timeouts.append(timeout_s)
+        raise AbcTimeoutError("ABC ran past its time limit", binary="abc")
+    monkeypatch.setattr(schedule_module, "optimize_with_abc", abc)
+    result, stats = _run([{"name": "slow", "abc": "z -T {T} -S {SEED}"}], time_limit_s=4.0, passes=4)
+    # pass 1: its 1 s, killed at 2 s; pass 2: 2 s, killed at 4 s (capped by the time left); then 4 s are not left,
+    # and a pass in which no step can run ends the schedule
+    assert len(timeouts) == 2 and timeouts[0] == pytest.approx(2.0) and 3.5 < timeouts[1] <= 4.0
+    assert result.num_ands == 5 and "time limit" in stats.failures["slow"]
+
+
 @pytest.mark.parametrize("data, message", [
     ({"steps": []}, "non-empty list"), ({"steps": [{"abc": "x", "sc": {}}]}, "exactly one"),
     ({"steps": [{"abc": "x", "colour": 1}]}, "unknown keys colour"), ({"steps": [{"abc": "x", "min_s": -1}]}, "min_s"),
+    ({"steps": [{"abc": "x"}, {"abc": "y"}, {"name": "step1", "abc": "z"}]}, "names must differ"),
     ({"steps": [{"abc": "x"}], "passes": 0},
                                                                        "passes"),
 ])
