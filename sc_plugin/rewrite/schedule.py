@@ -238,9 +238,9 @@ def run_schedule(aig: Aig, schedule: Schedule, time_limit_s: float, *, engine: E
                     needs_s[step.name] = 2 * step_s
                 candidate = best
             stats.times_s[step.name] = stats.times_s.get(step.name, 0.0) + time.perf_counter() - step_start
-            last_saved[step.name] = 0
-            if _keep(best, candidate, schedule.accept_equal, max_depth, seed=len(stats.history)):
-                last_saved[step.name] = best.num_ands - candidate.num_ands
+            kept = _keep(best, candidate, schedule.accept_equal, max_depth, seed=len(stats.history))
+            last_saved[step.name] = best.num_ands - candidate.num_ands if kept else 0
+            if kept:
                 if candidate.num_ands < best.num_ands:
                     stats.gains[step.name] = stats.gains.get(step.name, 0) + last_saved[step.name]
                     changed = True
