@@ -257,21 +257,26 @@ def run_schedule(aig: Aig, schedule: Schedule, time_limit_s: float, *, engine: E
 def _step_seconds(schedule: Schedule, stats: ScheduleStats, pass_s: float) -> dict[str, float]:
     """Each step's seconds in the coming pass; a step left out sits the pass out.
 
-    In the first pass (always, unless `adaptive`) a step's seconds are its `share` of the pass. After it, the pass
-    is split by share times the ANDs a step has saved per second so far, counting one AND per first-pass slice as a
-    prior: a step that saved nothing keeps a shrinking part, so it is still tried now and then. A step whose part is
-    below both a run's minimum and its first slice sits out; its part grows again as the others spend theirs.
+    In the first pass (always, unless `adaptive`) a step's seconds are its `share` of the pass. After it, the timed
+    steps split the pass by share times the ANDs each has saved per second so far, counting one AND per first-pass
+    slice as a prior: a step that saved nothing keeps a shrinking part, so it is still tried now and then. A fixed
+    script takes the time it takes, so it keeps its first slice (its kill limit) and no part of the split: a fast
+    script's part would otherwise go unspent while the timed steps starve. A timed step whose part is below both a
+    run's minimum and its first slice sits out; its part grows again as the others spend theirs.
     """
     total_share = sum(step.share for step in schedule.steps) or 1.0
     first = {step.name: pass_s * step.share / total_share for step in schedule.steps}
     if not schedule.adaptive or stats.passes <= 1:
         return first
-    weights = {name: slice_s and slice_s * (stats.gains.get(name, 0) + 1) / (stats.times_s.get(name, 0.0) + slice_s)
-               for name, slice_s in first.items()}
+    timed = [step.name for step in schedule.steps if first[step.name] and not _deterministic(step)]
+    weights = {name: first[name] * (stats.gains.get(name, 0) + 1) / (stats.times_s.get(name, 0.0) + first[name])
+               for name in timed}
     total_weight = sum(weights.values()) or 1.0
-    seconds = {name: pass_s * weight / total_weight for name, weight in weights.items()}
-    return {name: step_s for name, step_s in seconds.items()
-            if not first[name] or step_s >= min(_MIN_STEP_S, first[name])}
+    seconds = {name: first[name] for name in first if name not in weights}
+    for name, weight in weights.items():
+        if pass_s * weight / total_weight >= min(_MIN_STEP_S, first[name]):
+            seconds[name] = pass_s * weight / total_weight
+    return seconds
 
 
 def _run_step(aig: Aig, step: ScheduleStep, step_s: float, left_s: float, stats: ScheduleStats, engine: Engine,

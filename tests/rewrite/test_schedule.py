@@ -95,17 +95,21 @@ def _factored():
 def test_after_the_first_pass_time_goes_to_the_steps_that_save():
     schedule = schedule_from_mapping({"steps": [{"name": "win", "abc": "x -T {T}", "share": 1},
                                                 {"name": "idle", "abc": "y -T {T}", "share": 3},
+                                                {"name": "fast", "abc": "w", "share": 4},
                                                 {"name": "fixed", "abc": "z", "share": 0}]}, where="test")
     stats = ScheduleStats(passes=1)
-    assert _step_seconds(schedule, stats, 8.0) == {"win": 2.0, "idle": 6.0, "fixed": 0.0}  # the probe: shares
-    stats = ScheduleStats(passes=2, gains={"win": 1}, times_s={"win": 2.0, "idle": 6.0, "fixed": 1.0})
-    seconds = _step_seconds(schedule, stats, 8.0)
-    # win: 2 * 2 / 4 = 1 against idle: 6 * 1 / 12 = 0.5, of the pass's 8 s
-    assert seconds == pytest.approx({"win": 8 / 1.5, "idle": 8 * 0.5 / 1.5, "fixed": 0.0})
-    stats.gains["win"] = 9  # now idle's 8 * 0.5 / 5.5 s are less than a run: it sits the pass out
-    assert _step_seconds(schedule, stats, 8.0) == pytest.approx({"win": 8 * 5 / 5.5, "fixed": 0.0})
+    probe = {"win": 2.0, "idle": 6.0, "fast": 8.0, "fixed": 0.0}
+    assert _step_seconds(schedule, stats, 16.0) == probe  # the probe: shares
+    stats = ScheduleStats(passes=2, gains={"win": 1, "fast": 100},
+                          times_s={"win": 2.0, "idle": 6.0, "fast": 0.1, "fixed": 1.0})
+    seconds = _step_seconds(schedule, stats, 16.0)
+    # win: 2 * 2 / 4 = 1 against idle: 6 * 1 / 12 = 0.5, of the pass's 16 s; the fixed scripts keep their slices
+    # and take no part of the split, however much they saved
+    assert seconds == pytest.approx({"win": 16 / 1.5, "idle": 16 * 0.5 / 1.5, "fast": 8.0, "fixed": 0.0})
+    stats.gains["win"] = 19  # now idle's 16 * 0.5 / 10.5 s are less than a run: it sits the pass out
+    assert _step_seconds(schedule, stats, 16.0) == pytest.approx({"win": 16 * 10 / 10.5, "fast": 8.0, "fixed": 0.0})
     fixed = replace(schedule, adaptive=False)
-    assert _step_seconds(fixed, stats, 8.0) == {"win": 2.0, "idle": 6.0, "fixed": 0.0}
+    assert _step_seconds(fixed, stats, 16.0) == probe
 
 
 def test_a_fixed_script_that_saved_nothing_is_not_rerun_when_adaptive(monkeypatch):
