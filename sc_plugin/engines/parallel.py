@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import logging
 import multiprocessing
+import shutil
 import socket
+import tempfile
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from typing import Any, Sequence
@@ -142,8 +144,9 @@ class RayPoolEngine:
     private Ray instance on this machine with `workers` CPUs when `address` is empty. The cluster's nodes need
     sc_plugin installed (and ABC, for the engines that call it). A worker's fault is raised here as its own
     exception; a lost worker, a failed connection or actors that do not start within `start_timeout_s` (the
-    cluster has too few free CPUs) raise ScError. Close it when done: close() kills the actors and disconnects
-    only when this engine connected (stopping the private instance). A missing `ray` package is an ScError.
+    cluster has too few free CPUs) raise ScError. Close it when done: close() kills the actors, removes the folder
+    their temporary files go to (a killed actor cannot remove its own) and disconnects only when this engine
+    connected (stopping the private instance). A missing `ray` package is an ScError.
     """
 
     def __init__(self, params: EngineParams, workers: int, *, address: str = "",
@@ -155,12 +158,15 @@ class RayPoolEngine:
         self._ray = _import_ray()
         self._actors: list[Any] = []
         self._connected = False  # this engine called ray.init: close() disconnects
+        # the actors' TMPDIR (where it does not exist, on another node, Python falls back to its default)
+        self._temp_root = tempfile.mkdtemp(prefix="sc_ray_")
         try:
             if self._ray.is_initialized():
                 log.info("Ray pool: using this process's Ray connection")
             else:
                 self._connect(address)
-            actor_class = self._ray.remote(num_cpus=1, max_restarts=0)(_EngineActor)
+            actor_class = self._ray.remote(num_cpus=1, max_restarts=0,
+                                           runtime_env={"env_vars": {"TMPDIR": self._temp_root}})(_EngineActor)
             self._actors = [actor_class.remote(params) for _ in range(workers)]
             self._get([actor.start.remote() for actor in self._actors], start_timeout_s=start_timeout_s)
         except BaseException:  # Ctrl-C while starting too: no actor or Ray instance stays behind
@@ -225,6 +231,7 @@ class RayPoolEngine:
                 self._ray.kill(actor)
             except Exception as exc:  # gone already, with its node or the connection; nothing left to stop
                 log.debug("Ray pool: killing an actor: %s", exc)
+        shutil.rmtree(self._temp_root, ignore_errors=True)
         if self._connected:
             self._connected = False
             self._ray.shutdown()

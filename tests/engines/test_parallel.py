@@ -4,10 +4,12 @@ import dataclasses
 import json
 import logging
 import os
+import shutil
 import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -208,11 +210,13 @@ def test_an_address_where_no_cluster_listens_is_a_quick_one_line_error(tmp_path)
 @pytest.mark.skipif(not Path("/proc").is_dir(), reason="lists processes through /proc")
 def test_ctrl_c_stops_the_ray_instance_sc_opt_started(tmp_path):
     """sc-opt without --address starts its own Ray instance; Ctrl-C (SIGINT to sc-opt alone) while its actors work
-    must leave no Ray process behind."""
+    must leave no Ray process behind, and no temporary folder of ours (the killed actors cannot remove theirs)."""
     pytest.importorskip("ray")
+    temp = tempfile.mkdtemp(prefix="sct_")  # short: Ray puts its sockets below TMPDIR too
     run = _sc_opt(str(EXAMPLE), "-o", str(tmp_path / "out.aig"), "--engine", "exact", "--k", "6",
                   "--budget-ms", "60000", "--no-cache", "-q", "--backend", "ray", "--workers", "2",
-                  start_new_session=True, preexec_fn=_default_sigint)  # its own session, which Ray's join
+                  start_new_session=True, preexec_fn=_default_sigint,  # its own session, which Ray's join
+                  env={**os.environ, "TMPDIR": temp})
     try:
         deadline = time.monotonic() + 180
         while not any("_EngineActor.synthesize_batch" in command for _, command in _session_members(run.pid)):
@@ -226,9 +230,11 @@ def test_ctrl_c_stops_the_ray_instance_sc_opt_started(tmp_path):
         while _session_members(run.pid) and time.monotonic() < deadline:
             time.sleep(0.2)
         assert _session_members(run.pid) == []
+        assert [name for name in os.listdir(temp) if name.startswith("sc_")] == []
     finally:
         for pid, _ in _session_members(run.pid):  # never leave a stray process when the test fails
             os.kill(pid, signal.SIGKILL)
         if run.poll() is None:
             run.kill()
             run.wait()
+        shutil.rmtree(temp, ignore_errors=True)
