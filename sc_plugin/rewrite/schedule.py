@@ -15,9 +15,10 @@ In an ABC script `{T}` becomes three quarters of the step's seconds (its `share`
 process is killed at twice them) and `{SEED}` the pass number from 0, so that randomized commands explore
 differently on each pass. A step of share 0 (a script without a time parameter) may run until the schedule's time
 ends; a script with neither `{T}` nor `{SEED}` is not run again on the network it last ran on. A step with `min_s`
-gets at least that many seconds and is skipped when less is left (for commands that misbehave on short limits). An `sc` step runs `rewrite` with the
-pipeline options it names, for its share of the pass; a `windows` step (`{name: windows, windows: {max_inputs: 6,
-max_gates: 5}}`) runs `rewrite/windows.py` with the `WindowParams` fields it names (all but `exact` and
+gets at least that many seconds and is skipped when less is left (for commands that misbehave on short limits). A
+step with `repeat: N` runs up to N times in a row while each run saves ANDs (`{abc: compress2rs, repeat: 10}` is
+compress2rs iterated). An `sc` step runs `rewrite` with the pipeline options it names, for its share of the pass; a
+`windows` step (`{name: windows, windows: {max_inputs: 6, max_gates: 5}}`) runs `rewrite/windows.py` with the `WindowParams` fields it names (all but `exact` and
 `time_limit_s`), for its share of the pass. Every step starts from the best network so far; its output is kept when it
 has fewer ANDs, or as many (with `accept_equal`, a move sideways that lets the next randomized step escape a
 local minimum), and only after it agrees with its start on random patterns. The caller proves the final network
@@ -75,6 +76,7 @@ class ScheduleStep:
     windows: WindowParams | None = None  # multi-output window resynthesis (its time limit is the step's)
     share: float = 1.0  # weight of the step in a pass's time
     min_s: float = 0.0  # the step gets at least this many seconds, and is skipped when less time is left
+    repeat: int = 1  # runs up to this many times in a row while each run saves ANDs (a script iterated to its end)
 
 
 @dataclass(frozen=True)
@@ -135,7 +137,7 @@ def schedule_from_mapping(data: Any, *, where: str) -> Schedule:
         if not isinstance(entry, dict) or sum(kind in entry for kind in ("abc", "sc", "windows")) != 1:
             raise ScError(f"{where}: step {index} needs exactly one of abc: SCRIPT, sc: {{options}} or "
                           f"windows: {{options}}")
-        unknown = set(entry) - {"name", "abc", "sc", "windows", "share", "min_s"}
+        unknown = set(entry) - {"name", "abc", "sc", "windows", "share", "min_s", "repeat"}
         if unknown:
             raise ScError(f"{where}: step {index}: unknown keys {', '.join(sorted(unknown))}")
         if "sc" in entry and not isinstance(entry["sc"] or {}, dict):
@@ -148,10 +150,13 @@ def schedule_from_mapping(data: Any, *, where: str) -> Schedule:
         min_s = entry.get("min_s", 0.0)
         if not isinstance(min_s, (int, float)) or min_s < 0:
             raise ScError(f"{where}: step {index}: min_s must be a number >= 0")
+        repeat = entry.get("repeat", 1)
+        if not isinstance(repeat, int) or isinstance(repeat, bool) or repeat < 1:
+            raise ScError(f"{where}: step {index}: repeat must be a positive integer")
         windows = _window_params(entry["windows"], f"{where}: step {index}") if "windows" in entry else None
         steps.append(ScheduleStep(name=str(entry.get("name", f"step{index}")), abc=entry.get("abc"),
                                   sc=entry.get("sc") or ({} if "sc" in entry else None), windows=windows,
-                                  share=float(share), min_s=float(min_s)))
+                                  share=float(share), min_s=float(min_s), repeat=repeat))
     names = [step.name for step in steps]
     if len(set(names)) < len(names):
         raise ScError(f"{where}: step names must differ (the schedule's stats are kept per name)")
@@ -225,30 +230,36 @@ def run_schedule(aig: Aig, schedule: Schedule, time_limit_s: float, *, engine: E
                 continue  # too little time, or a fixed script on the same network or without gain last time
             if step.name not in seconds:
                 continue  # sits this pass out (`_step_seconds`)
-            ran_on[step.name] = best
             ran = True
-            step_s = max(_MIN_STEP_S, least_s, min(left, seconds[step.name]))
-            step_start = time.perf_counter()
-            try:
-                candidate = _run_step(best, step, step_s, left, stats, engine, sc_params)
-            except ScError as exc:
-                stats.failures[step.name] = str(exc)[:300]
-                log.info("schedule %s: step %s failed: %s", schedule.name, step.name, str(exc)[:200])
-                if isinstance(exc, AbcTimeoutError):
-                    needs_s[step.name] = 2 * step_s
-                candidate = best
-            stats.times_s[step.name] = stats.times_s.get(step.name, 0.0) + time.perf_counter() - step_start
-            kept = _keep(best, candidate, schedule.accept_equal, max_depth, seed=len(stats.history))
-            last_saved[step.name] = best.num_ands - candidate.num_ands if kept else 0
-            if kept:
-                if candidate.num_ands < best.num_ands:
-                    stats.gains[step.name] = stats.gains.get(step.name, 0) + last_saved[step.name]
-                    changed = True
-                best = candidate
-            stats.history.append((step.name, best.num_ands))
-            if verbose:
-                log.info("schedule %s, pass %d, %s: %d ANDs (%.1f s left)", schedule.name, stats.passes, step.name,
-                         best.num_ands, max(0.0, deadline - time.perf_counter()))
+            for _ in range(step.repeat):  # again while it saves, as long as its time is left
+                left = deadline - time.perf_counter()
+                if left < max(least_s, _MIN_STEP_S / 2):
+                    break
+                ran_on[step.name] = best
+                step_s = max(_MIN_STEP_S, least_s, min(left, seconds[step.name]))
+                step_start = time.perf_counter()
+                try:
+                    candidate = _run_step(best, step, step_s, left, stats, engine, sc_params)
+                except ScError as exc:
+                    stats.failures[step.name] = str(exc)[:300]
+                    log.info("schedule %s: step %s failed: %s", schedule.name, step.name, str(exc)[:200])
+                    if isinstance(exc, AbcTimeoutError):
+                        needs_s[step.name] = 2 * step_s
+                    candidate = best
+                stats.times_s[step.name] = stats.times_s.get(step.name, 0.0) + time.perf_counter() - step_start
+                kept = _keep(best, candidate, schedule.accept_equal, max_depth, seed=len(stats.history))
+                last_saved[step.name] = best.num_ands - candidate.num_ands if kept else 0
+                if kept:
+                    if candidate.num_ands < best.num_ands:
+                        stats.gains[step.name] = stats.gains.get(step.name, 0) + last_saved[step.name]
+                        changed = True
+                    best = candidate
+                stats.history.append((step.name, best.num_ands))
+                if verbose:
+                    log.info("schedule %s, pass %d, %s: %d ANDs (%.1f s left)", schedule.name, stats.passes, step.name,
+                             best.num_ands, max(0.0, deadline - time.perf_counter()))
+                if not last_saved[step.name]:
+                    break
         if not ran:
             break  # no step fits in the time left
     return best, stats

@@ -127,6 +127,28 @@ def test_a_fixed_script_that_saved_nothing_is_not_rerun_when_adaptive(monkeypatc
     assert scripts.count("y") > 1  # without adaptation it runs on every new network
 
 
+def _four_ands():
+    """redundant()'s function in four ANDs: (a & (b | c)) | (a & d)."""
+    aig = Aig()
+    a, b, c, d = (aig.create_pi(name) for name in "abcd")
+    aig.create_po(aig.create_or(aig.create_and(a, aig.create_or(b, c)), aig.create_and(a, d)), "y")
+    return aig
+
+
+def test_a_repeated_step_runs_again_while_it_saves(monkeypatch):
+    smaller = {5: _four_ands, 4: _factored, 3: _factored}
+
+    def abc(aig, script, timeout_s):
+        return smaller[aig.num_ands](), None
+    monkeypatch.setattr(schedule_module, "optimize_with_abc", abc)
+    result, stats = _run([{"name": "iterated", "abc": "y", "share": 0, "repeat": 10},
+                          {"name": "seeded", "abc": "x -S {SEED}"}], time_limit_s=1.0)
+    # 5 -> 4 -> 3, and a third run that saves nothing ends the repetition, all before the next step
+    assert [name for name, _ in stats.history[:4]] == ["iterated"] * 3 + ["seeded"]
+    assert [ands for _, ands in stats.history[:3]] == [4, 3, 3] and stats.gains["iterated"] == 2
+    assert result.num_ands == 3
+
+
 def test_a_step_killed_at_its_limit_next_gets_twice_its_seconds_or_sits_out(monkeypatch):
     timeouts = []
 
@@ -145,7 +167,7 @@ def test_a_step_killed_at_its_limit_next_gets_twice_its_seconds_or_sits_out(monk
     ({"steps": []}, "non-empty list"), ({"steps": [{"abc": "x", "sc": {}}]}, "exactly one"),
     ({"steps": [{"abc": "x", "colour": 1}]}, "unknown keys colour"), ({"steps": [{"abc": "x", "min_s": -1}]}, "min_s"),
     ({"steps": [{"abc": "x"}, {"abc": "y"}, {"name": "step1", "abc": "z"}]}, "names must differ"),
-    ({"steps": [{"abc": "x"}], "passes": 0},
+    ({"steps": [{"abc": "x", "repeat": 0}]}, "repeat"), ({"steps": [{"abc": "x"}], "passes": 0},
                                                                        "passes"),
 ])
 def test_bad_schedules_are_refused(data, message):
