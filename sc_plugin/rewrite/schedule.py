@@ -18,11 +18,12 @@ ends; a script with neither `{T}` nor `{SEED}` is not run again on the network i
 gets at least that many seconds and is skipped when less is left (for commands that misbehave on short limits). A
 step with `repeat: N` runs up to N times in a row while each run saves ANDs (`{abc: compress2rs, repeat: 10}` is
 compress2rs iterated). An `sc` step runs `rewrite` with the pipeline options it names, for its share of the pass; a
-`windows` step (`{name: windows, windows: {max_inputs: 6, max_gates: 5}}`) runs `rewrite/windows.py` with the `WindowParams` fields it names (all but `exact` and
-`time_limit_s`), for its share of the pass. Every step starts from the best network so far; its output is kept when it
-has fewer ANDs, or as many (with `accept_equal`, a move sideways that lets the next randomized step escape a
-local minimum), and only after it agrees with its start on random patterns. The caller proves the final network
-(`rewrite/pipeline.py`), so a step never needs a proof of its own. A step that fails (ABC error, time out) is
+`windows` step (`{name: windows, windows: {max_inputs: 6, max_gates: 5}}`) runs `rewrite/windows.py` with the
+`WindowParams` fields it names (all but `exact` and `time_limit_s`), for its share of the pass. Every step starts
+from the best network so far; its output is kept when it has fewer ANDs, or as many (with `accept_equal`, a move
+sideways that lets the next randomized step escape a local minimum), and only after it agrees with its start on
+random patterns. The caller proves the final network (`rewrite/pipeline.py`), so a step never needs a proof of its
+own. A step that fails (ABC error, time out) is
 recorded and skipped; one killed at its limit is next given twice the seconds it had, or skipped when they are not
 left.
 
