@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import logging
 import multiprocessing
+import os
 import shutil
 import socket
 import tempfile
+import time
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from typing import Any, Sequence
@@ -231,10 +233,15 @@ class RayPoolEngine:
                 self._ray.kill(actor)
             except Exception as exc:  # gone already, with its node or the connection; nothing left to stop
                 log.debug("Ray pool: killing an actor: %s", exc)
-        shutil.rmtree(self._temp_root, ignore_errors=True)
         if self._connected:
             self._connected = False
             self._ray.shutdown()
+        # ray.kill does not wait: an actor may still write there for a moment after it was told to die
+        for _ in range(50):
+            shutil.rmtree(self._temp_root, ignore_errors=True)
+            if not os.path.exists(self._temp_root):
+                break
+            time.sleep(0.1)
 
 
 def make_pool(engine: EngineParams, pool: PoolParams) -> ProcessPoolEngine | RayPoolEngine | None:
