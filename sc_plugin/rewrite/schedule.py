@@ -23,9 +23,8 @@ compress2rs iterated). An `sc` step runs `rewrite` with the pipeline options it 
 from the best network so far; its output is kept when it has fewer ANDs, or as many (with `accept_equal`, a move
 sideways that lets the next randomized step escape a local minimum), and only after it agrees with its start on
 random patterns. The caller proves the final network (`rewrite/pipeline.py`), so a step never needs a proof of its
-own. A step that fails (ABC error, time out) is
-recorded and skipped; one killed at its limit is next given twice the seconds it had, or skipped when they are not
-left.
+own. A step that fails (ABC error, time out) is recorded and skipped; one killed at its limit is next given twice
+the seconds it had, or skipped when they are not left.
 
 With `adaptive: true` (the default) the first pass is a probe: from the second pass on, a step's seconds are its
 share weighted by the ANDs it has saved per second so far, and a script with neither `{T}` nor `{SEED}` runs again
@@ -238,16 +237,9 @@ def run_schedule(aig: Aig, schedule: Schedule, time_limit_s: float, *, engine: E
                     break
                 ran_on[step.name] = best
                 step_s = max(_MIN_STEP_S, least_s, min(left, seconds[step.name]))
-                step_start = time.perf_counter()
-                try:
-                    candidate = _run_step(best, step, step_s, left, stats, engine, sc_params)
-                except ScError as exc:
-                    stats.failures[step.name] = str(exc)[:300]
-                    log.info("schedule %s: step %s failed: %s", schedule.name, step.name, str(exc)[:200])
-                    if isinstance(exc, AbcTimeoutError):
-                        needs_s[step.name] = 2 * step_s
-                    candidate = best
-                stats.times_s[step.name] = stats.times_s.get(step.name, 0.0) + time.perf_counter() - step_start
+                candidate, killed = _timed_run(best, step, step_s, left, stats, engine, sc_params)
+                if killed:
+                    needs_s[step.name] = 2 * step_s
                 kept = _keep(best, candidate, schedule.accept_equal, max_depth, seed=len(stats.history))
                 last_saved[step.name] = best.num_ands - candidate.num_ands if kept else 0
                 if kept:
@@ -289,6 +281,21 @@ def _step_seconds(schedule: Schedule, stats: ScheduleStats, pass_s: float) -> di
         if pass_s * weight / total_weight >= min(_MIN_STEP_S, first[name]):
             seconds[name] = pass_s * weight / total_weight
     return seconds
+
+
+def _timed_run(aig: Aig, step: ScheduleStep, step_s: float, left_s: float, stats: ScheduleStats, engine: Engine,
+               sc_params: Callable[[Mapping[str, Any]], RewriteParams]) -> tuple[Aig, bool]:
+    """`_run_step`, its time added to the stats; a failure is recorded and gives back `aig`, with True when ABC was
+    killed at its limit."""
+    start = time.perf_counter()
+    try:
+        return _run_step(aig, step, step_s, left_s, stats, engine, sc_params), False
+    except ScError as exc:
+        stats.failures[step.name] = str(exc)[:300]
+        log.info("schedule step %s failed: %s", step.name, str(exc)[:200])
+        return aig, isinstance(exc, AbcTimeoutError)
+    finally:
+        stats.times_s[step.name] = stats.times_s.get(step.name, 0.0) + time.perf_counter() - start
 
 
 def _run_step(aig: Aig, step: ScheduleStep, step_s: float, left_s: float, stats: ScheduleStats, engine: Engine,
