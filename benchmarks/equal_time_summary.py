@@ -19,17 +19,22 @@ from collections import defaultdict
 SCHEDULE, ABLATION = "schedule", "schedule_abc_only"
 
 
-def summarize(results: dict, within_s: float = math.inf) -> str:
-    baselines = results["baselines"]
+def proven_ands(results: dict, within_s: float = math.inf) -> dict[str, dict[str, int]]:
+    """design -> flow -> ANDs of its proven result; a baseline's only if its task took at most within_s."""
     ands: dict[str, dict[str, int]] = defaultdict(dict)
-    winners: dict[str, str] = {}  # design -> the schedule's ANDs saved per step, as its record reports them
     for record in results["records"]:
-        if record["flow"] in baselines and record["time_s"] > within_s:
+        if record["flow"] in results["baselines"] and record["time_s"] > within_s:
             continue
         if record["status"] == "ok" and record["verified"] == "equivalent":
             ands[record["design"]][record["flow"]] = record["ands"]
-            if record["flow"] == SCHEDULE:
-                winners[record["design"]] = record.get("message", "").partition("by step: ")[2] or "-"
+    return ands
+
+
+def summarize(results: dict, within_s: float = math.inf) -> str:
+    baselines = results["baselines"]
+    ands = proven_ands(results, within_s)
+    winners = {record["design"]: record.get("message", "").partition("by step: ")[2] or "-"  # ANDs saved per step
+               for record in results["records"] if record["flow"] == SCHEDULE and record["status"] == "ok"}
     header = ["design", *baselines, "best baseline", SCHEDULE, ABLATION, "schedule / best", "ablation / best",
               "ANDs saved by the schedule's steps"]
     lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
