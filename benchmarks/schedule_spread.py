@@ -23,7 +23,7 @@ import tempfile
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from equal_time_summary import proven_ands
+from equal_time_summary import best_baselines, proven_ands
 
 from sc_plugin.abc.runner import optimize_with_abc
 from sc_plugin.aig import read_aiger, write_aiger
@@ -55,9 +55,7 @@ def main() -> None:
     args = parser.parse_args()
     with open(args.results) as handle:
         results = json.load(handle)
-    found = proven_ands(results, args.within)
-    best = {design: min(flows[b] for b in results["baselines"] if b in flows)
-            for design, flows in found.items() if any(b in flows for b in results["baselines"])}
+    best = best_baselines(results, proven_ands(results, args.within))
     designs = [path for path in args.designs if path.stem in best]
     with tempfile.TemporaryDirectory(prefix="sc_spread_") as folder:
         inputs = {}

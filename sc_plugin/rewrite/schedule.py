@@ -276,11 +276,9 @@ def _step_seconds(schedule: Schedule, stats: ScheduleStats, pass_s: float) -> di
     weights = {name: first[name] * (stats.gains.get(name, 0) + 1) / (stats.times_s.get(name, 0.0) + first[name])
                for name in timed}
     total_weight = sum(weights.values()) or 1.0
-    seconds = {name: first[name] for name in first if name not in weights}
-    for name, weight in weights.items():
-        if pass_s * weight / total_weight >= min(_MIN_STEP_S, first[name]):
-            seconds[name] = pass_s * weight / total_weight
-    return seconds
+    split = {name: pass_s * weight / total_weight for name, weight in weights.items()}
+    return {name: split.get(name, slice_s) for name, slice_s in first.items()
+            if name not in split or split[name] >= min(_MIN_STEP_S, slice_s)}
 
 
 def _timed_run(aig: Aig, step: ScheduleStep, step_s: float, left_s: float, stats: ScheduleStats, engine: Engine,
