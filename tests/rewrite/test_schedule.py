@@ -190,6 +190,13 @@ def test_options_choose_a_schedule_only_with_a_time_limit():
         load_schedule("no_such_schedule")
 
 
+def test_the_shipped_ablation_is_the_default_without_its_shortcircuit_steps():
+    default, ablation = load_schedule("default"), load_schedule("abc_only")
+    assert ablation.steps == tuple(step for step in default.steps if step.sc is None)
+    assert (ablation.passes, ablation.accept_equal, ablation.adaptive) == (
+        default.passes, default.accept_equal, default.adaptive)
+
+
 def test_a_step_output_deeper_than_the_bound_is_dropped(require_abc):
     chain = redundant()  # dc2 folds its five ANDs into a & (b | c | d): three ANDs on three levels
     schedule = schedule_from_mapping({"steps": [{"name": "fold", "abc": "strash; dc2"}], "passes": 1}, where="test")
