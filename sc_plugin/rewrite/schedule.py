@@ -12,7 +12,7 @@ multi-output window resynthesis.
       - {name: eslim, abc: "&get -n; &eslim -T {T} -Z {SEED}; &put", share: 1, min_s: 10}
 
 In an ABC script `{T}` becomes three quarters of the step's seconds (its `share` of a pass; ABC overruns it, and the
-process is killed at twice them) and `{SEED}` the pass number from 0, so that randomized commands explore
+process is killed at twice them, or for a script without `{T}` at half the time left if that is more) and `{SEED}` the pass number from 0, so that randomized commands explore
 differently on each pass. A step of share 0 (a script without a time parameter) may run until the schedule's time
 ends; a script with neither `{T}` nor `{SEED}` is not run again on the network it last ran on. A step with `min_s`
 gets at least that many seconds and is skipped when less is left (for commands that misbehave on short limits). A
@@ -64,6 +64,9 @@ _ABC_T_FRACTION = 0.75
 # ...and killed at this multiple of its seconds (&eslim can overrun -T by minutes on large networks), so the steps
 # after it keep their time. A step without a share (a script with no time parameter) may use all that is left.
 _ABC_KILL_FACTOR = 2.0
+# A fixed script with a share (no {T}: it cannot be told to stop, and a killed run loses all its work) may also use
+# this fraction of the time left, so that a long budget lets it finish (`mfs` on a large network).
+_FIXED_SCRIPT_FRACTION_OF_LEFT = 0.5
 
 
 @dataclass(frozen=True)
@@ -302,7 +305,12 @@ def _run_step(aig: Aig, step: ScheduleStep, step_s: float, left_s: float, stats:
         seconds = max(1, int(step_s * _ABC_T_FRACTION))
         script = step.abc.replace("{T}", str(seconds)).replace("{SEED}", str(stats.passes - 1))
         # ABC commands check their own limit only now and then: the process is killed when the schedule's time ends
-        timeout_s = left_s if step.share == 0 else min(left_s, _ABC_KILL_FACTOR * step_s)
+        timeout_s = _ABC_KILL_FACTOR * step_s
+        if step.share == 0:
+            timeout_s = left_s
+        elif _deterministic(step):
+            timeout_s = max(timeout_s, _FIXED_SCRIPT_FRACTION_OF_LEFT * left_s)
+        timeout_s = min(left_s, timeout_s)
         return optimize_with_abc(aig, script, timeout_s=max(timeout_s, _MIN_STEP_S))[0]
     if step.windows is not None:
         result, window_stats = resynthesize_windows(aig, replace(step.windows, time_limit_s=step_s))

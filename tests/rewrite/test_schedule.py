@@ -76,6 +76,16 @@ def test_a_step_with_a_share_is_killed_at_twice_its_seconds(monkeypatch):
     assert 7.5 < timeouts["z"] <= 8.0  # no share: all the time left
 
 
+def test_a_fixed_script_with_a_share_may_use_half_the_time_left(monkeypatch):
+    timeouts = {}
+    monkeypatch.setattr(schedule_module, "optimize_with_abc",
+                        lambda aig, script, timeout_s: (timeouts.setdefault(script, timeout_s), (aig, None))[1])
+    steps = [{"name": "fixed", "abc": "x", "share": 1}, {"name": "timed", "abc": "y -T {T}", "share": 9}]
+    _run(steps, time_limit_s=20.0, passes=1)
+    assert 9.5 < timeouts["x"] <= 10.0  # its slice is 2 s: killed at 4 s, were it timed
+    assert 19.0 < timeouts["y -T 13"] <= 20.0  # twice its 18 s, capped by the time left
+
+
 def test_a_script_without_time_or_seed_is_not_rerun_on_the_same_network(monkeypatch):
     scripts = []
     monkeypatch.setattr(schedule_module, "optimize_with_abc",
