@@ -12,19 +12,20 @@ multi-output window resynthesis.
       - {name: eslim, abc: "&get -n; &eslim -T {T} -Z {SEED}; &put", share: 1, min_s: 10}
 
 In an ABC script `{T}` becomes three quarters of the step's seconds (its `share` of a pass; ABC overruns it, and the
-process is killed at twice them, or for a script without `{T}` at half the time left if that is more) and `{SEED}` the pass number from 0, so that randomized commands explore
-differently on each pass. A step of share 0 (a script without a time parameter) may run until the schedule's time
-ends; a script with neither `{T}` nor `{SEED}` is not run again on the network it last ran on. A step with `min_s`
-gets at least that many seconds and is skipped when less is left (for commands that misbehave on short limits). A
-step with `repeat: N` runs up to N times in a row while each run saves ANDs (`{abc: compress2rs, repeat: 10}` is
-compress2rs iterated). An `sc` step runs `rewrite` with the pipeline options it names, for its share of the pass; a
-`windows` step (`{name: windows, windows: {max_inputs: 6, max_gates: 5}}`) runs `rewrite/windows.py` with the
-`WindowParams` fields it names (all but `exact` and `time_limit_s`), for its share of the pass. Every step starts
-from the best network so far; its output is kept when it has fewer ANDs, or as many (with `accept_equal`, a move
-sideways that lets the next randomized step escape a local minimum), and only after it agrees with its start on
-random patterns. The caller proves the final network (`rewrite/pipeline.py`), so a step never needs a proof of its
-own. A step that fails (ABC error, time out) is recorded and skipped; one killed at its limit is next given twice
-the seconds it had, or skipped when they are not left.
+process is killed at twice them, or for a script without `{T}` at half the time left if that is more) and `{SEED}`
+the pass number from 0, so that randomized commands explore differently on each pass. A step of share 0 (a script
+without a time parameter) may run until the schedule's time ends; a script with neither `{T}` nor `{SEED}` is not
+run again on the network it last ran on. A step with `min_s` gets at least that many seconds and is skipped when
+less is left (for commands that misbehave on short limits). A step with `repeat: N` runs up to N times in a row
+while each run saves ANDs (`{abc: compress2rs, repeat: 10}` is compress2rs iterated). An `sc` step runs `rewrite`
+with the pipeline options it names, for its share of the pass; a `windows` step (`{name: windows, windows:
+{max_inputs: 6, max_gates: 5}}`) runs `rewrite/windows.py` with the `WindowParams` fields it names (all but `exact`
+and `time_limit_s`), for its share of the pass. Every step starts from the best network so far; its output is kept
+when it has fewer ANDs, or as many (with `accept_equal`, a move sideways that lets the next randomized step escape a
+local minimum), and only after it agrees with its start on random patterns. The caller proves the final network
+(`rewrite/pipeline.py`), so a step never needs a proof of its own. A step that fails (ABC error, time out) is
+recorded and skipped; one killed at its limit is next given twice the seconds it had, or skipped when they are not
+left.
 
 With `adaptive: true` (the default) the first pass is a probe: from the second pass on, a step's seconds are its
 share weighted by the ANDs it has saved per second so far, and a script with neither `{T}` nor `{SEED}` runs again
@@ -64,7 +65,7 @@ _ABC_T_FRACTION = 0.75
 # ...and killed at this multiple of its seconds (&eslim can overrun -T by minutes on large networks), so the steps
 # after it keep their time. A step without a share (a script with no time parameter) may use all that is left.
 _ABC_KILL_FACTOR = 2.0
-# A fixed script with a share (no {T}: it cannot be told to stop, and a killed run loses all its work) may also use
+# A script with a share but no {T} (it cannot be told to stop, and a killed run loses all its work) may also use
 # this fraction of the time left, so that a long budget lets it finish (`mfs` on a large network).
 _FIXED_SCRIPT_FRACTION_OF_LEFT = 0.5
 
@@ -305,11 +306,12 @@ def _run_step(aig: Aig, step: ScheduleStep, step_s: float, left_s: float, stats:
         seconds = max(1, int(step_s * _ABC_T_FRACTION))
         script = step.abc.replace("{T}", str(seconds)).replace("{SEED}", str(stats.passes - 1))
         # ABC commands check their own limit only now and then: the process is killed when the schedule's time ends
-        timeout_s = _ABC_KILL_FACTOR * step_s
         if step.share == 0:
             timeout_s = left_s
-        elif _deterministic(step):
-            timeout_s = max(timeout_s, _FIXED_SCRIPT_FRACTION_OF_LEFT * left_s)
+        elif "{T}" not in step.abc:
+            timeout_s = max(_ABC_KILL_FACTOR * step_s, _FIXED_SCRIPT_FRACTION_OF_LEFT * left_s)
+        else:
+            timeout_s = _ABC_KILL_FACTOR * step_s
         timeout_s = min(left_s, timeout_s)
         return optimize_with_abc(aig, script, timeout_s=max(timeout_s, _MIN_STEP_S))[0]
     if step.windows is not None:
