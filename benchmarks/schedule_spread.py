@@ -66,7 +66,7 @@ def main() -> None:
         with ThreadPoolExecutor(args.jobs) as pool:
             ands = list(pool.map(lambda task: run_schedule(inputs[task[0]], Path(folder) / f"{task[0]}.{task[1]}.aig",
                                                            args), tasks))
-    runs = {task: value for task, value in zip(tasks, ands)}
+    runs = dict(zip(tasks, ands))
     print("| design | best baseline | " + " | ".join(f"run {r + 1}" for r in range(args.runs)) + " |")
     print("|---|---|" + "---|" * args.runs)
     for name in inputs:

@@ -305,7 +305,7 @@ def _run_step(aig: Aig, step: ScheduleStep, step_s: float, left_s: float, stats:
     if step.abc is not None:
         seconds = max(1, int(step_s * _ABC_T_FRACTION))
         script = step.abc.replace("{T}", str(seconds)).replace("{SEED}", str(stats.passes - 1))
-        # ABC commands check their own limit only now and then: the process is killed when the schedule's time ends
+        # ABC commands check their own limit only now and then: the process is killed at the step's kill limit
         if step.share == 0:
             timeout_s = left_s
         elif "{T}" not in step.abc:
