@@ -41,10 +41,13 @@ def main() -> None:
                         help="also print ANDs on the functions that every checkpoint solved")
     parser.add_argument("--fallback", nargs="+", default=["off"], choices=["off", "on"],
                         help="without and/or with the decomposition fallback")
+    parser.add_argument("--precision", nargs="+", default=["auto"], choices=["auto", "float32", "bfloat16"],
+                        help="the network's dtype in search (learned.model.inference_dtype)")
     args = parser.parse_args()
     checkpoints = dict(item.split("=", 1) for item in args.checkpoint)
-    variants = [(name + ("+decompose" if fallback == "on" else ""), path, fallback == "on")
-                for name, path in checkpoints.items() for fallback in args.fallback]
+    variants = [(name + ("+decompose" if fallback == "on" else "") + ("" if precision == "auto" else f" {precision}"),
+                 path, fallback == "on", precision)
+                for name, path in checkpoints.items() for fallback in args.fallback for precision in args.precision]
     summaries = []
     size_tables = []
     common_lines = []
@@ -54,9 +57,9 @@ def main() -> None:
     for set_name in args.sets:
         for simulations, rollouts in modes:
             rows_by_checkpoint = {}
-            for name, path, fallback in variants:
+            for name, path, fallback, precision in variants:
                 params = EvalParams(simulations=simulations, rollouts=rollouts, batch_size=args.batch_size,
-                                    limit=args.limit, checkpoint=path, fallback=fallback)
+                                    limit=args.limit, checkpoint=path, fallback=fallback, precision=precision)
                 summary, rows = evaluate_set(CUTS / SETS[set_name], params)
                 rows_by_checkpoint[name] = rows
                 if args.by_size:

@@ -2,7 +2,8 @@
 
     sc-synth HEX [--care HEX] [--inputs N] [--engine E] [--budget-ms MS] [--out FILE.aig] [--json]
     sc-synth --batch FILE [--engine E] [--budget-ms MS] [--json-out FILE.jsonl]
-    learned engine (mcts, and the portfolio's mcts): [--mcts-simulations S] [--mcts-rollouts R] [--checkpoint CKPT]
+    learned engine (mcts, and the portfolio's mcts): [--mcts-simulations S] [--mcts-rollouts R]
+                                                   [--mcts-precision P] [--checkpoint CKPT]
 
 Every result is verified by exhaustive simulation (on the care minterms, with a care set) before it is printed,
 written or cached.
@@ -28,7 +29,7 @@ from sc_plugin.cli.common import run_cli
 from sc_plugin.progress import progress
 from sc_plugin.engines.base import Budget, Candidate, Engine, ask_engine
 from sc_plugin.engines.cache import CachedEngine, SynthesisCache, default_cache_path
-from sc_plugin.engines.learned import MctsParams
+from sc_plugin.engines.learned import PRECISIONS, MctsParams
 from sc_plugin.engines.registry import ENGINE_NAMES, EngineParams, make_engine
 from sc_plugin.errors import ScError, TruthTableError
 from sc_plugin.files import atomic_output, check_output_folder, read_text
@@ -40,7 +41,8 @@ DEFAULT_ENGINE = "portfolio"
 DEFAULT_BUDGET_MS = 10000.0
 MCTS_ENGINES = ("mcts", "portfolio")  # the engines that the learned engine's options apply to
 # the learned engine's options and their MctsParams fields; an option left out keeps the field's default
-_MCTS_OPTIONS = {"--mcts-simulations": "simulations", "--mcts-rollouts": "rollouts", "--checkpoint": "checkpoint"}
+_MCTS_OPTIONS = {"--mcts-simulations": "simulations", "--mcts-rollouts": "rollouts", "--mcts-precision": "precision",
+                 "--checkpoint": "checkpoint"}
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -89,6 +91,9 @@ def _parser() -> argparse.ArgumentParser:
     mcts.add_argument("--mcts-rollouts", type=int, default=None, metavar="R",
                       help=f"episodes sampled from the network after it while the budget lasts "
                            f"(default: {defaults.rollouts})")
+    mcts.add_argument("--mcts-precision", default=None, choices=PRECISIONS,
+                      help="the network's dtype in search: auto is bfloat16 where the CPU multiplies it natively "
+                           f"(faster there), else float32 (default: {defaults.precision})")
     mcts.add_argument("--checkpoint", default=None, metavar="CKPT",
                       help="model file, from sc-train (default: the model shipped with the package)")
     return parser

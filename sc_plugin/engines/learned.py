@@ -13,16 +13,18 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Sequence
 
 import numpy as np
 
 from sc_plugin.aig.functions import trivial_implementation
 from sc_plugin.engines.base import Budget, Candidate, cares_of, make_candidate
+from sc_plugin.errors import ScError
 from sc_plugin.learned.actions import DEFAULT_MAX_ANDS, MAX_NODES, State, build_aig, initial_state, solution_size
 from sc_plugin.learned.search import SearchParams, search
 
-__all__ = ["MctsEngine", "MctsParams", "MctsStats"]
+__all__ = ["MctsEngine", "MctsParams", "MctsStats", "PRECISIONS", "search_dtype"]
 
 
 @dataclass(frozen=True)
@@ -38,6 +40,7 @@ class MctsParams:
     batch_size: int = 64  # functions searched in lock-step, one forward pass for all of them
     seed: int = 0  # of the sampling; the same seed gives the same circuits
     num_threads: int | None = 1  # torch threads; None leaves torch's default (the engine shares the machine)
+    precision: str = "auto"  # the network's dtype in search, one of PRECISIONS (search_dtype)
 
 
 @dataclass
@@ -57,6 +60,24 @@ class MctsStats:
         return (f"mcts: {self.functions} functions, {self.trivial} trivial, {self.solved} solved by search, "
                 f"{self.episodes} episodes, {self.rollouts} rollouts, {self.simulations} simulations, "
                 f"{self.timed_out} timed out, {self.time_s:.2f}s")
+
+
+PRECISIONS = ("auto", "float32", "bfloat16")
+
+
+def search_dtype(precision: str) -> str:
+    """The network's dtype in search: float32, bfloat16, or for "auto" bfloat16 where the CPU multiplies it natively
+    (AVX-512 BF16 or AMX in /proc/cpuinfo's flags), which makes search faster, and float32 elsewhere, where
+    bfloat16 would be emulated and slower."""
+    if precision not in PRECISIONS:
+        raise ScError(f"precision {precision!r}: choose one of {', '.join(PRECISIONS)}")
+    if precision != "auto":
+        return precision
+    try:
+        flags = set(Path("/proc/cpuinfo").read_text().split())
+    except OSError:
+        flags = set()
+    return "bfloat16" if flags & {"avx512_bf16", "amx_bf16"} else "float32"
 
 
 def _smaller(a: State | None, b: State | None) -> State | None:
@@ -90,6 +111,7 @@ class MctsEngine:
         self.stats = MctsStats()
         self.checkpoint_path = str(params.checkpoint or default_checkpoint_path())
         self.model, payload = load_model(self.checkpoint_path)
+        self.model.to(getattr(torch, search_dtype(params.precision)))
         self.checkpoint_info = {k: payload.get(k) for k in ("step", "metrics", "data", "created")}
         self.search_params = SearchParams(num_simulations=params.simulations, c_puct=params.c_puct)
         self.rollout_params = SearchParams(num_simulations=0, temperature=params.rollout_temperature)

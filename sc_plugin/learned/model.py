@@ -206,13 +206,13 @@ def deepen(model: PolicyValueNet, n_layer: int) -> PolicyValueNet:
 
 def network_evaluator(model: PolicyValueNet) -> Callable[[Sequence[State]], tuple[np.ndarray, np.ndarray]]:
     """The `evaluate` callable that `search` takes: states -> (logits (B, A) float32, values (B,) float32). The
-    states are featurized on the CPU and evaluated where the model's weights are."""
-    device = next(model.parameters()).device
+    states are featurized on the CPU and evaluated where, and in the dtype that, the model's weights are."""
+    weight = next(model.parameters())
 
     @torch.no_grad()
     def evaluate(states: Sequence[State]) -> tuple[np.ndarray, np.ndarray]:
         features, types = featurize(states)
-        logits, values = model(features.to(device), types.to(device))
-        return logits.cpu().numpy(), values.cpu().numpy()
+        logits, values = model(features.to(weight.device, weight.dtype), types.to(weight.device))
+        return logits.float().cpu().numpy(), values.float().cpu().numpy()
 
     return evaluate

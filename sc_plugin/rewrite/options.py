@@ -15,6 +15,7 @@ from dataclasses import dataclass, replace
 from typing import Any, Callable, Mapping, Sequence
 
 from sc_plugin.aig.truth import MAX_INPUTS
+from sc_plugin.engines.learned import PRECISIONS
 from sc_plugin.engines.parallel import BACKENDS
 from sc_plugin.engines.registry import ENGINE_NAMES
 from sc_plugin.errors import ScError
@@ -130,6 +131,9 @@ OPTIONS: tuple[Option, ...] = (
            "engine's first episode (0: greedy)", int, minimum=0),
     Option("mcts_rollouts", "engine.mcts.rollouts", "episodes the learned engine samples after its first one",
            int, minimum=0),
+    Option("mcts_precision", "engine.mcts.precision", "dtype of the learned engine's network in search: auto "
+           "(bfloat16 where the CPU multiplies it natively, else float32), float32 or bfloat16", str,
+           choices=PRECISIONS),
     Option("no_mcts_fallback", "engine.use_mcts_fallback", "engine mcts without its decomposition fallback (which "
            "splits a function its search leaves unsolved into smaller ones)", switch_value=False,
            dashed="-nomcts_fallback"),

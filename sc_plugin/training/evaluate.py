@@ -30,6 +30,7 @@ class EvalParams:
     rollouts: int = 24  # extra policy-sampled episodes per function (MctsEngine.rollouts)
     rollout_temperature: float = 0.5
     fallback: bool = False  # wrap the engine in the decomposition fallback (engines/decompose.py, default params)
+    precision: str = "auto"  # the network's dtype in search (MctsParams.precision)
 
 
 @dataclass
@@ -93,7 +94,7 @@ def evaluate_set(tt_path: str | Path, params: EvalParams, *, verbose: bool = Fal
         raise ScError(f"{abc_csv_for(tt_path)} has {len(abc_rows)} rows for {len(functions)} functions")
     engine = MctsEngine(MctsParams(checkpoint=params.checkpoint, simulations=params.simulations,
                                    max_ands=params.max_ands, batch_size=params.batch_size, rollouts=params.rollouts,
-                                   rollout_temperature=params.rollout_temperature))
+                                   rollout_temperature=params.rollout_temperature, precision=params.precision))
     if params.fallback:
         engine = DecomposingEngine(engine)
     budget = Budget(time_ms=params.budget_ms, max_ands=params.max_ands)

@@ -131,7 +131,8 @@ def test_help_lists_every_option(capsys):
         main(["--help"])
     text = capsys.readouterr().out
     for option in ("--inputs", "--engine", "--budget-ms", "--out", "--json", "--batch", "--json-out", "--cache",
-                   "--no-cache", "--mcts-simulations", "--mcts-rollouts", "--checkpoint", "default"):
+                   "--no-cache", "--mcts-simulations", "--mcts-rollouts", "--mcts-precision", "--checkpoint",
+                   "default"):
         assert option in text
 
 
@@ -141,8 +142,8 @@ def test_conflicting_modes_are_refused(capsys, tmp_path):
 
 
 def test_learned_engine_options(capsys):
-    assert main(["e8", "--engine", "mcts", "--mcts-simulations", "2", "--mcts-rollouts", "3", "--checkpoint",
-                 str(default_checkpoint_path()), "--no-cache", "--json", "--verbose",
+    assert main(["e8", "--engine", "mcts", "--mcts-simulations", "2", "--mcts-rollouts", "3", "--mcts-precision",
+                 "float32", "--checkpoint", str(default_checkpoint_path()), "--no-cache", "--json", "--verbose",
                  "--budget-ms", "600000"]) == 0  # rollouts run only while the budget lasts: never let a slow host skip them
     captured = capsys.readouterr()
     record = json.loads(captured.out)

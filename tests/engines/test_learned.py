@@ -4,7 +4,8 @@ import pytest
 
 from sc_plugin.aig.simulate import output_truth_tables
 from sc_plugin.engines.base import Budget, Engine
-from sc_plugin.engines.learned import MctsEngine, MctsParams, MctsStats
+from sc_plugin.engines.learned import MctsEngine, MctsParams, MctsStats, search_dtype
+from sc_plugin.errors import ScError
 from sc_plugin.learned.checkpoint import CheckpointError, default_checkpoint_path
 
 FUNCTIONS = [(0x8, 2), (0x6, 2), (0xE8, 3), (0x96, 3), (0x8000, 4), (0xCAFE, 4)]
@@ -85,3 +86,19 @@ def test_care_sets_end_the_search_on_care_minterms(greedy):
     assert (output_truth_tables(partial.implementation)[0] ^ 0x6) & 0x7 == 0
     # nothing cared for but minterm 1 (value 1): the literal x0, without search
     assert greedy.synthesize(0x6, 2, budget=Budget(), care=0x2).ands == 0
+
+
+def test_search_dtype_names_and_auto():
+    assert search_dtype("float32") == "float32" and search_dtype("bfloat16") == "bfloat16"
+    assert search_dtype("auto") in ("float32", "bfloat16")
+    with pytest.raises(ScError, match="precision 'half'"):
+        search_dtype("half")
+
+
+@pytest.mark.parametrize("precision", ["float32", "bfloat16"])
+def test_either_precision_gives_verified_candidates(precision):
+    engine = MctsEngine(MctsParams(simulations=0, rollouts=0, precision=precision))
+    assert str(next(engine.model.parameters()).dtype) == f"torch.{precision}"
+    found = engine.synthesize_batch(FUNCTIONS, budget=Budget(time_ms=60000))
+    for (table, n), candidate in zip(FUNCTIONS, found):
+        assert candidate is not None and output_truth_tables(candidate.implementation)[0] == table

@@ -1,10 +1,12 @@
-"""Model: output shapes, structural -inf entries, masked softmax, padding invariance, deepening."""
+"""Model: output shapes, structural -inf entries, masked softmax, padding invariance, deepening, evaluation in bfloat16."""
 
+import numpy as np
 import pytest
 import torch
 
 from sc_plugin.learned.actions import NUM_ACTIONS, encode_action, initial_state, step
-from sc_plugin.learned.model import ModelConfig, PolicyValueNet, deepen, featurize, masked_log_softmax
+from sc_plugin.learned.model import (ModelConfig, PolicyValueNet, deepen, featurize, masked_log_softmax,
+                                     network_evaluator)
 
 TINY = ModelConfig(d_model=32, n_layer=1, n_head=2, d_ff=64, d_policy=8)
 
@@ -70,3 +72,16 @@ def test_deepen_keeps_the_function_and_adds_trainable_blocks():
     assert grown.blocks[2].attn.proj.weight.grad.abs().sum() > 0  # the identity block still learns
     with pytest.raises(ValueError, match="cannot deepen"):
         deepen(grown, 2)
+
+
+def test_bfloat16_evaluator_returns_float32_close_to_float32():
+    torch.manual_seed(0)
+    model = PolicyValueNet(TINY).eval()
+    states = _states()
+    logits32, values32 = network_evaluator(model)(states)
+    logits16, values16 = network_evaluator(model.to(torch.bfloat16))(states)
+    assert logits16.dtype == logits32.dtype == values16.dtype == np.float32
+    finite = np.isfinite(logits32)
+    assert (np.isfinite(logits16) == finite).all()  # the same structural mask
+    assert np.allclose(logits16[finite], logits32[finite], atol=0.1)
+    assert np.allclose(values16, values32, atol=0.05)

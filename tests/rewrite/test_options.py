@@ -11,15 +11,17 @@ from sc_plugin.rewrite.options import (OPTIONS, add_arguments, apply_options, da
 
 def test_values_land_in_their_nested_fields():
     params = apply_options({"k": "6", "budget_ms": 50, "no_cache": True, "no_verify": True, "engine": "mcts",
-                            "mcts_rollouts": "3", "time_limit": 2})
+                            "mcts_rollouts": "3", "mcts_precision": "float32", "time_limit": 2})
     assert params.rewrite.cuts.max_cut_size == 6 and params.rewrite.budget.time_ms == 50.0
     assert not params.cache.enabled and not params.proof.enabled
     assert params.engine.name == "mcts" and params.engine.mcts.rollouts == 3 and params.rewrite.time_limit_s == 2.0
+    assert params.engine.mcts.precision == "float32"
 
 
 @pytest.mark.parametrize("values, message", [
     ({"k": 0}, "between 2 and 8"), ({"k": 99}, "between 2 and 8"), ({"cuts_per_node": 0}, "at least 1"),
     ({"time_limit": 0}, "positive"), ({"time_limit": -1}, "positive"), ({"engine": "magic"}, "unknown value"),
+    ({"mcts_precision": "half"}, "unknown value"),
     ({"k": "x"}, "expects an integer"), ({"zero_gain": "yes"}, "switch"), ({"colour": 1}, "unknown option"),
     ({"cache": "c.sqlite", "no_cache": True}, "exclude each other"),
 ])
