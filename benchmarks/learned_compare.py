@@ -2,7 +2,7 @@
 
   python benchmarks/learned_compare.py --checkpoint supervised=runs/supervised3/best.pt \
       --checkpoint rl=runs/rl/best.pt [--sets cut8 cut8_hard cut6] [--modes 0/0 8/0 0/8] [--limit N] \
-      [--json OUT.json] [--by-size] [--common] [--fallback off on]
+      [--json OUT.json] [--by-size] [--common] [--fallback off on] [--precision float32 bfloat16]
 
 A mode S/R is S simulations per move for the first episode (0 = greedy) and R rollouts sampled at temperature 0.5.
 Per (set, mode, checkpoint): functions solved, ANDs on the solved ones against dc2;resyn2 and against
@@ -11,7 +11,8 @@ core, the batch's time divided by its size). Cap 30 ANDs, 10 s per function. --b
 at each size of the best ABC result (best_abc_and), which shows where the failures lie. --common adds, per set and
 mode, each checkpoint's ANDs on the functions that every checkpoint solved, so that sizes compare like for like.
 --fallback on runs each checkpoint also (or only) with the decomposition fallback (engines/decompose.py), named
-NAME+decompose in the tables and compared like another checkpoint.
+NAME+decompose in the tables and compared like another checkpoint. --precision runs each in the network dtypes given
+(MctsParams.precision; a dtype other than auto is added to the name).
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ import argparse
 import json
 from pathlib import Path
 
+from sc_plugin.engines.learned import PRECISIONS
 from sc_plugin.training.evaluate import EvalParams, evaluate_set
 
 CUTS = Path(__file__).resolve().parents[2] / "shared" / "benchmarks" / "cuts"
@@ -41,8 +43,8 @@ def main() -> None:
                         help="also print ANDs on the functions that every checkpoint solved")
     parser.add_argument("--fallback", nargs="+", default=["off"], choices=["off", "on"],
                         help="without and/or with the decomposition fallback")
-    parser.add_argument("--precision", nargs="+", default=["auto"], choices=["auto", "float32", "bfloat16"],
-                        help="the network's dtype in search (learned.model.inference_dtype)")
+    parser.add_argument("--precision", nargs="+", default=["auto"], choices=PRECISIONS,
+                        help="the network's dtype in search (MctsParams.precision)")
     args = parser.parse_args()
     checkpoints = dict(item.split("=", 1) for item in args.checkpoint)
     variants = [(name + ("+decompose" if fallback == "on" else "") + ("" if precision == "auto" else f" {precision}"),
