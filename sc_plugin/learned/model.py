@@ -28,6 +28,9 @@ __all__ = ["ModelConfig", "PolicyValueNet", "Tokens", "deepen", "featurize", "ne
 
 TYPE_TARGET, TYPE_INPUT, TYPE_AND, TYPE_PAD = 0, 1, 2, 3
 FEATURES = 512  # 256 table bits + 256 bits of table XOR target
+# Attention pads the token axis to a multiple of this: CPU attention kernels vectorize only rows of such lengths,
+# and at other lengths (a state's 1 + nodes) they are several times slower. Pad tokens are masked as keys.
+TOKEN_MULTIPLE = 16
 
 
 @dataclass
@@ -111,9 +114,11 @@ class SelfAttention(nn.Module):
         q = q.view(batch, tokens, self.n_head, width // self.n_head).transpose(1, 2)  # (B, H, T, C/H)
         k = k.view(batch, tokens, self.n_head, width // self.n_head).transpose(1, 2)
         v = v.view(batch, tokens, self.n_head, width // self.n_head).transpose(1, 2)
-        attn_mask = key_ok[:, None, None, :]  # (B, 1, 1, T): padding keys are never attended
+        pad = -tokens % TOKEN_MULTIPLE
+        q, k, v = (F.pad(t, (0, 0, 0, pad)) for t in (q, k, v))  # (B, H, T + pad, C/H)
+        attn_mask = F.pad(key_ok, (0, pad))[:, None, None, :]  # (B, 1, 1, T + pad): padding keys are never attended
         y = F.scaled_dot_product_attention(q, k, v, attn_mask=attn_mask,
-                                           dropout_p=self.dropout if self.training else 0.0)
+                                           dropout_p=self.dropout if self.training else 0.0)[:, :, :tokens]
         y = y.transpose(1, 2).contiguous().view(batch, tokens, width)  # (B, T, C)
         return self.proj(y)
 

@@ -1,9 +1,11 @@
-"""Model: output shapes, structural -inf entries, masked softmax, padding invariance, deepening, evaluation in bfloat16."""
+"""Model: output shapes, structural -inf entries, masked softmax, padding invariance (batch and attention),
+deepening, evaluation in bfloat16."""
 
 import numpy as np
 import pytest
 import torch
 
+import sc_plugin.learned.model as model_module
 from sc_plugin.learned.actions import NUM_ACTIONS, encode_action, initial_state, step
 from sc_plugin.learned.model import (ModelConfig, PolicyValueNet, deepen, featurize, masked_log_softmax,
                                      network_evaluator)
@@ -51,6 +53,20 @@ def test_padding_does_not_change_outputs():
     finite = torch.isfinite(alone_logits[0])
     assert torch.allclose(alone_logits[0][finite], batch_logits[0][finite], atol=1e-5)
     assert torch.allclose(alone_value, batch_values[:1], atol=1e-5)
+
+
+def test_attention_padding_to_token_multiple_does_not_change_outputs(monkeypatch):
+    torch.manual_seed(0)
+    model = PolicyValueNet(TINY).eval()
+    features, types = featurize(_states())  # 7 tokens: attention pads them to 16
+    with torch.no_grad():
+        padded_logits, padded_values = model(features, types)
+        monkeypatch.setattr(model_module, "TOKEN_MULTIPLE", 1)
+        plain_logits, plain_values = model(features, types)
+    assert torch.equal(torch.isfinite(padded_logits), torch.isfinite(plain_logits))
+    finite = torch.isfinite(plain_logits)
+    assert torch.allclose(padded_logits[finite], plain_logits[finite], atol=1e-5)
+    assert torch.allclose(padded_values, plain_values, atol=1e-5)
 
 
 def test_param_count_of_default_config_in_range():
