@@ -100,6 +100,11 @@ def masked_log_softmax(logits: torch.Tensor, mask: torch.Tensor) -> torch.Tensor
     return F.log_softmax(logits.masked_fill(~mask, float("-inf")), dim=-1)
 
 
+def padded_key_mask(key_ok: torch.Tensor) -> torch.Tensor:
+    """(B, T) key mask -> (B, T + pad), padded with False to a multiple of TOKEN_MULTIPLE tokens."""
+    return F.pad(key_ok, (0, -key_ok.shape[1] % TOKEN_MULTIPLE))
+
+
 class SelfAttention(nn.Module):
     def __init__(self, config: ModelConfig) -> None:
         super().__init__()
@@ -114,9 +119,9 @@ class SelfAttention(nn.Module):
         q = q.view(batch, tokens, self.n_head, width // self.n_head).transpose(1, 2)  # (B, H, T, C/H)
         k = k.view(batch, tokens, self.n_head, width // self.n_head).transpose(1, 2)
         v = v.view(batch, tokens, self.n_head, width // self.n_head).transpose(1, 2)
-        pad = -tokens % TOKEN_MULTIPLE
+        pad = key_ok.shape[1] - tokens  # key_ok is padded to a multiple of TOKEN_MULTIPLE (`padded_key_mask`)
         q, k, v = (F.pad(t, (0, 0, 0, pad)) for t in (q, k, v))  # (B, H, T + pad, C/H)
-        attn_mask = F.pad(key_ok, (0, pad))[:, None, None, :]  # (B, 1, 1, T + pad): padding keys are never attended
+        attn_mask = key_ok[:, None, None, :]  # (B, 1, 1, T + pad): padding keys are never attended
         y = F.scaled_dot_product_attention(q, k, v, attn_mask=attn_mask,
                                            dropout_p=self.dropout if self.training else 0.0)[:, :, :tokens]
         y = y.transpose(1, 2).contiguous().view(batch, tokens, width)  # (B, T, C)
@@ -164,9 +169,10 @@ class PolicyValueNet(nn.Module):
         nodes = tokens - 1
         assert nodes <= MAX_NODES, f"{nodes} nodes > MAX_NODES={MAX_NODES}"
         key_ok = types != TYPE_PAD  # (B, T)
+        attention_keys = padded_key_mask(key_ok)  # once for all blocks
         x = self.embed(features) + self.type_embed(types)  # (B, T, C)
         for block in self.blocks:
-            x = block(x, key_ok)
+            x = block(x, attention_keys)
         x = self.ln_f(x)  # (B, T, C)
         target, node_h = x[:, 0], x[:, 1:]  # (B, C), (B, N, C)
         node_ok = key_ok[:, 1:]  # (B, N)
