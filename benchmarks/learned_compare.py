@@ -2,7 +2,8 @@
 
   python benchmarks/learned_compare.py --checkpoint supervised=runs/supervised3/best.pt \
       --checkpoint rl=runs/rl/best.pt [--sets cut8 cut8_hard cut6] [--modes 0/0 8/0 0/8] [--limit N] \
-      [--json OUT.json] [--by-size] [--common] [--fallback off on] [--precision float32 bfloat16]
+      [--json OUT.json] [--by-size] [--common] [--fallback off on] [--polish off on] \
+      [--precision float32 bfloat16] [--engine-report]
 
 A mode S/R is S simulations per move for the first episode (0 = greedy) and R rollouts sampled at temperature 0.5.
 Per (set, mode, checkpoint): functions solved, ANDs on the solved ones against dc2;resyn2 and against
@@ -11,7 +12,9 @@ core, the batch's time divided by its size). Cap 30 ANDs, 10 s per function. --b
 at each size of the best ABC result (best_abc_and), which shows where the failures lie. --common adds, per set and
 mode, each checkpoint's ANDs on the functions that every checkpoint solved, so that sizes compare like for like.
 --fallback on runs each checkpoint also (or only) with the decomposition fallback (engines/decompose.py), named
-NAME+decompose in the tables and compared like another checkpoint. --precision runs each in the network dtypes given
+NAME+decompose in the tables and compared like another checkpoint; --polish on likewise polishes its results
+(engines/polish.py, NAME+polish). --engine-report prints each run's engine stats (with polishing: the ANDs before
+and after it). --precision runs each in the network dtypes given
 (MctsParams.precision; a dtype other than auto is added to the name).
 """
 
@@ -43,13 +46,17 @@ def main() -> None:
                         help="also print ANDs on the functions that every checkpoint solved")
     parser.add_argument("--fallback", nargs="+", default=["off"], choices=["off", "on"],
                         help="without and/or with the decomposition fallback")
+    parser.add_argument("--polish", nargs="+", default=["off"], choices=["off", "on"],
+                        help="without and/or with polishing the results")
+    parser.add_argument("--engine-report", action="store_true", help="print each run's engine stats")
     parser.add_argument("--precision", nargs="+", default=["auto"], choices=PRECISIONS,
                         help="the network's dtype in search (MctsParams.precision)")
     args = parser.parse_args()
     checkpoints = dict(item.split("=", 1) for item in args.checkpoint)
-    variants = [(name + ("+decompose" if fallback == "on" else "") + ("" if precision == "auto" else f" {precision}"),
-                 path, fallback == "on", precision)
-                for name, path in checkpoints.items() for fallback in args.fallback for precision in args.precision]
+    variants = [(name + ("+decompose" if fallback == "on" else "") + ("+polish" if polish == "on" else "")
+                 + ("" if precision == "auto" else f" {precision}"), path, fallback == "on", polish == "on", precision)
+                for name, path in checkpoints.items() for fallback in args.fallback for polish in args.polish
+                for precision in args.precision]
     summaries = []
     size_tables = []
     common_lines = []
@@ -59,9 +66,10 @@ def main() -> None:
     for set_name in args.sets:
         for simulations, rollouts in modes:
             rows_by_checkpoint = {}
-            for name, path, fallback, precision in variants:
+            for name, path, fallback, polish, precision in variants:
                 params = EvalParams(simulations=simulations, rollouts=rollouts, batch_size=args.batch_size,
-                                    limit=args.limit, checkpoint=path, fallback=fallback, precision=precision)
+                                    limit=args.limit, checkpoint=path, fallback=fallback, polish=polish,
+                                    precision=precision)
                 summary, rows = evaluate_set(CUTS / SETS[set_name], params)
                 rows_by_checkpoint[name] = rows
                 if args.by_size:
@@ -72,6 +80,8 @@ def main() -> None:
                       f"{_versus(summary.abc_on_solved.get('dc2_resyn2_and'))} | "
                       f"{_versus(summary.abc_on_solved.get('deepsyn_T1_and'))} | {summary.median_time_s:.3f} |",
                       flush=True)
+                if args.engine_report:
+                    print(f"<!-- {set_name} {simulations}/{rollouts} {name}: {summary.engine_report} -->", flush=True)
             if args.common:
                 common_lines.append(_common_line(f"{set_name} {simulations}/{rollouts}", rows_by_checkpoint))
     if args.common:

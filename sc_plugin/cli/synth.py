@@ -27,7 +27,7 @@ from sc_plugin.aig.functions import normalize_care
 from sc_plugin.aig.truth import parse_hex, to_hex
 from sc_plugin.cli.common import run_cli
 from sc_plugin.progress import progress
-from sc_plugin.engines.base import Budget, Candidate, Engine, ask_engine
+from sc_plugin.engines.base import Budget, Candidate, Engine, ask_engine, wrapped_engines
 from sc_plugin.engines.cache import CachedEngine, SynthesisCache, default_cache_path
 from sc_plugin.engines.learned import PRECISIONS, MctsParams
 from sc_plugin.engines.registry import ENGINE_NAMES, EngineParams, make_engine
@@ -178,8 +178,8 @@ def _engine(args: argparse.Namespace, mcts: MctsParams) -> tuple[Engine, Synthes
 
 
 def _report(engine: Engine) -> None:
-    for obj in (engine, getattr(engine, "engine", None)):
-        if obj is not None and hasattr(obj, "stats"):
+    for obj in wrapped_engines(engine):
+        if hasattr(obj, "stats"):
             print(obj.stats.report(), file=sys.stderr)
 
 

@@ -25,7 +25,7 @@ from sc_plugin.aig.simulate import output_truth_tables
 from sc_plugin.aig.truth import table_mask
 
 __all__ = ["Budget", "Candidate", "Engine", "NullEngine", "make_candidate", "synthesize_each", "ask_engine",
-           "cares_of"]
+           "cares_of", "wrapped_engines"]
 
 log = logging.getLogger(__name__)
 
@@ -90,6 +90,15 @@ def cares_of(functions: Sequence[tuple[int, int]], cares: Sequence[int | None] |
     if len(cares) != len(functions):
         raise ValueError(f"{len(cares)} care masks for {len(functions)} functions")
     return [normalize_care(care, n) for (_, n), care in zip(functions, cares)]
+
+
+def wrapped_engines(engine: Engine) -> list[Engine]:
+    """`engine` and the engines it wraps, outermost first (a wrapper holds its inner engine as `.engine`)."""
+    chain = []
+    while engine is not None:
+        chain.append(engine)
+        engine = getattr(engine, "engine", None)
+    return chain
 
 
 def ask_engine(engine: Engine, functions: Sequence[tuple[int, int]], *, budget: Budget,

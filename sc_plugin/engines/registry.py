@@ -16,6 +16,7 @@ from sc_plugin.engines.base import Engine
 from sc_plugin.engines.decompose import DecomposeParams, DecomposingEngine
 from sc_plugin.engines.exact_sat import ExactEngine, ExactParams
 from sc_plugin.engines.learned import MctsEngine, MctsParams
+from sc_plugin.engines.polish import PolishingEngine, PolishParams
 from sc_plugin.engines.portfolio import PortfolioEngine, PortfolioParams
 from sc_plugin.errors import AbcNotFoundError, ScError
 
@@ -38,6 +39,8 @@ class EngineParams:
     use_mcts_in_portfolio: bool = True  # the portfolio adds the learned engine when its model loads
     use_mcts_fallback: bool = True  # mcts decomposes the functions its search leaves unsolved (engines/decompose.py)
     decompose: DecomposeParams = DecomposeParams()
+    use_mcts_polish: bool = True  # mcts's circuits are polished: resubstitution and cut rewriting (engines/polish.py)
+    polish: PolishParams = PolishParams()
 
 
 def _abc_available() -> bool:
@@ -57,6 +60,18 @@ def _make_mcts_engine(params: MctsParams) -> Engine:
         raise ScError(f"engine 'mcts' is unavailable: {type(exc).__name__}: {exc}") from None
 
 
+def _learned_engine(params: EngineParams, *, fallback: bool) -> Engine:
+    """The learned engine, with the decomposition fallback when `fallback` and params allow it, polished when
+    params ask for it."""
+    engine = _make_mcts_engine(params.mcts)
+    if fallback and params.use_mcts_fallback:
+        engine = DecomposingEngine(engine, params.decompose)
+    if params.use_mcts_polish:
+        # cuts of up to 4 leaves come from the NPN4 library; wider ones would need SAT within the exact budget
+        engine = PolishingEngine(engine, params.polish, exact=ExactEngine(params.exact))
+    return engine
+
+
 def cache_members(params: EngineParams) -> tuple[str, ...]:
     """The engines whose cache entries may answer the engine `params` describe, besides its own: a portfolio's
     members (the exact engine, the ABC engine it takes its upper bound from, and the learned engine when it is
@@ -70,8 +85,9 @@ def make_engine(params: EngineParams = EngineParams()) -> Engine:
     """A fresh engine.
 
     exact: SAT exact synthesis with ABC's result as upper bound when ABC is available (then it proves ABC optimal
-        or beats it); abc: ABC scripts on truth tables, batched; mcts: the learned engine;
-    portfolio: exact (with ABC) then mcts when it is available, smallest verified result.
+        or beats it); abc: ABC scripts on truth tables, batched; mcts: the learned engine, with its decomposition
+    fallback, its results polished; portfolio: exact (with ABC) then mcts (polished, no fallback) when it is
+    available, smallest verified result.
     """
     if params.name == "abc":
         return AbcEngine(params.abc)
@@ -81,13 +97,12 @@ def make_engine(params: EngineParams = EngineParams()) -> Engine:
             log.warning("ABC not found: the exact engine runs without an upper bound")
         return ExactEngine(params.exact, upper_bound=upper)
     if params.name == "mcts":
-        mcts = _make_mcts_engine(params.mcts)
-        return DecomposingEngine(mcts, params.decompose) if params.use_mcts_fallback else mcts
+        return _learned_engine(params, fallback=True)
     if params.name == "portfolio":
         engines: list[Engine] = [make_engine(EngineParams(name="exact", abc=params.abc, exact=params.exact))]
         if params.use_mcts_in_portfolio:
             try:
-                engines.append(_make_mcts_engine(params.mcts))
+                engines.append(_learned_engine(params, fallback=False))
             except ScError as exc:
                 log.info("portfolio without mcts: %s", exc)
         return PortfolioEngine(engines, params.portfolio)

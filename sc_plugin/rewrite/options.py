@@ -137,6 +137,9 @@ OPTIONS: tuple[Option, ...] = (
     Option("no_mcts_fallback", "engine.use_mcts_fallback", "engine mcts without its decomposition fallback (which "
            "splits a function its search leaves unsolved into smaller ones)", switch_value=False,
            dashed="-nomcts_fallback"),
+    Option("no_mcts_polish", "engine.use_mcts_polish", "engine mcts without polishing its circuits (resubstitution "
+           "with don't cares and 4-input cut rewriting on each result)", switch_value=False,
+           dashed="-nomcts_polish"),
     Option("liberty", "mapping.liberty", "liberty file (.lib or .lib.gz): map the input and the result to its "
            "cells with ABC as Yosys's abc -liberty does, and keep the one with the smaller area", str),
     Option("liberty_script", "mapping.script", "the ABC commands of that mapping, as abc -script takes them: "

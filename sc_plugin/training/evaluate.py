@@ -30,6 +30,7 @@ class EvalParams:
     rollouts: int = 24  # extra policy-sampled episodes per function (MctsEngine.rollouts)
     rollout_temperature: float = 0.5
     fallback: bool = False  # wrap the engine in the decomposition fallback (engines/decompose.py, default params)
+    polish: bool = False  # polish its results (engines/polish.py, default params)
     precision: str = "auto"  # the network's dtype in search (MctsParams.precision)
 
 
@@ -82,9 +83,9 @@ def _read_abc(tt_path: str | Path) -> list[dict]:
 def evaluate_set(tt_path: str | Path, params: EvalParams, *, verbose: bool = False) -> tuple[EvalSummary, list[dict]]:
     """(summary, per-function rows with our size, time and the ABC columns)."""
     from sc_plugin.progress import progress
-    from sc_plugin.engines.base import Budget  # here: `sc-train supervised` needs no engine (nor python-sat)
-    from sc_plugin.engines.decompose import DecomposingEngine
-    from sc_plugin.engines.learned import MctsEngine, MctsParams
+    from sc_plugin.engines.base import Budget, wrapped_engines  # here: `sc-train supervised` needs no engine (nor python-sat)
+    from sc_plugin.engines.learned import MctsParams
+    from sc_plugin.engines.registry import EngineParams, make_engine
 
     functions = load_test_functions([str(tt_path)])
     abc_rows = _read_abc(tt_path)
@@ -92,11 +93,11 @@ def evaluate_set(tt_path: str | Path, params: EvalParams, *, verbose: bool = Fal
         functions, abc_rows = functions[:params.limit], abc_rows[:params.limit]
     if len(abc_rows) != len(functions):
         raise ScError(f"{abc_csv_for(tt_path)} has {len(abc_rows)} rows for {len(functions)} functions")
-    engine = MctsEngine(MctsParams(checkpoint=params.checkpoint, simulations=params.simulations,
-                                   max_ands=params.max_ands, batch_size=params.batch_size, rollouts=params.rollouts,
-                                   rollout_temperature=params.rollout_temperature, precision=params.precision))
-    if params.fallback:
-        engine = DecomposingEngine(engine)
+    mcts = MctsParams(checkpoint=params.checkpoint, simulations=params.simulations, max_ands=params.max_ands,
+                      batch_size=params.batch_size, rollouts=params.rollouts,
+                      rollout_temperature=params.rollout_temperature, precision=params.precision)
+    engine = make_engine(EngineParams(name="mcts", mcts=mcts, use_mcts_fallback=params.fallback,
+                                      use_mcts_polish=params.polish))
     budget = Budget(time_ms=params.budget_ms, max_ands=params.max_ands)
     start = time.perf_counter()
     rows = []
@@ -128,7 +129,7 @@ def evaluate_set(tt_path: str | Path, params: EvalParams, *, verbose: bool = Fal
     summary.median_time_s = statistics.median(times) if times else 0.0
     summary.mean_time_s = statistics.fmean(times) if times else 0.0
     summary.wall_s = time.perf_counter() - start
-    summary.engine_report = engine.stats.report()
+    summary.engine_report = "; ".join(obj.stats.report() for obj in wrapped_engines(engine))
     return summary, rows
 
 

@@ -144,7 +144,8 @@ def test_engine_mcts_has_the_fallback_unless_switched_off(monkeypatch):
     from sc_plugin.rewrite.options import apply_options
 
     monkeypatch.setattr(registry, "_make_mcts_engine", lambda params: SmallOnly())  # no model needed
-    engine = registry.make_engine(apply_options({"engine": "mcts"}).engine)
+    engine = registry.make_engine(apply_options({"engine": "mcts", "no_mcts_polish": True}).engine)
     assert isinstance(engine, DecomposingEngine) and engine.name == "small"
-    plain = registry.make_engine(apply_options({"engine": "mcts", "no_mcts_fallback": True}).engine)
+    plain = registry.make_engine(apply_options({"engine": "mcts", "no_mcts_fallback": True,
+                                                "no_mcts_polish": True}).engine)
     assert isinstance(plain, SmallOnly)

@@ -1,0 +1,139 @@
+from __future__ import annotations
+
+import random
+import time
+
+import pytest
+
+from sc_plugin.aig.network import Aig
+from sc_plugin.aig.simulate import output_truth_tables
+from sc_plugin.aig.truth import table_mask
+from sc_plugin.engines.base import Budget, make_candidate
+from sc_plugin.engines.exact_sat import ExactEngine
+from sc_plugin.engines.polish import PolishingEngine, PolishParams, polish
+
+
+def _network(num_inputs: int, build) -> Aig:
+    aig = Aig()
+    inputs = [aig.create_pi() for _ in range(num_inputs)]
+    aig.create_po(build(aig, *inputs))
+    return aig
+
+
+def _unhashed_or(aig: Aig, a: int, b: int) -> int:
+    return aig.add_and_unhashed(a ^ 1, b ^ 1) ^ 1
+
+
+def test_a_node_equal_to_another_is_resubstituted():
+    # (a & b) & a is a & b: the outer AND is redundant
+    aig = _network(2, lambda g, a, b: g.add_and_unhashed(g.add_and_unhashed(a, b), a))
+    polished, stats = polish(aig)
+    assert polished.num_ands == 1 and output_truth_tables(polished) == output_truth_tables(aig)
+    assert stats.ands_before == 2 and stats.ands_after == 1 and stats.improved == 1
+
+
+def test_observability_dont_cares_let_a_node_take_a_simpler_function():
+    # (a ^ c) & c is !a & c: where c is 0 the XOR's value is not observed, so it can become !a
+    def build(g, a, c):
+        xor = _unhashed_or(g, g.add_and_unhashed(a, c ^ 1), g.add_and_unhashed(a ^ 1, c))
+        return g.add_and_unhashed(xor, c)
+
+    aig = _network(2, build)
+    assert aig.num_ands == 4
+    polished, stats = polish(aig)
+    assert polished.num_ands == 1 and output_truth_tables(polished) == output_truth_tables(aig)
+    assert stats.moves
+
+
+def test_the_output_care_set_is_used_and_kept():
+    # a & b & c, where only the minterms with c = 1 matter: a & b is enough
+    aig = _network(3, lambda g, a, b, c: g.add_and_unhashed(g.add_and_unhashed(a, b), c))
+    care = sum(1 << m for m in range(8) if m & 4)
+    polished, _ = polish(aig, care)
+    assert polished.num_ands == 1
+    assert (output_truth_tables(polished)[0] ^ output_truth_tables(aig)[0]) & care == 0
+
+
+def test_cut_rewriting_reaches_the_library_size_of_a_bloated_majority():
+    # majority of three as (a & b) | (a & c) | (b & c): 5 ANDs, where 4 suffice
+    def build(g, a, b, c):
+        return _unhashed_or(g, _unhashed_or(g, g.add_and_unhashed(a, b), g.add_and_unhashed(a, c)),
+                            g.add_and_unhashed(b, c))
+
+    aig = _network(3, build)
+    assert aig.num_ands == 5
+    polished, stats = polish(aig, exact=ExactEngine())
+    assert polished.num_ands == 4 and output_truth_tables(polished) == output_truth_tables(aig)
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_random_networks_keep_their_function_on_the_care_set_and_never_grow(seed):
+    rng = random.Random(seed)
+    num_inputs = rng.randint(3, 6)
+    aig = Aig()
+    lits = [aig.create_pi() for _ in range(num_inputs)]
+    for _ in range(rng.randint(6, 18)):
+        a, b = rng.sample(lits, 2)
+        lits.append(aig.add_and_unhashed(a ^ rng.getrandbits(1), b ^ rng.getrandbits(1)))
+    aig.create_po(lits[-1] ^ rng.getrandbits(1))
+    aig = aig.cleanup()
+    care = None if seed % 2 else rng.getrandbits(1 << num_inputs) & table_mask(num_inputs)
+    polished, stats = polish(aig, care, exact=ExactEngine())
+    mask = table_mask(num_inputs) if care is None else care
+    assert (output_truth_tables(polished)[0] ^ output_truth_tables(aig)[0]) & mask == 0
+    assert polished.num_ands <= aig.num_ands == stats.ands_before
+    assert stats.ands_after == polished.num_ands
+
+
+def test_a_network_with_two_outputs_is_refused():
+    aig = _network(2, lambda g, a, b: g.create_and(a, b))
+    aig.create_po(2)
+    with pytest.raises(ValueError, match="one output"):
+        polish(aig)
+
+
+class Bloated:
+    """Answers a & b with a redundant AND; marks its result optimal when asked to."""
+
+    name = "bloated"
+
+    def __init__(self, optimal: bool = False) -> None:
+        self.optimal = optimal
+
+    def synthesize(self, table, n, *, budget):
+        return self.synthesize_batch([(table, n)], budget=budget)[0]
+
+    def synthesize_batch(self, functions, *, budget):
+        results = []
+        for table, n in functions:
+            aig = _network(2, lambda g, a, b: g.add_and_unhashed(g.add_and_unhashed(a, b), b))
+            results.append(make_candidate(table, n, aig, engine=self.name, start_time=time.perf_counter(),
+                                          optimal=self.optimal) if n == 2 else None)
+        return results
+
+
+def test_polishing_engine_returns_the_smaller_verified_circuit_under_the_inner_name():
+    engine = PolishingEngine(Bloated())
+    first, second = engine.synthesize_batch([(0x8, 2), (0x80, 3)], budget=Budget(time_ms=100))
+    assert first is not None and first.ands == 1 and first.engine == "bloated" and first.verified
+    assert second is None
+    assert engine.stats.networks == 1 and engine.stats.ands_before == 2 and engine.stats.ands_after == 1
+
+
+def test_polishing_engine_leaves_results_proven_optimal_alone():
+    engine = PolishingEngine(Bloated(optimal=True))
+    assert engine.synthesize(0x8, 2, budget=Budget(time_ms=100)).ands == 2
+    assert engine.stats.networks == 0
+
+
+def test_engine_mcts_is_polished_unless_switched_off(monkeypatch):
+    from sc_plugin.engines import registry
+    from sc_plugin.engines.decompose import DecomposingEngine
+    from sc_plugin.rewrite.options import apply_options
+
+    monkeypatch.setattr(registry, "_make_mcts_engine", lambda params: Bloated())  # no model needed
+    engine = registry.make_engine(apply_options({"engine": "mcts"}).engine)
+    assert isinstance(engine, PolishingEngine) and isinstance(engine.engine, DecomposingEngine)
+    assert engine.name == "bloated"
+    plain = registry.make_engine(apply_options({"engine": "mcts", "no_mcts_polish": True}).engine)
+    assert isinstance(plain, DecomposingEngine)
