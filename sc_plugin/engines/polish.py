@@ -37,6 +37,9 @@ class PolishParams:
     max_cuts_per_node: int = 12  # the cuts with the fewest leaves are kept
     exact_time_ms: float = 20.0  # the exact engine's budget per cut function (SAT, above 4 leaves)
     max_moves: int = 32  # moves applied per network, at most
+    # PolishingEngine: the inner engine may return up to this many times the caller's max_ands, since polishing
+    # often brings a result under the bound that the caller would otherwise never see
+    bound_slack: float = 1.5
 
 
 @dataclass
@@ -312,7 +315,9 @@ class PolishingEngine:
     def synthesize_batch(self, functions: Sequence[tuple[int, int]], *, budget: Budget,
                          cares: Sequence[int | None] | None = None) -> list[Candidate | None]:
         cares = cares_of(functions, cares)
-        results = list(ask_engine(self.engine, functions, budget=budget, cares=cares))
+        bound = budget.max_ands
+        inner_budget = budget if bound is None else replace(budget, max_ands=int(bound * self.params.bound_slack))
+        results = list(ask_engine(self.engine, functions, budget=inner_budget, cares=cares))
         for i, candidate in enumerate(results):
             if candidate is None or candidate.optimal or candidate.ands < 2 or budget.seconds_left() <= 0:
                 continue
@@ -326,4 +331,5 @@ class PolishingEngine:
                 results[i] = better or candidate
             else:
                 results[i] = replace(candidate, time_s=candidate.time_s + time.perf_counter() - start)
-        return results
+        return [None if candidate is None or (bound is not None and candidate.ands > bound) else candidate
+                for candidate in results]

@@ -60,11 +60,10 @@ def _make_mcts_engine(params: MctsParams) -> Engine:
         raise ScError(f"engine 'mcts' is unavailable: {type(exc).__name__}: {exc}") from None
 
 
-def _learned_engine(params: EngineParams, *, fallback: bool) -> Engine:
-    """The learned engine, with the decomposition fallback when `fallback` and params allow it, polished when
-    params ask for it."""
+def _learned_engine(params: EngineParams) -> Engine:
+    """The learned engine, with the decomposition fallback and polishing unless params switch them off."""
     engine = _make_mcts_engine(params.mcts)
-    if fallback and params.use_mcts_fallback:
+    if params.use_mcts_fallback:
         engine = DecomposingEngine(engine, params.decompose)
     if params.use_mcts_polish:
         # cuts of up to 4 leaves come from the NPN4 library; wider ones would need SAT within the exact budget
@@ -86,8 +85,8 @@ def make_engine(params: EngineParams = EngineParams()) -> Engine:
 
     exact: SAT exact synthesis with ABC's result as upper bound when ABC is available (then it proves ABC optimal
         or beats it); abc: ABC scripts on truth tables, batched; mcts: the learned engine, with its decomposition
-    fallback, its results polished; portfolio: exact (with ABC) then mcts (polished, no fallback) when it is
-    available, smallest verified result.
+    fallback, its results polished; portfolio: exact (with ABC) then mcts as above when it is available,
+    smallest verified result.
     """
     if params.name == "abc":
         return AbcEngine(params.abc)
@@ -97,12 +96,12 @@ def make_engine(params: EngineParams = EngineParams()) -> Engine:
             log.warning("ABC not found: the exact engine runs without an upper bound")
         return ExactEngine(params.exact, upper_bound=upper)
     if params.name == "mcts":
-        return _learned_engine(params, fallback=True)
+        return _learned_engine(params)
     if params.name == "portfolio":
         engines: list[Engine] = [make_engine(EngineParams(name="exact", abc=params.abc, exact=params.exact))]
         if params.use_mcts_in_portfolio:
             try:
-                engines.append(_learned_engine(params, fallback=False))
+                engines.append(_learned_engine(params))
             except ScError as exc:
                 log.info("portfolio without mcts: %s", exc)
         return PortfolioEngine(engines, params.portfolio)

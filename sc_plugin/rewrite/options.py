@@ -134,11 +134,15 @@ OPTIONS: tuple[Option, ...] = (
     Option("mcts_precision", "engine.mcts.precision", "dtype of the learned engine's network in search: auto "
            "(bfloat16 where the CPU multiplies it natively, else float32), float32 or bfloat16", str,
            choices=PRECISIONS),
-    Option("no_mcts_fallback", "engine.use_mcts_fallback", "engine mcts without its decomposition fallback (which "
-           "splits a function its search leaves unsolved into smaller ones)", switch_value=False,
+    Option("no_mcts_fallback", "engine.use_mcts_fallback", "the learned engine (engine mcts, and in the portfolio) "
+           "without its decomposition fallback (which splits a function its search leaves unsolved into smaller "
+           "ones)", switch_value=False,
            dashed="-nomcts_fallback"),
-    Option("no_mcts_polish", "engine.use_mcts_polish", "engine mcts without polishing its circuits (resubstitution "
-           "with don't cares and 4-input cut rewriting on each result)", switch_value=False,
+    Option("no_mcts_in_portfolio", "engine.use_mcts_in_portfolio", "engine portfolio without the learned engine "
+           "(exact with ABC only; torch is not loaded)", switch_value=False, dashed="-nomcts_in_portfolio"),
+    Option("no_mcts_polish", "engine.use_mcts_polish", "the learned engine (engine mcts, and in the portfolio) "
+           "without polishing its circuits (resubstitution with don't cares and 4-input cut rewriting on each "
+           "result)", switch_value=False,
            dashed="-nomcts_polish"),
     Option("liberty", "mapping.liberty", "liberty file (.lib or .lib.gz): map the input and the result to its "
            "cells with ABC as Yosys's abc -liberty does, and keep the one with the smaller area", str),

@@ -112,7 +112,7 @@ def test_portfolio_hands_its_deadline_to_every_engine():
     deadline = time.time() + 30.0
     PortfolioEngine([first, second]).synthesize_batch(HARD, budget=Budget(time_ms=1000, deadline=deadline))
     assert [b.deadline for b in first.budgets + second.budgets] == [deadline, deadline]
-    assert first.budgets[0].time_ms == pytest.approx(700) and second.budgets[0].time_ms == pytest.approx(300)
+    assert first.budgets[0].time_ms == pytest.approx(100) and second.budgets[0].time_ms == pytest.approx(900)
     PortfolioEngine([first, second]).synthesize_batch(HARD, budget=Budget(deadline=time.time() - 1.0))
     # past the deadline only the first engine is asked (for what it answers without search)
     assert len(first.budgets) == 2 and len(second.budgets) == 1

@@ -92,23 +92,38 @@ def test_a_network_with_two_outputs_is_refused():
         polish(aig)
 
 
+def _bloated_and(g, a, b):
+    """a & b in three ANDs: ((a & b) & b) & a."""
+    return g.add_and_unhashed(g.add_and_unhashed(g.add_and_unhashed(a, b), b), a)
+
+
+def _xor(g, a, b):
+    """a ^ b in its smallest form, three ANDs."""
+    return _unhashed_or(g, g.add_and_unhashed(a, b ^ 1), g.add_and_unhashed(a ^ 1, b))
+
+
 class Bloated:
-    """Answers a & b with a redundant AND; marks its result optimal when asked to."""
+    """Answers 2-input functions with the circuit `build` makes, as an engine would: only within the budget's
+    max_ands; marks its result optimal when asked to; records the bounds it was asked with."""
 
     name = "bloated"
 
-    def __init__(self, optimal: bool = False) -> None:
+    def __init__(self, build=_bloated_and, optimal: bool = False) -> None:
+        self.build = build
         self.optimal = optimal
+        self.bounds: list[int | None] = []
 
     def synthesize(self, table, n, *, budget):
         return self.synthesize_batch([(table, n)], budget=budget)[0]
 
     def synthesize_batch(self, functions, *, budget):
+        self.bounds.append(budget.max_ands)
         results = []
         for table, n in functions:
-            aig = _network(2, lambda g, a, b: g.add_and_unhashed(g.add_and_unhashed(a, b), b))
+            aig = _network(2, self.build)
+            fits = n == 2 and (budget.max_ands is None or aig.num_ands <= budget.max_ands)
             results.append(make_candidate(table, n, aig, engine=self.name, start_time=time.perf_counter(),
-                                          optimal=self.optimal) if n == 2 else None)
+                                          optimal=self.optimal) if fits else None)
         return results
 
 
@@ -117,13 +132,23 @@ def test_polishing_engine_returns_the_smaller_verified_circuit_under_the_inner_n
     first, second = engine.synthesize_batch([(0x8, 2), (0x80, 3)], budget=Budget(time_ms=100))
     assert first is not None and first.ands == 1 and first.engine == "bloated" and first.verified
     assert second is None
-    assert engine.stats.networks == 1 and engine.stats.ands_before == 2 and engine.stats.ands_after == 1
+    assert engine.stats.networks == 1 and engine.stats.ands_before == 3 and engine.stats.ands_after == 1
 
 
 def test_polishing_engine_leaves_results_proven_optimal_alone():
     engine = PolishingEngine(Bloated(optimal=True))
-    assert engine.synthesize(0x8, 2, budget=Budget(time_ms=100)).ands == 2
+    assert engine.synthesize(0x8, 2, budget=Budget(time_ms=100)).ands == 3
     assert engine.stats.networks == 0
+
+
+def test_the_inner_engine_may_exceed_the_bound_that_polished_results_meet():
+    inner = Bloated()
+    engine = PolishingEngine(inner, PolishParams(bound_slack=1.5))
+    found = engine.synthesize(0x8, 2, budget=Budget(time_ms=100, max_ands=2))
+    assert inner.bounds == [3]  # asked with the slack: its 3-AND circuit comes back and polishes to 1
+    assert found is not None and found.ands == 1
+    xor = PolishingEngine(Bloated(build=_xor), PolishParams(bound_slack=1.5))
+    assert xor.synthesize(0x6, 2, budget=Budget(time_ms=100, max_ands=2)) is None  # 3 ANDs after polishing
 
 
 def test_engine_mcts_is_polished_unless_switched_off(monkeypatch):
