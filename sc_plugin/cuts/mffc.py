@@ -20,7 +20,7 @@ import numpy as np
 
 from sc_plugin.aig.network import Aig
 
-__all__ = ["mffc_size", "mffc_sizes"]
+__all__ = ["mffc_nodes", "mffc_size", "mffc_sizes"]
 
 
 def mffc_size(aig: Aig, root: int, leaves: Sequence[int], fanout_counts: np.ndarray) -> int:
@@ -29,13 +29,21 @@ def mffc_size(aig: Aig, root: int, leaves: Sequence[int], fanout_counts: np.ndar
     Costs time proportional to the cone, not the network; for many queries on one network use `mffc_sizes`.
     Raises ValueError if root is not an AND node or is one of the leaves.
     """
+    return len(mffc_nodes(aig, root, leaves, fanout_counts))
+
+
+def mffc_nodes(aig: Aig, root: int, leaves: Sequence[int], fanout_counts: np.ndarray) -> set[int]:
+    """The AND nodes of the MFFC of AND node `root` bounded by `leaves` (root included, leaves never).
+
+    Raises ValueError if root is not an AND node or is one of the leaves.
+    """
     if not aig.is_and(root):
         raise ValueError(f"node {root} is not an AND node")
     boundary = set(int(leaf) for leaf in leaves)
     if root in boundary:
         raise ValueError(f"root {root} is one of its own leaves")
     released: dict[int, int] = {}  # node -> references removed so far
-    size = 1
+    cone = {root}
     stack = [root]
     while stack:
         node = stack.pop()
@@ -45,9 +53,9 @@ def mffc_size(aig: Aig, root: int, leaves: Sequence[int], fanout_counts: np.ndar
                 continue
             released[fanin] = released.get(fanin, 0) + 1
             if released[fanin] == fanout_counts[fanin]:
-                size += 1
+                cone.add(fanin)
                 stack.append(fanin)
-    return size
+    return cone
 
 
 def mffc_sizes(aig: Aig, roots: np.ndarray, leaves: np.ndarray, fanout_counts: np.ndarray) -> np.ndarray:

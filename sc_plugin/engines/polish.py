@@ -21,9 +21,11 @@ import time
 from dataclasses import dataclass, field, replace
 from typing import Sequence
 
+from sc_plugin.aig.analysis import fanout_counts
 from sc_plugin.aig.network import CONST0, Aig
-from sc_plugin.aig.simulate import output_truth_tables
+from sc_plugin.aig.simulate import cone_truth_table, cone_values, output_truth_tables
 from sc_plugin.aig.truth import projection, table_mask
+from sc_plugin.cuts.mffc import mffc_nodes
 from sc_plugin.engines.base import Budget, Candidate, Engine, ask_engine, cares_of, make_candidate
 
 __all__ = ["PolishParams", "PolishStats", "polish", "PolishingEngine"]
@@ -90,45 +92,12 @@ def _small_aig(num_inputs: int, output: int, ands: Sequence[tuple[int, int]] = (
 
 
 def _node_tables(aig: Aig) -> list[int]:
-    full = table_mask(aig.num_pis)
-    tables = [0] * aig.num_nodes
-    for j in range(aig.num_pis):
-        tables[j + 1] = projection(j, aig.num_pis)
-    for node in aig.and_nodes():
-        a, b = aig.fanins(node)
-        tables[node] = _lit_table(tables, a, full) & _lit_table(tables, b, full)
-    return tables
+    inputs = {j + 1: projection(j, aig.num_pis) for j in range(aig.num_pis)}
+    return [0, *inputs.values(), *cone_values(aig, list(aig.and_nodes()), inputs, table_mask(aig.num_pis))]
 
 
 def _lit_table(tables: list[int], lit: int, full: int) -> int:
     return tables[lit >> 1] ^ (full if lit & 1 else 0)
-
-
-def _reference_counts(aig: Aig) -> list[int]:
-    counts = [0] * aig.num_nodes
-    for node in aig.and_nodes():
-        for lit in aig.fanins(node):
-            counts[lit >> 1] += 1
-    for lit in aig.pos:
-        counts[lit >> 1] += 1
-    return counts
-
-
-def _freed_cone(aig: Aig, counts: list[int], root: int, leaves: frozenset[int] = frozenset()) -> set[int]:
-    """The ANDs that dangle once `root` no longer uses its fanins (root included), not passing `leaves`."""
-    released: dict[int, int] = {}
-    cone = {root}
-    stack = [root]
-    while stack:
-        for lit in aig.fanins(stack.pop()):
-            node = lit >> 1
-            if not aig.is_and(node) or node in leaves:
-                continue
-            released[node] = released.get(node, 0) + 1
-            if released[node] == counts[node]:
-                cone.add(node)
-                stack.append(node)
-    return cone
 
 
 def _fanout_cone(aig: Aig, root: int) -> set[int]:
@@ -187,19 +156,6 @@ def _cuts(aig: Aig, params: PolishParams) -> list[list[tuple[int, ...]]]:
     return cuts
 
 
-def _cut_function(aig: Aig, root: int, leaves: tuple[int, ...]) -> int:
-    values = {leaf: projection(j, len(leaves)) for j, leaf in enumerate(leaves)}
-    full = table_mask(len(leaves))
-
-    def value(node: int) -> int:
-        if node not in values:
-            a, b = aig.fanins(node)
-            values[node] = ((value(a >> 1) ^ (full if a & 1 else 0)) & (value(b >> 1) ^ (full if b & 1 else 0)))
-        return values[node]
-
-    return value(root)
-
-
 def _apply(aig: Aig, move: _Move) -> Aig:
     """The network with move.root driven by the move's implementation; the rest copied, hashed and cleaned."""
     new, literal_of = aig.copy_interface()
@@ -234,7 +190,7 @@ def _best_move(aig: Aig, care: int, params: PolishParams, exact: Engine | None, 
                ) -> _Move | None:
     full = table_mask(aig.num_pis)
     tables = _node_tables(aig)
-    counts = _reference_counts(aig)
+    counts = fanout_counts(aig)
     best: _Move | None = None
     cut_requests: list[tuple[int, tuple[int, ...], int, int]] = []  # root, leaves, table, freed
     all_cuts = _cuts(aig, params) if exact is not None else None
@@ -242,7 +198,7 @@ def _best_move(aig: Aig, care: int, params: PolishParams, exact: Engine | None, 
         if counts[root] == 0:
             continue
         observed = _observable(aig, tables, root, full) & care
-        freed = _freed_cone(aig, counts, root)
+        freed = mffc_nodes(aig, root, (), counts)
         if best is None or len(freed) > best.gain:
             excluded = _fanout_cone(aig, root) | freed
             divisors = [node for node in range(1, aig.num_nodes)
@@ -251,9 +207,9 @@ def _best_move(aig: Aig, care: int, params: PolishParams, exact: Engine | None, 
             if move is not None and (best is None or move.gain > best.gain):
                 best = move
         for leaves in (all_cuts[root][1:] if all_cuts is not None else ()):
-            cut_freed = len(_freed_cone(aig, counts, root, frozenset(leaves)))
+            cut_freed = len(mffc_nodes(aig, root, leaves, counts))
             if cut_freed >= 2 and (best is None or cut_freed > best.gain):
-                cut_requests.append((root, leaves, _cut_function(aig, root, leaves), cut_freed))
+                cut_requests.append((root, leaves, cone_truth_table(aig, 2 * root, list(leaves)), cut_freed))
     if cut_requests and exact is not None:
         bound = max(request[3] for request in cut_requests) - 1
         budget = Budget(time_ms=params.exact_time_ms, max_ands=bound, deadline=deadline)
