@@ -2,8 +2,8 @@
 
 Order per batch: the exact engine first (it answers <= 4-input functions from the NPN4 library, takes ABC's result
 as its upper bound and searches below it with SAT, proving ABC optimal when every smaller size is refuted), then
-the other engines (e.g. the learned MCTS engine), each asked only for results smaller than the best so far and
-given its share of the time. A function's result is the smallest verified candidate; ties go to the earlier engine.
+the other engines (e.g. the learned MCTS engine), each asked only for results smaller than the best so far, only
+where that has at least `followers_min_ands` ANDs, and given its share of the time. A function's result is the smallest verified candidate; ties go to the earlier engine.
 Every engine gets the caller's deadline; past it, only the first engine is asked. Care masks go to every engine.
 """
 
@@ -25,6 +25,9 @@ class PortfolioParams:
     # and its SAT search below ABC's size rarely finishes on 6-8-input functions, where the learned engine with its
     # fallback and polishing uses the time better on functions ABC builds poorly.
     first_engine_time_fraction: float = 0.1
+    # The engines after the first are asked only for functions whose best result so far has at least this many
+    # ANDs: below it the learned engine has not beaten ABC's scripts, and asking it would cost its whole share
+    followers_min_ands: int = 12
 
 
 @dataclass
@@ -68,7 +71,8 @@ class PortfolioEngine:
                 share = self.params.first_engine_time_fraction
             else:
                 share = (1.0 - self.params.first_engine_time_fraction) / followers
-            todo = [i for i, c in enumerate(best) if c is None or not c.optimal]
+            todo = [i for i, c in enumerate(best) if c is None or not (
+                    c.optimal or (position > 0 and c.ands < self.params.followers_min_ands))]
             if not todo:
                 break
             # one budget for the batch: the smallest useful bound is per function, so ask per-function max_ands

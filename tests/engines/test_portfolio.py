@@ -4,7 +4,9 @@ import time
 
 from sc_plugin.aig.network import Aig
 from sc_plugin.engines.base import Budget, NullEngine, make_candidate
-from sc_plugin.engines.portfolio import PortfolioEngine
+from sc_plugin.engines.portfolio import PortfolioEngine, PortfolioParams
+
+ASK_ALL = PortfolioParams(followers_min_ands=0)  # these small functions go to every engine
 
 
 def _majority(redundant: bool) -> Aig:
@@ -41,15 +43,23 @@ def test_portfolio_picks_the_smallest():
     big = FixedEngine("big", _majority(True))
     small = FixedEngine("small", _majority(False))
     for engines in ([big, small], [small, big], [NullEngine(), big, small]):
-        result = PortfolioEngine(engines).synthesize(0xE8, 3, budget=Budget(time_ms=1000))
+        result = PortfolioEngine(engines, ASK_ALL).synthesize(0xE8, 3, budget=Budget(time_ms=1000))
         assert result.ands == 4 and result.engine == "small"
 
 
 def test_later_engines_are_asked_for_smaller_results_only():
     big = FixedEngine("big", _majority(True))
     small = FixedEngine("small", _majority(False))
-    PortfolioEngine([big, small]).synthesize(0xE8, 3, budget=Budget(time_ms=1000))
+    PortfolioEngine([big, small], ASK_ALL).synthesize(0xE8, 3, budget=Budget(time_ms=1000))
     assert small.budgets[0].max_ands == 4
+
+
+def test_later_engines_are_not_asked_for_functions_already_small():
+    big = FixedEngine("big", _majority(True))
+    small = FixedEngine("small", _majority(False))
+    result = PortfolioEngine([big, small], PortfolioParams(followers_min_ands=6)).synthesize(
+        0xE8, 3, budget=Budget(time_ms=1000))
+    assert result.engine == "big" and small.budgets == []  # 5 ANDs: below the bar, so small is not asked
 
 
 def test_wrong_result_is_never_returned():
@@ -72,7 +82,7 @@ def test_the_pipeline_says_which_engine_won_each_function(monkeypatch):
 
     # of the cut functions of a 5-AND majority, only its root's is one the fixed engines answer
     portfolio = PortfolioEngine([FixedEngine("big", inverted(_majority(True))),
-                                 FixedEngine("small", inverted(_majority(False)))])
+                                 FixedEngine("small", inverted(_majority(False)))], ASK_ALL)
     monkeypatch.setattr(pipeline, "make_engine", lambda params: portfolio)
     result, stats = pipeline.optimize_verified(_majority(True), apply_options({"engine": "portfolio",
                                                                              "no_cache": True}))
@@ -96,7 +106,7 @@ class CareRecordingEngine(FixedEngine):
 def test_portfolio_passes_care_masks_to_every_engine():
     """The majority with minterm 7 free: a 4-AND majority is right, and so is anything right on minterms 0-6."""
     first, second = CareRecordingEngine("a", _majority(True)), CareRecordingEngine("b", _majority(False))
-    portfolio = PortfolioEngine([first, second])
+    portfolio = PortfolioEngine([first, second], ASK_ALL)
     results = portfolio.synthesize_batch([(0xE8, 3), (0xE8, 3)], budget=Budget(), cares=[0x7F, None])
     assert first.cares == [[0x7F, None]] and second.cares == [[0x7F, None]]
     assert [(c.ands, c.care) for c in results] == [(4, 0x7F), (4, None)]
