@@ -15,7 +15,7 @@ ALLOWED = {
     "abc": {"aig", "errors", "files"},
     "verify": {"abc", "aig", "errors"},
     "learned": {"aig", "errors"},
-    "engines": {"abc", "aig", "errors", "learned"},
+    "engines": {"abc", "aig", "cuts", "errors", "learned"},
     "rewrite": {"abc", "aig", "cuts", "engines", "errors", "verify"},
     "training": {"aig", "engines", "errors", "learned", "progress"},
     "flows": {"abc", "aig", "errors", "files", "progress", "rewrite", "verify"},
