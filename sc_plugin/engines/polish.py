@@ -197,9 +197,9 @@ def _best_move(aig: Aig, care: int, params: PolishParams, exact: Engine | None, 
     for root in reversed(aig.and_nodes()):
         if counts[root] == 0:
             continue
-        observed = _observable(aig, tables, root, full) & care
         freed = mffc_nodes(aig, root, (), counts)
         if best is None or len(freed) > best.gain:
+            observed = _observable(aig, tables, root, full) & care
             excluded = _fanout_cone(aig, root) | freed
             divisors = [node for node in range(1, aig.num_nodes)
                         if node not in excluded and (counts[node] > 0 or not aig.is_and(node))]

@@ -3,7 +3,8 @@
 Order per batch: the exact engine first (it answers <= 4-input functions from the NPN4 library, takes ABC's result
 as its upper bound and searches below it with SAT, proving ABC optimal when every smaller size is refuted), then
 the other engines (e.g. the learned MCTS engine), each asked only for results smaller than the best so far, only
-where that has at least `followers_min_ands` ANDs, and given its share of the time. A function's result is the smallest verified candidate; ties go to the earlier engine.
+where that has at least `followers_min_ands` ANDs, and given its share of the time. A function's result is the
+smallest verified candidate; ties go to the earlier engine.
 Every engine gets the caller's deadline; past it, only the first engine is asked. Care masks go to every engine.
 """
 

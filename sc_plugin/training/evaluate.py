@@ -83,7 +83,8 @@ def _read_abc(tt_path: str | Path) -> list[dict]:
 def evaluate_set(tt_path: str | Path, params: EvalParams, *, verbose: bool = False) -> tuple[EvalSummary, list[dict]]:
     """(summary, per-function rows with our size, time and the ABC columns)."""
     from sc_plugin.progress import progress
-    from sc_plugin.engines.base import Budget, wrapped_engines  # here: `sc-train supervised` needs no engine (nor python-sat)
+    # imported here: `sc-train supervised` needs no engine (nor python-sat)
+    from sc_plugin.engines.base import Budget, wrapped_engines
     from sc_plugin.engines.learned import MctsParams
     from sc_plugin.engines.registry import EngineParams, make_engine
 
