@@ -68,6 +68,9 @@ class ExactParams:
     max_steps: int = 16  # never try more ANDs than this (the encoding grows quadratically with the size)
     use_library: bool = True  # answer functions of <= 4 support variables from the shipped NPN4 library
     use_npn: bool = True  # solve the NPN-canonical form and remember outcomes per class in this engine
+    # time to build one clause and load it into the solver: a size whose encoding would take longer than the time
+    # left is not started (the search gives up at once rather than at its deadline)
+    seconds_per_clause: float = 1e-6
 
 
 @dataclass
@@ -316,6 +319,13 @@ def _swap_symmetric(table: int, num_inputs: int, a: int, b: int) -> bool:
     return swapped == table
 
 
+def _estimated_clauses(num_inputs: int, num_steps: int, num_minterms: int) -> int:
+    """About how many clauses `_Encoding` has: the simulation clauses dominate, some 3.5 per (step, pair of
+    earlier nodes, simulated minterm) once constants have removed or shortened some."""
+    pairs = sum((num_inputs + i) * (num_inputs + i - 1) // 2 for i in range(num_steps))
+    return int(3.5 * pairs * num_minterms)
+
+
 _CLAUSES_PER_LOAD = 20000  # clauses handed to the solver between two clock checks
 _FIRST_SLICE_CONFLICTS = 100  # the first slice measures the time per conflict; later ones are sized by it
 
@@ -384,9 +394,11 @@ def exact_synthesize(table: int, num_inputs: int, *, params: ExactParams = Exact
     size = max(lower_bound, len(needed_variables(table, care, num_inputs)) - 1, 1)
     limit = params.max_steps if max_ands is None else min(max_ands, params.max_steps)
     outcome = ExactOutcome(None, size, False)
+    simulated = bin((table_mask(num_inputs) if care is None else care) & ~1).count("1")
     while size <= limit:
-        if time.perf_counter() >= deadline:  # building the next encoding alone may take a second
-            outcome.timed_out = True
+        clauses = _estimated_clauses(num_inputs, size, simulated)
+        if clauses * params.seconds_per_clause >= deadline - time.perf_counter():
+            outcome.timed_out = True  # building the encoding alone would take the time left, or more
             return outcome
         status, aig = _solve_size(table, num_inputs, size, params, deadline, params.conflict_limit, outcome, care)
         if status is None:

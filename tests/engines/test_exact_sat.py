@@ -77,6 +77,17 @@ def test_time_budget_is_respected():
     assert candidate is None or candidate.verified
 
 
+def test_size_whose_encoding_cannot_be_built_in_time_is_not_started():
+    # 8 inputs need at least 7 ANDs: that encoding has some 350,000 clauses, far more than 50 ms can build
+    table = random.Random(3).getrandbits(256)
+    outcome = exact_synthesize(table, 8, params=SAT_ONLY, time_limit_s=0.05)
+    assert outcome.timed_out and outcome.aig is None
+    assert outcome.sat_calls == 0
+    # with time enough to build it, the same search starts
+    started = exact_synthesize(table, 8, params=SAT_ONLY, time_limit_s=2.0, max_ands=7)
+    assert started.sat_calls == 1
+
+
 def test_npn_memo_solves_each_class_once():
     engine = ExactEngine(ExactParams(use_library=False))
     first = engine.synthesize(0xE8, 3, budget=Budget())
