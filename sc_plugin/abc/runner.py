@@ -34,6 +34,7 @@ __all__ = [
     "parse_print_stats",
     "parse_all_print_stats",
     "optimize_with_abc",
+    "optimize_each_with_abc",
 ]
 
 # The standard definitions of ABC's own abc.rc (berkeley-abc/abc), which the ABC bundled with pyosys lacks.
@@ -344,3 +345,30 @@ def optimize_with_abc(aig: Aig, script: str, *, timeout_s: float | None = None, 
     result.latch_names = list(aig.latch_names)
     result.comments = list(aig.comments)
     return result, run
+
+
+def optimize_each_with_abc(aigs: Sequence[Aig], script: str, *, timeout_s: float | None = None,
+                           binary: str | None = None) -> list[Aig | None]:
+    """Runs `script` on each of `aigs` on its own (read afresh, `strash`ed first), all in one ABC process: the
+    results in order, None where ABC wrote none or one with another interface. For many small networks, where
+    starting a process per network would cost more than the script. Names and comments are not kept.
+
+    Raises `AbcError` (`AbcTimeoutError`) when the process fails as a whole or runs past `timeout_s`.
+    """
+    with tempfile.TemporaryDirectory(prefix="sc_abc_each_") as folder:
+        lines = []
+        for position, aig in enumerate(aigs):
+            write_aiger(aig, os.path.join(folder, f"in{position}.aig"))
+            lines.append(f"read in{position}.aig; strash; {script}; write_aiger out{position}.aig")
+        run_abc(lines, timeout_s=timeout_s, cwd=folder, binary=binary)
+        results: list[Aig | None] = []
+        for position, aig in enumerate(aigs):
+            try:
+                result = read_aiger(os.path.join(folder, f"out{position}.aig"))
+            except AigerFormatError:
+                result = None
+            if result is not None and (result.num_pis, result.num_pos, result.num_latches) != (
+                    aig.num_pis, aig.num_pos, aig.num_latches):
+                result = None
+            results.append(result)
+    return results

@@ -11,24 +11,33 @@ reach the output) come for free. Moves:
   gained, and they cost the library (the exact engine then runs SAT).
 Each pass applies the move that frees the most ANDs net, after checking the rebuilt network on the care minterms;
 passes repeat while one gains. `PolishingEngine` polishes another engine's results: the learned engine's circuits,
-built one AND at a time, carry redundancy that its policy does not see.
+built one AND at a time, carry redundancy that its policy does not see. Before the local moves it runs ABC's
+`restructure_script` on each circuit as built (one ABC process per call): ABC's scripts started from the truth table
+begin from a sum of products or a decomposition, and another engine's structure often leads them to a smaller
+circuit than either found alone.
 `PolishParams` in, `PolishStats` out.
 """
 
 from __future__ import annotations
 
+import logging
+import math
 import time
 from dataclasses import dataclass, field, replace
 from typing import Sequence
 
+from sc_plugin.abc.runner import optimize_each_with_abc
 from sc_plugin.aig.analysis import fanout_counts
 from sc_plugin.aig.network import CONST0, Aig
 from sc_plugin.aig.simulate import cone_truth_table, cone_values, output_truth_tables
 from sc_plugin.aig.truth import projection, table_mask
 from sc_plugin.cuts.mffc import mffc_nodes
 from sc_plugin.engines.base import Budget, Candidate, Engine, ask_engine, cares_of, make_candidate
+from sc_plugin.errors import AbcError, AbcNotFoundError
 
 __all__ = ["PolishParams", "PolishStats", "polish", "PolishingEngine"]
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -42,6 +51,8 @@ class PolishParams:
     # PolishingEngine: the inner engine may return up to this many times the caller's max_ands, since polishing
     # often brings a result under the bound that the caller would otherwise never see
     bound_slack: float = 1.5
+    # PolishingEngine: ABC script run on each inner result before the local moves ('': none)
+    restructure_script: str = "dc2; resyn2; dc2; resyn2"
 
 
 @dataclass
@@ -50,6 +61,7 @@ class PolishStats:
 
     networks: int = 0
     improved: int = 0  # networks that got smaller
+    restructured: int = 0  # networks that ABC's restructure_script made smaller (PolishingEngine)
     ands_before: int = 0
     ands_after: int = 0
     moves: dict[str, int] = field(default_factory=dict)  # move kind -> times applied
@@ -58,6 +70,7 @@ class PolishStats:
     def add(self, other: PolishStats) -> None:
         self.networks += other.networks
         self.improved += other.improved
+        self.restructured += other.restructured
         self.ands_before += other.ands_before
         self.ands_after += other.ands_after
         for kind, count in other.moves.items():
@@ -66,8 +79,8 @@ class PolishStats:
 
     def report(self) -> str:
         moves = ", ".join(f"{kind} {count}" for kind, count in sorted(self.moves.items())) or "no moves"
-        return (f"polish: {self.networks} networks, {self.improved} improved, {self.ands_before} -> "
-                f"{self.ands_after} ANDs ({moves}), {self.time_s:.2f}s")
+        return (f"polish: {self.networks} networks, {self.restructured} restructured by ABC, {self.improved} "
+                f"improved, {self.ands_before} -> {self.ands_after} ANDs ({moves}), {self.time_s:.2f}s")
 
 
 @dataclass(frozen=True)
@@ -252,9 +265,9 @@ def polish(aig: Aig, care: int | None = None, params: PolishParams = PolishParam
 
 
 class PolishingEngine:
-    """Engine protocol over `inner`: its results, each polished (`polish`, with `exact` rebuilding cuts) and
-    verified again; functions the inner engine proved optimal are returned as they are. Stats over all calls in
-    `stats` (PolishStats)."""
+    """Engine protocol over `inner`: its results, each restructured by ABC and polished (`polish`, with `exact`
+    rebuilding cuts) and verified again; functions the inner engine proved optimal are returned as they are. Stats
+    over all calls in `stats` (PolishStats). Without a working ABC the results are polished only."""
 
     def __init__(self, inner: Engine, params: PolishParams = PolishParams(), *, exact: Engine | None = None
                  ) -> None:
@@ -263,6 +276,7 @@ class PolishingEngine:
         self.exact = exact
         self.name = inner.name  # the circuit is still the inner engine's, made smaller
         self.stats = PolishStats()
+        self._use_abc = bool(params.restructure_script)
 
     def synthesize(self, table: int, num_inputs: int, *, budget: Budget, care: int | None = None
                    ) -> Candidate | None:
@@ -274,9 +288,14 @@ class PolishingEngine:
         bound = budget.max_ands
         inner_budget = budget if bound is None else replace(budget, max_ands=int(bound * self.params.bound_slack))
         results = list(ask_engine(self.engine, functions, budget=inner_budget, cares=cares))
-        for i, candidate in enumerate(results):
-            if candidate is None or candidate.optimal or candidate.ands < 2 or budget.seconds_left() <= 0:
-                continue
+        improvable = [i for i, candidate in enumerate(results)
+                      if candidate is not None and not candidate.optimal and candidate.ands >= 2]
+        if self._use_abc and improvable and budget.seconds_left() > 0:
+            self._restructure(results, improvable, budget)
+        for i in improvable:
+            candidate = results[i]
+            if budget.seconds_left() <= 0:
+                break
             start = time.perf_counter()
             polished, stats = polish(candidate.implementation, cares[i], self.params, exact=self.exact,
                                      deadline=budget.deadline)
@@ -289,3 +308,32 @@ class PolishingEngine:
                 results[i] = replace(candidate, time_s=candidate.time_s + time.perf_counter() - start)
         return [None if candidate is None or (bound is not None and candidate.ands > bound) else candidate
                 for candidate in results]
+
+    def _restructure(self, results: list[Candidate | None], indices: list[int], budget: Budget) -> None:
+        """Replaces results[i] (i in `indices`) by ABC's restructure_script run on it, where that is smaller and
+        verifies. A failing ABC leaves the results as they are (and, when it is missing, is not asked again)."""
+        start = time.perf_counter()
+        # ABC takes milliseconds per small circuit; the limit only guards against a hung process
+        timeout_s = min(budget.seconds_left(), 10.0 + 0.1 * len(indices))
+        try:
+            restructured = optimize_each_with_abc([results[i].implementation for i in indices],
+                                                  self.params.restructure_script,
+                                                  timeout_s=None if math.isinf(timeout_s) else timeout_s)
+        except AbcNotFoundError as exc:
+            log.warning("%s; the learned engine's results are polished without ABC", exc)
+            self._use_abc = False
+            return
+        except AbcError as exc:
+            log.warning("ABC could not restructure %d results; they are polished as built: %s", len(indices), exc)
+            return
+        elapsed_each = (time.perf_counter() - start) / len(indices)
+        for i, aig in zip(indices, restructured):
+            candidate = results[i]
+            if aig is not None and aig.num_ands < candidate.ands:
+                better = make_candidate(candidate.table, candidate.num_inputs, aig, engine=candidate.engine,
+                                        care=candidate.care, start_time=start - candidate.time_s)
+                if better is not None:
+                    results[i] = better
+                    self.stats.restructured += 1
+                    continue
+            results[i] = replace(candidate, time_s=candidate.time_s + elapsed_each)

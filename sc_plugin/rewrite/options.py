@@ -141,8 +141,8 @@ OPTIONS: tuple[Option, ...] = (
     Option("no_mcts_in_portfolio", "engine.use_mcts_in_portfolio", "engine portfolio without the learned engine "
            "(exact with ABC only; torch is not loaded)", switch_value=False, dashed="-nomcts_in_portfolio"),
     Option("no_mcts_polish", "engine.use_mcts_polish", "the learned engine (engine mcts, and in the portfolio) "
-           "without polishing its circuits (resubstitution with don't cares and 4-input cut rewriting on each "
-           "result)", switch_value=False,
+           "without polishing its circuits (ABC's scripts run on each result as built, then resubstitution with "
+           "don't cares and 4-input cut rewriting)", switch_value=False,
            dashed="-nomcts_polish"),
     Option("liberty", "mapping.liberty", "liberty file (.lib or .lib.gz): map the input and the result to its "
            "cells with ABC as Yosys's abc -liberty does, and keep the one with the smaller area", str),

@@ -14,8 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from sc_plugin.abc import (ABC_ALIASES, AbcTimeoutError, find_abc, optimize_with_abc, parse_all_print_stats,
-                           parse_print_stats, run_abc)
+from sc_plugin.abc import (ABC_ALIASES, AbcTimeoutError, find_abc, optimize_each_with_abc, optimize_with_abc,
+                           parse_all_print_stats, parse_print_stats, run_abc)
 from sc_plugin.aig import Aig, output_truth_tables, read_aiger
 from sc_plugin.errors import AbcError, AbcNotFoundError
 
@@ -261,6 +261,21 @@ def test_optimize_with_abc_unnamed_stay_unnamed_and_keep_temp(require_abc):
         for name in os.listdir(run.cwd):
             os.remove(os.path.join(run.cwd, name))
         os.rmdir(run.cwd)
+
+
+def test_optimize_each_with_abc_runs_the_script_on_each_network_alone(require_abc):
+    redundant = Aig()
+    a, b, c = redundant.create_pi(), redundant.create_pi(), redundant.create_pi()
+    redundant.create_po(redundant.create_and(redundant.create_and(a, b), redundant.create_and(a, c)))
+    networks = [redundant, _named_ctrl()]
+    results = optimize_each_with_abc(networks, "resyn2", binary=require_abc)
+    assert results[0].num_ands == 2
+    assert results[1].num_ands < networks[1].num_ands
+    for network, result in zip(networks, results):
+        assert (result.num_pis, result.num_pos) == (network.num_pis, network.num_pos)
+        assert output_truth_tables(result) == output_truth_tables(network)
+    with pytest.raises(AbcError, match="unknown command"):
+        optimize_each_with_abc(networks, "no_such_command", binary=require_abc)
 
 
 def test_optimize_with_abc_failure(require_abc):

@@ -127,12 +127,38 @@ class Bloated:
         return results
 
 
+LOCAL_MOVES_ONLY = PolishParams(restructure_script="")
+
+
 def test_polishing_engine_returns_the_smaller_verified_circuit_under_the_inner_name():
-    engine = PolishingEngine(Bloated())
+    engine = PolishingEngine(Bloated(), LOCAL_MOVES_ONLY)
     first, second = engine.synthesize_batch([(0x8, 2), (0x80, 3)], budget=Budget(time_ms=100))
     assert first is not None and first.ands == 1 and first.engine == "bloated" and first.verified
     assert second is None
     assert engine.stats.networks == 1 and engine.stats.ands_before == 3 and engine.stats.ands_after == 1
+
+
+def test_abc_restructures_the_inner_result_before_the_local_moves(require_abc):
+    engine = PolishingEngine(Bloated(), PolishParams(restructure_script="dc2"))
+    found = engine.synthesize(0x8, 2, budget=Budget(time_ms=1000))
+    assert found is not None and found.ands == 1 and found.engine == "bloated" and found.verified
+    assert engine.stats.restructured == 1
+    assert engine.stats.ands_before == 1  # the local moves found nothing left to do
+
+
+def test_a_failing_abc_leaves_the_results_to_the_local_moves(monkeypatch, tmp_path):
+    broken = tmp_path / "abc"
+    broken.write_text("#!/bin/sh\nexit 3\n")
+    broken.chmod(0o755)
+    monkeypatch.setenv("SC_ABC", str(broken))
+    engine = PolishingEngine(Bloated(), PolishParams(restructure_script="dc2"))
+    found = engine.synthesize(0x8, 2, budget=Budget(time_ms=1000))
+    assert found is not None and found.ands == 1 and engine.stats.restructured == 0
+    assert engine.stats.ands_before == 3 and engine.stats.ands_after == 1
+    monkeypatch.setenv("SC_ABC", str(tmp_path / "missing"))
+    missing = PolishingEngine(Bloated(), PolishParams(restructure_script="dc2"))
+    for _ in range(2):  # a missing ABC is reported once, then not asked again
+        assert missing.synthesize(0x8, 2, budget=Budget(time_ms=1000)).ands == 1
 
 
 def test_polishing_engine_leaves_results_proven_optimal_alone():
