@@ -21,7 +21,6 @@ circuit than either found alone.
 from __future__ import annotations
 
 import logging
-import math
 import time
 from dataclasses import dataclass, field, replace
 from typing import Sequence
@@ -33,7 +32,7 @@ from sc_plugin.aig.simulate import cone_truth_table, cone_values, output_truth_t
 from sc_plugin.aig.truth import projection, table_mask
 from sc_plugin.cuts.mffc import mffc_nodes
 from sc_plugin.engines.base import Budget, Candidate, Engine, ask_engine, cares_of, make_candidate
-from sc_plugin.errors import AbcError, AbcNotFoundError
+from sc_plugin.errors import AbcError, AbcNotFoundError, AbcTimeoutError
 
 __all__ = ["PolishParams", "PolishStats", "polish", "PolishingEngine"]
 
@@ -313,12 +312,14 @@ class PolishingEngine:
         """Replaces results[i] (i in `indices`) by ABC's restructure_script run on it, where that is smaller and
         verifies. A failing ABC leaves the results as they are (and, when it is missing, is not asked again)."""
         start = time.perf_counter()
-        # ABC takes milliseconds per small circuit; the limit only guards against a hung process
+        # ABC takes milliseconds per small circuit: the limit is the caller's deadline, or a guard against a hang
         timeout_s = min(budget.seconds_left(), 10.0 + 0.1 * len(indices))
         try:
             restructured = optimize_each_with_abc([results[i].implementation for i in indices],
-                                                  self.params.restructure_script,
-                                                  timeout_s=None if math.isinf(timeout_s) else timeout_s)
+                                                  self.params.restructure_script, timeout_s=timeout_s)
+        except AbcTimeoutError:
+            log.info("the deadline came while ABC restructured %d results; they are polished as built", len(indices))
+            return
         except AbcNotFoundError as exc:
             log.warning("%s; the learned engine's results are polished without ABC", exc)
             self._use_abc = False
