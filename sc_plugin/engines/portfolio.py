@@ -3,8 +3,9 @@
 Order per batch: the exact engine first (it answers <= 4-input functions from the NPN4 library, takes ABC's result
 as its upper bound and searches below it with SAT, proving ABC optimal when every smaller size is refuted), then
 the other engines (e.g. the learned MCTS engine), each asked only for results smaller than the best so far, only
-where that has at least `followers_min_ands` ANDs, and given its share of the time. A function's result is the
-smallest verified candidate; ties go to the earlier engine.
+where that has at least `followers_min_ands` ANDs, and given its share of the time: one call per batch, bounded by
+the loosest of the functions' bounds, whose results count only where they beat their own function's best. A
+function's result is the smallest verified candidate; ties go to the earlier engine.
 Every engine gets the caller's deadline; past it, only the first engine is asked. Care masks go to every engine.
 """
 
@@ -76,20 +77,18 @@ class PortfolioEngine:
                     c.optimal or (position > 0 and c.ands < self.params.followers_min_ands))]
             if not todo:
                 break
-            # one budget for the batch: the smallest useful bound is per function, so ask per-function max_ands
-            # through separate calls only when bounds differ
-            groups: dict[int | None, list[int]] = {}
-            for i in todo:
-                bound = budget.max_ands
-                if best[i] is not None:
-                    bound = best[i].ands - 1 if bound is None else min(bound, best[i].ands - 1)
-                groups.setdefault(bound, []).append(i)
-            for bound, indices in groups.items():
-                if bound is not None and bound < 0:
-                    continue
-                if position > 0 and budget.seconds_left() <= 0:
-                    break  # the first engine still answers what needs no search (constants, literals, library)
-                sub = replace(budget, time_ms=budget.time_ms * share, max_ands=bound)  # keeps the deadline
+            # one call for the whole batch, bounded by the loosest of the functions' bounds: an engine that works
+            # in batches (the learned engine) would lose its batching to one call per distinct bound; a result
+            # that does not beat its own function's best is dropped below
+            bounds = [budget.max_ands if best[i] is None else
+                      best[i].ands - 1 if budget.max_ands is None else min(budget.max_ands, best[i].ands - 1)
+                      for i in todo]
+            indices = [i for i, bound in zip(todo, bounds) if bound is None or bound >= 0]
+            if indices and not (position > 0 and budget.seconds_left() <= 0):
+                # past the deadline the first engine still answers what needs no search (constants, literals,
+                # library)
+                loosest = None if None in bounds else max(bounds)
+                sub = replace(budget, time_ms=budget.time_ms * share, max_ands=loosest)  # keeps the deadline
                 results = ask_engine(engine, [functions[i] for i in indices], budget=sub,
                                      cares=[cares[i] for i in indices])
                 for i, candidate in zip(indices, results):

@@ -62,6 +62,40 @@ def test_later_engines_are_not_asked_for_functions_already_small():
     assert result.engine == "big" and small.budgets == []  # 5 ANDs: below the bar, so small is not asked
 
 
+class TableEngine:
+    """Answers each table with its own circuit; records the batches it was asked for and their bounds."""
+
+    def __init__(self, name: str, circuits: dict[int, Aig]) -> None:
+        self.name = name
+        self.circuits = circuits
+        self.calls: list[tuple[list[int], int | None]] = []
+
+    def synthesize_batch(self, functions, *, budget):
+        self.calls.append(([table for table, _ in functions], budget.max_ands))
+        return [make_candidate(table, n, self.circuits[table], engine=self.name, start_time=time.perf_counter())
+                for table, n in functions]
+
+
+def _and3(redundant: bool) -> Aig:
+    aig = Aig()
+    a, b, c = (aig.create_pi() for _ in range(3))
+    if redundant:  # 3 ANDs: (a & b) & (a & c)
+        aig.create_po(aig.create_and(aig.create_and(a, b), aig.create_and(a, c)))
+    else:
+        aig.create_po(aig.create_and(aig.create_and(a, b), c))
+    return aig
+
+
+def test_followers_get_the_batch_in_one_call_and_only_smaller_results_are_taken():
+    first = TableEngine("first", {0xE8: _majority(True), 0x80: _and3(False)})
+    follower = TableEngine("follower", {0xE8: _majority(False), 0x80: _and3(True)})
+    majority, and3 = PortfolioEngine([first, follower], ASK_ALL).synthesize_batch(
+        [(0xE8, 3), (0x80, 3)], budget=Budget(time_ms=1000))
+    assert follower.calls == [([0xE8, 0x80], 4)]  # one call, bounded by the loosest bound (majority's 5 - 1)
+    assert majority.engine == "follower" and majority.ands == 4
+    assert and3.engine == "first" and and3.ands == 2  # the follower's 3 ANDs are not smaller
+
+
 def test_wrong_result_is_never_returned():
     wrong = Aig()
     a, b, _ = (wrong.create_pi() for _ in range(3))
