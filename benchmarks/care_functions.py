@@ -97,7 +97,8 @@ def measure(data: Path, engines: list[str], budget_ms: float) -> None:
     results = {"abc, complete (baseline)": (baseline, baseline_s)}
     for name in engines:
         engine = make_engine(EngineParams(name=name))
-        results[f"{name}, care set"] = _run(engine, functions, cares, budget_ms, {"abc": 100, "mcts": 64}.get(name, 1))
+        batch = {"abc": 100, "mcts": 64, "portfolio": 64}.get(name, 1)  # as sc-opt batches; exact works alone
+        results[f"{name}, care set"] = _run(engine, functions, cares, budget_ms, batch)
     common = [i for i in range(len(functions)) if all(sizes[i] is not None for sizes, _ in results.values())]
     base_total = sum(baseline[i] for i in common)
     print(f"{len(functions)} functions ({sum(n for _, n in functions) / len(functions):.1f} inputs on average), "
