@@ -334,7 +334,7 @@ def optimize_with_abc(aig: Aig, script: str, *, timeout_s: float | None = None, 
     finally:
         if not keep_temp:
             shutil.rmtree(work_dir, ignore_errors=True)
-    if (result.num_pis, result.num_pos, result.num_latches) != (aig.num_pis, aig.num_pos, aig.num_latches):
+    if not _same_interface(result, aig):
         raise AbcError(f"ABC changed the interface: {aig.num_pis}/{aig.num_pos}/{aig.num_latches} inputs/outputs/"
                        f"latches became {result.num_pis}/{result.num_pos}/{result.num_latches}",
                        binary=run.binary, command=command, output=_tail(run.output))
@@ -345,6 +345,10 @@ def optimize_with_abc(aig: Aig, script: str, *, timeout_s: float | None = None, 
     result.latch_names = list(aig.latch_names)
     result.comments = list(aig.comments)
     return result, run
+
+
+def _same_interface(a: Aig, b: Aig) -> bool:
+    return (a.num_pis, a.num_pos, a.num_latches) == (b.num_pis, b.num_pos, b.num_latches)
 
 
 def optimize_each_with_abc(aigs: Sequence[Aig], script: str, *, timeout_s: float | None = None,
@@ -367,8 +371,5 @@ def optimize_each_with_abc(aigs: Sequence[Aig], script: str, *, timeout_s: float
                 result = read_aiger(os.path.join(folder, f"out{position}.aig"))
             except AigerFormatError:
                 result = None
-            if result is not None and (result.num_pis, result.num_pos, result.num_latches) != (
-                    aig.num_pis, aig.num_pos, aig.num_latches):
-                result = None
-            results.append(result)
+            results.append(result if result is not None and _same_interface(result, aig) else None)
     return results

@@ -43,6 +43,13 @@ class PortfolioStats:
         return f"portfolio: {self.functions} functions, wins: {wins or 'none'}, {self.time_s:.2f}s"
 
 
+def _bound(max_ands: int | None, best: Candidate | None) -> int | None:
+    """The most ANDs a further result may have: fewer than the best so far, and within the caller's bound."""
+    if best is None:
+        return max_ands
+    return best.ands - 1 if max_ands is None else min(max_ands, best.ands - 1)
+
+
 class PortfolioEngine:
     """Engine protocol over a list of engines (the first gets the largest share of the time)."""
 
@@ -80,9 +87,7 @@ class PortfolioEngine:
             # one call for the whole batch, bounded by the loosest of the functions' bounds: an engine that works
             # in batches (the learned engine) would lose its batching to one call per distinct bound; a result
             # that does not beat its own function's best is dropped below
-            bounds = [budget.max_ands if best[i] is None else
-                      best[i].ands - 1 if budget.max_ands is None else min(budget.max_ands, best[i].ands - 1)
-                      for i in todo]
+            bounds = [_bound(budget.max_ands, best[i]) for i in todo]
             indices = [i for i, bound in zip(todo, bounds) if bound is None or bound >= 0]
             if indices and not (position > 0 and budget.seconds_left() <= 0):
                 # past the deadline the first engine still answers what needs no search (constants, literals,

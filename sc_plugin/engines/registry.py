@@ -39,7 +39,8 @@ class EngineParams:
     use_mcts_in_portfolio: bool = True  # the portfolio adds the learned engine when its model loads
     use_mcts_fallback: bool = True  # mcts decomposes the functions its search leaves unsolved (engines/decompose.py)
     decompose: DecomposeParams = DecomposeParams()
-    use_mcts_polish: bool = True  # mcts's circuits are polished: resubstitution and cut rewriting (engines/polish.py)
+    use_mcts_polish: bool = True  # mcts's circuits are polished: ABC restarted from them, then local moves
+    # (engines/polish.py)
     polish: PolishParams = PolishParams()
 
 
