@@ -30,6 +30,10 @@ class PortfolioParams:
     # The engines after the first are asked only for functions whose best result so far has at least this many
     # ANDs: below it the learned engine has not beaten ABC's scripts, and asking it would cost its whole share
     followers_min_ands: int = 12
+    # The followers together take at most this multiple of the time the first engine took on the batch (inf: only
+    # their share of the budget bounds them). The first engine runs ABC on every function, so 1.0 holds the
+    # portfolio near twice the abc engine's time, whatever the per-function budget.
+    followers_time_ratio: float = 1.0
 
 
 @dataclass
@@ -73,6 +77,7 @@ class PortfolioEngine:
         best: list[Candidate | None] = [None] * len(functions)
         spent = [0.0] * len(functions)
         followers = len(self.engines) - 1
+        first_engine_s = 0.0
         for position, engine in enumerate(self.engines):
             if followers == 0:
                 share = 1.0
@@ -93,9 +98,16 @@ class PortfolioEngine:
                 # past the deadline the first engine still answers what needs no search (constants, literals,
                 # library)
                 loosest = None if None in bounds else max(bounds)
-                sub = replace(budget, time_ms=budget.time_ms * share, max_ands=loosest)  # keeps the deadline
+                time_ms = budget.time_ms * share
+                if position > 0:
+                    time_ms = min(time_ms, 1000.0 * self.params.followers_time_ratio * first_engine_s
+                                  / (followers * len(indices)))
+                sub = replace(budget, time_ms=time_ms, max_ands=loosest)  # keeps the deadline
+                asked_at = time.perf_counter()
                 results = ask_engine(engine, [functions[i] for i in indices], budget=sub,
                                      cares=[cares[i] for i in indices])
+                if position == 0:
+                    first_engine_s = time.perf_counter() - asked_at
                 for i, candidate in zip(indices, results):
                     if candidate is None:
                         continue

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import math
 import time
 
 from sc_plugin.aig.network import Aig
@@ -147,3 +148,29 @@ def test_portfolio_passes_care_masks_to_every_engine():
     # completely specified batches reach engines written before care sets without a cares argument
     old = FixedEngine("old", _majority(False))
     assert PortfolioEngine([old]).synthesize_batch([(0xE8, 3)], budget=Budget(), cares=[None])[0].ands == 4
+
+
+class SlowEngine(TableEngine):
+    """TableEngine that takes `seconds` per call."""
+
+    def __init__(self, name: str, circuits: dict[int, Aig], seconds: float) -> None:
+        super().__init__(name, circuits)
+        self.seconds = seconds
+        self.budgets: list[Budget] = []
+
+    def synthesize_batch(self, functions, *, budget):
+        time.sleep(self.seconds)
+        self.budgets.append(budget)
+        return super().synthesize_batch(functions, budget=budget)
+
+
+def test_followers_take_at_most_the_first_engines_time_times_the_ratio():
+    circuits = {0xE8: _majority(True), 0x80: _and3(True)}
+    functions = [(0xE8, 3), (0x80, 3)]
+    budget = Budget(time_ms=10_000)  # the follower's share of it: 9 s per function
+    for ratio, low_ms, high_ms in ((1.0, 25, 1000), (0.5, 12.5, 500), (math.inf, 9000, 9000)):
+        first, follower = SlowEngine("first", circuits, 0.05), SlowEngine("follower", circuits, 0.0)
+        params = PortfolioParams(followers_min_ands=0, followers_time_ratio=ratio)
+        PortfolioEngine([first, follower], params).synthesize_batch(functions, budget=budget)
+        # the first engine's 50 ms (at least) on two functions: 25 ms per function for each unit of ratio
+        assert low_ms <= follower.budgets[0].time_ms <= high_ms
