@@ -493,6 +493,10 @@ class ExactEngine:
             self.stats.library_hits += 1
             if optimal:
                 self.last_lower_bound = impl.num_ands
+            if upper is not None and upper.ands <= impl.num_ands:
+                # as small: the upper bound's circuit is kept, as below, so that the exact engine changes a
+                # rewrite's choices only where it finds fewer ANDs
+                return replace(upper, optimal=upper.optimal or optimal, time_s=time.perf_counter() - start)
             if budget.max_ands is not None and impl.num_ands > budget.max_ands:
                 return None
             return make_candidate(table, num_inputs, expand_support(impl, variables, num_inputs),

@@ -31,7 +31,7 @@ ENGINE_NAMES = ("exact", "abc", "mcts", "portfolio")
 class EngineParams:
     """Which engine, and the params of every engine it may build (a portfolio builds several)."""
 
-    name: str = "abc"  # one of ENGINE_NAMES
+    name: str = "portfolio"  # one of ENGINE_NAMES
     abc: AbcParams = AbcParams()
     exact: ExactParams = ExactParams()
     mcts: MctsParams = MctsParams()

@@ -90,8 +90,10 @@ class Option:
 
 
 OPTIONS: tuple[Option, ...] = (
-    Option("engine", "engine.name", "resynthesis engine: abc is fastest, portfolio strongest, mcts the learned "
-           "engine, exact SAT-based exact synthesis", str, choices=ENGINE_NAMES),
+    Option("engine", "engine.name", "resynthesis engine: portfolio runs ABC's scripts and SAT exact synthesis on "
+           "every function, then the learned engine where ABC's result is not proven optimal, for at most as long "
+           "as ABC took (about twice abc's time); abc is fastest, mcts the learned engine alone, exact SAT-based "
+           "exact synthesis", str, choices=ENGINE_NAMES),
     Option("k", "rewrite.cuts.max_cut_size", f"largest cut (inputs of a resynthesized function), 2..{MAX_INPUTS}",
            int, minimum=2, maximum=MAX_INPUTS),
     Option("cuts_per_node", "rewrite.cuts.max_cuts_per_node", "priority cuts kept per node", int, minimum=1),
@@ -140,6 +142,9 @@ OPTIONS: tuple[Option, ...] = (
            dashed="-nomcts_fallback"),
     Option("no_mcts_in_portfolio", "engine.use_mcts_in_portfolio", "engine portfolio without the learned engine "
            "(exact with ABC only; torch is not loaded)", switch_value=False, dashed="-nomcts_in_portfolio"),
+    Option("portfolio_time_ratio", "engine.portfolio.followers_time_ratio", "the portfolio's learned engine "
+           "takes at most this multiple of the time its ABC and exact synthesis took on the same functions (inf: "
+           "up to its share of budget_ms)", float, minimum=0),
     Option("no_mcts_polish", "engine.use_mcts_polish", "the learned engine (engine mcts, and in the portfolio) "
            "without polishing its circuits (ABC's scripts run on each result as built, then resubstitution with "
            "don't cares and 4-input cut rewriting)", switch_value=False,

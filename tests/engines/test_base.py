@@ -13,7 +13,7 @@ from sc_plugin.engines.abc_engine import AbcEngine, AbcParams
 from sc_plugin.aig.network import Aig
 from sc_plugin.engines.base import Budget, NullEngine, ask_engine, make_candidate, synthesize_each
 from sc_plugin.engines.exact_sat import ExactEngine, ExactParams
-from sc_plugin.engines.portfolio import PortfolioEngine
+from sc_plugin.engines.portfolio import PortfolioEngine, PortfolioParams
 
 MARGIN_S = 1.0  # an engine finishes the step it is in (an ABC process, a SAT slice, a forward pass); loaded machines
 HARD = [(random.Random(seed).getrandbits(256), 8) for seed in range(6)]  # random 8-input functions: 20-40 ANDs
@@ -110,7 +110,9 @@ def test_portfolio_hands_its_deadline_to_every_engine():
 
     first, second = Recording(), Recording()
     deadline = time.time() + 30.0
-    PortfolioEngine([first, second]).synthesize_batch(HARD, budget=Budget(time_ms=1000, deadline=deadline))
+    shares_only = PortfolioParams(followers_time_ratio=math.inf)  # the second engine's time: its share alone
+    PortfolioEngine([first, second], shares_only).synthesize_batch(HARD, budget=Budget(time_ms=1000,
+                                                                                      deadline=deadline))
     assert [b.deadline for b in first.budgets + second.budgets] == [deadline, deadline]
     assert first.budgets[0].time_ms == pytest.approx(100) and second.budgets[0].time_ms == pytest.approx(900)
     PortfolioEngine([first, second]).synthesize_batch(HARD, budget=Budget(deadline=time.time() - 1.0))

@@ -103,6 +103,36 @@ def test_upper_bound_engine_is_proven_optimal(require_abc):
     assert candidate.ands == 4 and candidate.optimal
 
 
+class _MajorityEngine:
+    """Upper bound engine that answers the majority of three with a circuit of its own (4 or 5 ANDs)."""
+
+    name = "upper"
+
+    def __init__(self, redundant: bool) -> None:
+        self.redundant = redundant
+
+    def synthesize_batch(self, functions, *, budget):
+        from sc_plugin.aig.network import Aig
+        from sc_plugin.engines.base import make_candidate
+        aig = Aig()
+        a, b, c = (aig.create_pi() for _ in range(3))
+        if self.redundant:  # (a & b) | (a & c) | (b & c)
+            top = aig.create_or(aig.create_or(aig.create_and(a, b), aig.create_and(a, c)), aig.create_and(b, c))
+        else:  # (a & b) | (c & (a | b))
+            top = aig.create_or(aig.create_and(a, b), aig.create_and(c, aig.create_or(a, b)))
+        aig.create_po(top)
+        return [make_candidate(t, n, aig, engine=self.name, start_time=0.0) for t, n in functions]
+
+
+def test_library_answers_only_below_the_upper_bound():
+    """A library answer as small as the upper bound's circuit keeps that circuit (proven optimal): the exact engine
+    changes a rewrite's choices only where it finds fewer ANDs."""
+    tied = ExactEngine(upper_bound=_MajorityEngine(redundant=False)).synthesize(0xE8, 3, budget=Budget())
+    assert (tied.engine, tied.ands, tied.optimal) == ("upper", 4, True)
+    beaten = ExactEngine(upper_bound=_MajorityEngine(redundant=True)).synthesize(0xE8, 3, budget=Budget())
+    assert (beaten.engine, beaten.ands, beaten.optimal) == ("exact", 4, True)
+
+
 def _correlated_leaves() -> tuple[int, int]:
     """x0 & x1 & x3 over 4 inputs, with the care set of a cut whose leaf x2 is x0 & x1 (other combinations never
     occur): completely specified it needs 2 ANDs, with the care set x2 & x3 does (1 AND)."""
