@@ -17,6 +17,7 @@ functions solved, total ANDs over the functions every engine solved, and its rat
 from __future__ import annotations
 
 import argparse
+import math
 import time
 from pathlib import Path
 
@@ -32,6 +33,7 @@ from sc_plugin.cuts import CutParams, enumerate_cuts, mffc_sizes
 from sc_plugin.cuts.care import care_set, find_window
 from sc_plugin.engines.abc_engine import AbcEngine
 from sc_plugin.engines.base import Budget, ask_engine
+from sc_plugin.engines.portfolio import PortfolioParams
 from sc_plugin.engines.registry import EngineParams, make_engine
 from sc_plugin.rewrite.optimize import RewriteParams
 
@@ -96,7 +98,8 @@ def measure(data: Path, engines: list[str], budget_ms: float) -> None:
     baseline, baseline_s = _run(AbcEngine(), functions, [None] * len(functions), 10000.0, 100)
     results = {"abc, complete (baseline)": (baseline, baseline_s)}
     for name in engines:
-        engine = make_engine(EngineParams(name=name))
+        # the portfolio's learned engine with its whole share of the budget, as sc-synth gives it
+        engine = make_engine(EngineParams(name=name, portfolio=PortfolioParams(followers_time_ratio=math.inf)))
         batch = {"abc": 100, "mcts": 64, "portfolio": 64}.get(name, 1)  # as sc-opt batches; exact works alone
         results[f"{name}, care set"] = _run(engine, functions, cares, budget_ms, batch)
     common = [i for i in range(len(functions)) if all(sizes[i] is not None for sizes, _ in results.values())]

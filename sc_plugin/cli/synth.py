@@ -16,6 +16,7 @@ import contextlib
 import dataclasses
 import json
 import logging
+import math
 import statistics
 import sys
 import time
@@ -30,6 +31,7 @@ from sc_plugin.progress import progress
 from sc_plugin.engines.base import Budget, Candidate, Engine, ask_engine, wrapped_engines
 from sc_plugin.engines.cache import CachedEngine, SynthesisCache, default_cache_path
 from sc_plugin.engines.learned import PRECISIONS, MctsParams
+from sc_plugin.engines.portfolio import PortfolioParams
 from sc_plugin.engines.registry import ENGINE_NAMES, EngineParams, make_engine
 from sc_plugin.errors import ScError, TruthTableError
 from sc_plugin.files import atomic_output, check_output_folder, read_text
@@ -170,7 +172,10 @@ def _mcts_params(args: argparse.Namespace) -> MctsParams:
 
 
 def _engine(args: argparse.Namespace, mcts: MctsParams) -> tuple[Engine, SynthesisCache | None]:
-    engine = make_engine(EngineParams(name=args.engine, mcts=mcts))
+    # the learned engine gets its whole share of --budget-ms here: followers_time_ratio holds whole-design runs
+    # near the abc engine's time, and a user asking for functions asks for the best within the budget
+    engine = make_engine(EngineParams(name=args.engine, mcts=mcts,
+                                      portfolio=PortfolioParams(followers_time_ratio=math.inf)))
     if args.no_cache:
         return engine, None
     cache = SynthesisCache(args.cache)
