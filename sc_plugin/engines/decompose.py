@@ -38,6 +38,9 @@ class DecomposeParams:
 
     max_depth: int = 6  # levels of splitting below a function; 6 takes an 8-input function down to 2 inputs
     fallback_time_fraction: float = 0.25  # share of each function's time kept for the fallback, when it needs one
+    # the share when the caller bounds the result (Budget.max_ands), as a portfolio does to ask for fewer ANDs than
+    # another engine's circuit: the direct search seldom gets below such a bound, the parts' composition more often
+    bounded_fallback_time_fraction: float = 0.6
     use_top_level: bool = True  # look for f = x AND / OR / XOR g before Shannon expansion
     use_shannon: bool = True  # Shannon expansion where no top-level form exists
 
@@ -165,13 +168,15 @@ def _build(node: _Node, aig: Aig, inputs: list[int]) -> int:
 
 class DecomposingEngine:
     """Engine protocol over `inner`: its results where it finds one, else a composition of its results on smaller
-    functions (module docstring). The inner engine gets 1 - fallback_time_fraction of each function's time; the
-    fallback gets the rest for every function the inner engine left unsolved, shared by its levels, and stops at
-    the caller's deadline. Stats over all calls in `stats` (DecomposeStats)."""
+    functions (module docstring). The inner engine gets 1 - fallback_time_fraction of each function's time
+    (bounded_fallback_time_fraction under a size bound); the fallback gets the rest for every function the inner
+    engine left unsolved, shared by its levels, and stops at the caller's deadline. Stats over all calls in `stats`
+    (DecomposeStats)."""
 
     def __init__(self, inner: Engine, params: DecomposeParams = DecomposeParams()) -> None:
-        if not 0.0 <= params.fallback_time_fraction < 1.0:
-            raise ValueError("fallback_time_fraction must be in [0, 1)")
+        for fraction in (params.fallback_time_fraction, params.bounded_fallback_time_fraction):
+            if not 0.0 <= fraction < 1.0:
+                raise ValueError("the fallback's time fractions must be in [0, 1)")
         self.engine = inner
         self.params = params
         self.name = inner.name  # what it returns is the inner engine's work, alone or composed
@@ -187,7 +192,9 @@ class DecomposingEngine:
         care masks; the fallback implements the completion (`completions`) with the fewest inputs, completely."""
         start = time.perf_counter()
         cares = cares_of(functions, cares)
-        inner_budget = replace(budget, time_ms=budget.time_ms * (1.0 - self.params.fallback_time_fraction))
+        fraction = (self.params.fallback_time_fraction if budget.max_ands is None
+                    else self.params.bounded_fallback_time_fraction)
+        inner_budget = replace(budget, time_ms=budget.time_ms * (1.0 - fraction))
         results = list(ask_engine(self.engine, functions, budget=inner_budget, cares=cares))
         inner_s = (time.perf_counter() - start) / max(len(functions), 1)
         failed = [i for i, candidate in enumerate(results) if candidate is None]
@@ -197,7 +204,7 @@ class DecomposingEngine:
             fallback_start = time.perf_counter()
             roots = {i: _node(_cheapest_completion(*functions[i], cares[i]), functions[i][1], range(functions[i][1]))
                      for i in failed}
-            self._solve(list(roots.values()), budget, len(failed))
+            self._solve(list(roots.values()), budget, len(failed) * fraction)
             fallback_s = time.perf_counter() - fallback_start
             self.stats.fallback_time_s += fallback_s
             for i, root in roots.items():
@@ -216,10 +223,11 @@ class DecomposingEngine:
         self.stats.time_s += time.perf_counter() - start
         return results
 
-    def _solve(self, roots: list[_Node], budget: Budget, num_failed: int) -> None:
+    def _solve(self, roots: list[_Node], budget: Budget, shares: float) -> None:
         """Splits the unsolved nodes level by level and asks the inner engine for the new parts (once per distinct
-        part), within the fallback's time: num_failed functions' share, cut short by the caller's deadline."""
-        fallback_s = num_failed * budget.time_ms * self.params.fallback_time_fraction / 1000.0
+        part), within the fallback's time: `shares` functions' budgets (the unsolved ones' fallback shares), cut
+        short by the caller's deadline."""
+        fallback_s = shares * budget.time_ms / 1000.0
         deadline = time.time() + fallback_s
         if budget.deadline is not None:
             deadline = min(deadline, budget.deadline)

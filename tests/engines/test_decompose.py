@@ -113,6 +113,20 @@ def test_the_inner_engine_gets_its_share_of_the_time_and_the_fallback_keeps_the_
     assert late is None and len(budgets) == 1  # past the deadline the fallback asks for nothing
 
 
+def test_under_a_size_bound_the_fallback_keeps_its_bounded_share():
+    inner = SmallOnly(limit=3)
+    budgets = []
+    batch = inner.synthesize_batch
+    inner.synthesize_batch = lambda functions, *, budget: (budgets.append((budget, len(functions)))
+                                                           or batch(functions, budget=budget))
+    params = DecomposeParams(fallback_time_fraction=0.25, bounded_fallback_time_fraction=0.6)
+    DecomposingEngine(inner, params).synthesize(X[0] ^ X[1] ^ X[2] ^ X[3] ^ X[4], 5,
+                                                budget=Budget(time_ms=1000, max_ands=40))
+    assert budgets[0][0].time_ms == pytest.approx(400)  # the direct search: 1 - 0.6 of the function's time
+    first_level_ms = budgets[1][0].time_ms * budgets[1][1]  # half of the fallback's 600 ms (more levels follow)
+    assert len(budgets) > 2 and 250 < first_level_ms <= 300
+
+
 def test_a_size_bound_drops_a_larger_composition():
     _, candidate = _decompose(X[0] ^ X[1] ^ X[2], max_depth=6)
     assert candidate.ands == 6
