@@ -17,7 +17,6 @@ functions solved, total ANDs over the functions every engine solved, and its rat
 from __future__ import annotations
 
 import argparse
-import math
 import time
 from pathlib import Path
 
@@ -28,12 +27,11 @@ from sc_plugin.aig.analysis import fanout_counts
 from sc_plugin.aig.functions import needed_variables
 from sc_plugin.aig.io import read_network
 from sc_plugin.aig.truth import parse_hex, table_mask, to_hex
-from sc_plugin.cli.synth import read_batch_file
+from sc_plugin.cli.synth import SYNTH_PORTFOLIO, read_batch_file
 from sc_plugin.cuts import CutParams, enumerate_cuts, mffc_sizes
 from sc_plugin.cuts.care import care_set, find_window
 from sc_plugin.engines.abc_engine import AbcEngine
 from sc_plugin.engines.base import Budget, ask_engine
-from sc_plugin.engines.portfolio import PortfolioParams
 from sc_plugin.engines.registry import EngineParams, make_engine
 from sc_plugin.rewrite.optimize import RewriteParams
 
@@ -98,8 +96,7 @@ def measure(data: Path, engines: list[str], budget_ms: float) -> None:
     baseline, baseline_s = _run(AbcEngine(), functions, [None] * len(functions), 10000.0, 100)
     results = {"abc, complete (baseline)": (baseline, baseline_s)}
     for name in engines:
-        # the portfolio's learned engine with its whole share of the budget, as sc-synth gives it
-        engine = make_engine(EngineParams(name=name, portfolio=PortfolioParams(followers_time_ratio=math.inf)))
+        engine = make_engine(EngineParams(name=name, portfolio=SYNTH_PORTFOLIO))  # as sc-synth builds it
         batch = {"abc": 100, "mcts": 64, "portfolio": 64}.get(name, 1)  # as sc-opt batches; exact works alone
         results[f"{name}, care set"] = _run(engine, functions, cares, budget_ms, batch)
     common = [i for i in range(len(functions)) if all(sizes[i] is not None for sizes, _ in results.values())]

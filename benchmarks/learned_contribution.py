@@ -70,7 +70,8 @@ def main() -> None:
         print(f"| {budget_ms:g} ms | {sum(s for s in abc_sizes if s is not None)} | {sum(a for a, _ in both)} | "
               f"{sum(b for _, b in both)} | {smaller} | {larger} | {with_mcts.stats.wins.get('mcts', 0)} | "
               f"{plain_s:.0f} s / {learned_s:.0f} s / {abc_s:.0f} s |", flush=True)
-        records.append({"budget_ms": budget_ms, "time_ratio": args.time_ratio, "abc": abc_sizes, "without_mcts": plain, "with_mcts": learned,
+        records.append({"budget_ms": budget_ms, "time_ratio": args.time_ratio, "abc": abc_sizes,
+                        "without_mcts": plain, "with_mcts": learned,
                         "wins": with_mcts.stats.wins, "time_s": {"without": plain_s, "with": learned_s, "abc": abc_s}})
     if args.json:
         args.json.write_text(json.dumps(records))

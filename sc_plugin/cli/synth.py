@@ -36,11 +36,14 @@ from sc_plugin.engines.registry import ENGINE_NAMES, EngineParams, make_engine
 from sc_plugin.errors import ScError, TruthTableError
 from sc_plugin.files import atomic_output, check_output_folder, read_text
 
-__all__ = ["main", "read_batch_file", "candidate_record"]
+__all__ = ["main", "read_batch_file", "candidate_record", "SYNTH_PORTFOLIO"]
 
 PROG = "sc-synth"
 DEFAULT_ENGINE = "portfolio"
 DEFAULT_BUDGET_MS = 10000.0
+# The portfolio's learned engine gets its whole share of --budget-ms: followers_time_ratio holds whole-design runs
+# near the abc engine's time, and a user asking for functions asks for the best within the budget.
+SYNTH_PORTFOLIO = PortfolioParams(followers_time_ratio=math.inf)
 MCTS_ENGINES = ("mcts", "portfolio")  # the engines that the learned engine's options apply to
 # the learned engine's options and their MctsParams fields; an option left out keeps the field's default
 _MCTS_OPTIONS = {"--mcts-simulations": "simulations", "--mcts-rollouts": "rollouts", "--mcts-precision": "precision",
@@ -172,10 +175,7 @@ def _mcts_params(args: argparse.Namespace) -> MctsParams:
 
 
 def _engine(args: argparse.Namespace, mcts: MctsParams) -> tuple[Engine, SynthesisCache | None]:
-    # the learned engine gets its whole share of --budget-ms here: followers_time_ratio holds whole-design runs
-    # near the abc engine's time, and a user asking for functions asks for the best within the budget
-    engine = make_engine(EngineParams(name=args.engine, mcts=mcts,
-                                      portfolio=PortfolioParams(followers_time_ratio=math.inf)))
+    engine = make_engine(EngineParams(name=args.engine, mcts=mcts, portfolio=SYNTH_PORTFOLIO))
     if args.no_cache:
         return engine, None
     cache = SynthesisCache(args.cache)
