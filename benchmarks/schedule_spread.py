@@ -5,7 +5,7 @@ every run with the best baseline of an equal-time run (flows/equal_time.yaml).
         --runs 2 --time-limit 30 --within 33 --jobs 2
 
 Each design is first made into `strash; dc2` (as the flow's steps start), then `sc-opt IN -o OUT --time-limit T
---engine abc --schedule S --json` runs on it once per run, `--jobs` at a time, each in its own process; the output
+--engine E --schedule S --json` runs on it once per run, `--jobs` at a time, each in its own process; the output
 is proven (`sc-opt`'s own &cec; an unproven run counts as missing). Prints a markdown table (one column per run) and,
 per run, the geometric mean of the ratios to the best baseline and the designs above it. A baseline counts as in
 `equal_time_summary.py --within`. `&deepsyn` and `&eslim` under a time limit stop where their clock says, so
@@ -32,7 +32,7 @@ from sc_plugin.aig import read_aiger, write_aiger
 def run_schedule(aig_path: Path, out_path: Path, args: argparse.Namespace) -> int | None:
     """ANDs of one proven `sc-opt` run, None when it failed or was not proven."""
     command = [sys.executable, "-c", "import sys; from sc_plugin.cli.opt import main; sys.exit(main())",
-               str(aig_path), "-o", str(out_path), "--time-limit", str(args.time_limit), "--engine", "abc",
+               str(aig_path), "-o", str(out_path), "--time-limit", str(args.time_limit), "--engine", args.engine,
                "--schedule", args.schedule, "--json", "-q"]
     done = subprocess.run(command, capture_output=True, text=True)
     if done.returncode != 0:
@@ -49,6 +49,8 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=2, help="runs per design (default 2)")
     parser.add_argument("--time-limit", type=float, default=30.0, help="seconds per run (default 30)")
     parser.add_argument("--schedule", default="default", help="schedule name or file (default: default)")
+    parser.add_argument("--engine", default="abc", help="engine of the schedule's ShortCircuit steps (default: abc, "
+                        "as flows/equal_time.yaml runs it)")
     parser.add_argument("--within", type=float, default=math.inf, metavar="S",
                         help="count a baseline's result only if its task took at most S seconds")
     parser.add_argument("--jobs", type=int, default=1, help="runs at a time (default 1)")

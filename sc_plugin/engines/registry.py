@@ -2,17 +2,19 @@
 
 `make_engine(EngineParams(name=...))` builds a fresh engine from one params structure that nests every engine's
 own params. `mcts` (`engines/learned.py`) loads torch and its model only when asked for; a clear ScError says
-when it is unavailable.
+when it is unavailable. In a portfolio it is built on the first function the portfolio asks it for
+(`DeferredEngine`): on designs where no function reaches it, torch and the model are never loaded.
 """
 
 from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from typing import Callable, Sequence
 
 from sc_plugin.abc.runner import find_abc
 from sc_plugin.engines.abc_engine import AbcEngine, AbcParams
-from sc_plugin.engines.base import Engine
+from sc_plugin.engines.base import Budget, Candidate, Engine, ask_engine
 from sc_plugin.engines.decompose import DecomposeParams, DecomposingEngine
 from sc_plugin.engines.exact_sat import ExactEngine, ExactParams
 from sc_plugin.engines.learned import MctsEngine, MctsParams
@@ -20,7 +22,7 @@ from sc_plugin.engines.polish import PolishingEngine, PolishParams
 from sc_plugin.engines.portfolio import PortfolioEngine, PortfolioParams
 from sc_plugin.errors import AbcNotFoundError, ScError
 
-__all__ = ["ENGINE_NAMES", "EngineParams", "make_engine", "cache_members"]
+__all__ = ["ENGINE_NAMES", "EngineParams", "DeferredEngine", "make_engine", "cache_members"]
 
 log = logging.getLogger(__name__)
 
@@ -72,6 +74,33 @@ def _learned_engine(params: EngineParams) -> Engine:
     return engine
 
 
+class DeferredEngine:
+    """Engine protocol over an engine that `build` makes on the first call, so that its cost (the learned engine:
+    importing torch, loading the model) is paid only where it is used. If `build` raises ScError, the failure is
+    logged once and every call answers None, as an engine that finds nothing would."""
+
+    def __init__(self, name: str, build: Callable[[], Engine]) -> None:
+        self.name = name
+        self.engine: Engine | None = None  # the built engine (`wrapped_engines` follows it for stats)
+        self._build: Callable[[], Engine] | None = build
+
+    def synthesize(self, table: int, num_inputs: int, *, budget: Budget,
+                   care: int | None = None) -> Candidate | None:
+        return self.synthesize_batch([(table, num_inputs)], budget=budget, cares=[care])[0]
+
+    def synthesize_batch(self, functions: Sequence[tuple[int, int]], *, budget: Budget,
+                         cares: Sequence[int | None] | None = None) -> list[Candidate | None]:
+        if self._build is not None:
+            build, self._build = self._build, None
+            try:
+                self.engine = build()
+            except ScError as exc:
+                log.warning("%s left out: %s", self.name, exc)
+        if self.engine is None:
+            return [None] * len(functions)
+        return ask_engine(self.engine, functions, budget=budget, cares=cares)
+
+
 def cache_members(params: EngineParams) -> tuple[str, ...]:
     """The engines whose cache entries may answer the engine `params` describe, besides its own: a portfolio's
     members (the exact engine, the ABC engine it takes its upper bound from, and the learned engine when it is
@@ -101,9 +130,6 @@ def make_engine(params: EngineParams = EngineParams()) -> Engine:
     if params.name == "portfolio":
         engines: list[Engine] = [make_engine(EngineParams(name="exact", abc=params.abc, exact=params.exact))]
         if params.use_mcts_in_portfolio:
-            try:
-                engines.append(_learned_engine(params))
-            except ScError as exc:
-                log.info("portfolio without mcts: %s", exc)
+            engines.append(DeferredEngine("mcts", lambda: _learned_engine(params)))
         return PortfolioEngine(engines, params.portfolio)
     raise ScError(f"unknown engine {params.name!r}; choose one of {', '.join(ENGINE_NAMES)}")

@@ -174,3 +174,30 @@ def test_followers_take_at_most_the_first_engines_time_times_the_ratio():
         PortfolioEngine([first, follower], params).synthesize_batch(functions, budget=budget)
         # the first engine's 50 ms (at least) on two functions: 25 ms per function for each unit of ratio
         assert low_ms <= follower.budgets[0].time_ms <= high_ms
+
+
+
+def test_the_portfolio_builds_its_learned_engine_on_first_use_only(monkeypatch, caplog):
+    from sc_plugin.engines import registry
+    from sc_plugin.errors import ScError
+
+    built = []
+    monkeypatch.setattr(registry, "_make_mcts_engine", lambda params: built.append(params) or NullEngine())
+    portfolio = registry.make_engine(registry.EngineParams(name="portfolio"))
+    learned = portfolio.engines[1]
+    assert isinstance(learned, registry.DeferredEngine) and learned.engine is None and built == []
+
+    small = FixedEngine("small", _majority(False))
+    deferred = registry.DeferredEngine("small", lambda: built.append("small") or small)
+    assert deferred.synthesize(0xE8, 3, budget=Budget()).ands == 4
+    assert deferred.synthesize(0xE8, 3, budget=Budget()).ands == 4
+    assert built == ["small"] and deferred.engine is small  # built once, then followed for stats
+
+    def fail():
+        raise ScError("no model")
+
+    failing = registry.DeferredEngine("mcts", fail)
+    with caplog.at_level("WARNING"):
+        assert failing.synthesize_batch([(0xE8, 3), (0x96, 3)], budget=Budget()) == [None, None]
+        assert failing.synthesize(0xE8, 3, budget=Budget()) is None
+    assert [r.getMessage() for r in caplog.records].count("mcts left out: no model") == 1
