@@ -176,7 +176,6 @@ def test_followers_take_at_most_the_first_engines_time_times_the_ratio():
         assert low_ms <= follower.budgets[0].time_ms <= high_ms
 
 
-
 def test_the_portfolio_builds_its_learned_engine_on_first_use_only(monkeypatch, caplog):
     from sc_plugin.engines import registry
     from sc_plugin.errors import ScError
