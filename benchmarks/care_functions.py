@@ -11,7 +11,11 @@ completely specified (the abc engine's four scripts, smallest of them). Prints o
 functions solved, total ANDs over the functions every engine solved, and its ratio to the complete baseline there.
 
     python benchmarks/care_functions.py build [--out benchmarks/data/care_functions.tsv]
-    python benchmarks/care_functions.py measure [--data ...] [--engines abc,exact,mcts] [--budget-ms 500]
+    python benchmarks/care_functions.py measure [--data ...] [--engines abc,exact,mcts] [--budget-ms 500] \
+        [--checkpoint MODEL.pt] [--bare]
+
+--checkpoint gives the learned engine (mcts, and the portfolio's) another model; --bare runs it without its
+decomposition fallback and polishing, so the row shows what the network's search alone finds.
 """
 
 from __future__ import annotations
@@ -32,6 +36,7 @@ from sc_plugin.cuts import CutParams, enumerate_cuts, mffc_sizes
 from sc_plugin.cuts.care import care_set, find_window
 from sc_plugin.engines.abc_engine import AbcEngine
 from sc_plugin.engines.base import Budget, ask_engine
+from sc_plugin.engines.learned import MctsParams
 from sc_plugin.engines.registry import EngineParams, make_engine
 from sc_plugin.rewrite.optimize import RewriteParams
 
@@ -87,7 +92,7 @@ def _run(engine, functions: list[tuple[int, int]], cares: list[int | None], budg
     return sizes, time.perf_counter() - start
 
 
-def measure(data: Path, engines: list[str], budget_ms: float) -> None:
+def measure(data: Path, engines: list[str], budget_ms: float, checkpoint: str | None, bare: bool) -> None:
     functions, cares = [], []
     for table_text, care_text in read_batch_file(data):
         table, n = parse_hex(table_text)
@@ -96,7 +101,9 @@ def measure(data: Path, engines: list[str], budget_ms: float) -> None:
     baseline, baseline_s = _run(AbcEngine(), functions, [None] * len(functions), 10000.0, 100)
     results = {"abc, complete (baseline)": (baseline, baseline_s)}
     for name in engines:
-        engine = make_engine(EngineParams(name=name, portfolio=SYNTH_PORTFOLIO))  # as sc-synth builds it
+        engine = make_engine(EngineParams(name=name, portfolio=SYNTH_PORTFOLIO,  # as sc-synth builds it
+                                          mcts=MctsParams(checkpoint=checkpoint), use_mcts_fallback=not bare,
+                                          use_mcts_polish=not bare))
         batch = {"abc": 100, "mcts": 64, "portfolio": 64}.get(name, 1)  # as sc-opt batches; exact works alone
         results[f"{name}, care set"] = _run(engine, functions, cares, budget_ms, batch)
     common = [i for i in range(len(functions)) if all(sizes[i] is not None for sizes, _ in results.values())]
@@ -124,11 +131,14 @@ def main() -> None:
     measure_parser.add_argument("--data", type=Path, default=DEFAULT_DATA)
     measure_parser.add_argument("--engines", default="abc,exact,mcts")
     measure_parser.add_argument("--budget-ms", type=float, default=500.0)
+    measure_parser.add_argument("--checkpoint", help="the learned engine's model (default: the shipped one)")
+    measure_parser.add_argument("--bare", action="store_true",
+                                help="the learned engine without its decomposition fallback and polishing")
     args = parser.parse_args()
     if args.command == "build":
         build(args.out, args.max_ands, args.per_design)
     else:
-        measure(args.data, args.engines.split(","), args.budget_ms)
+        measure(args.data, args.engines.split(","), args.budget_ms, args.checkpoint, args.bare)
 
 
 if __name__ == "__main__":

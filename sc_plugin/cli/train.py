@@ -1,7 +1,7 @@
 """`sc-train`: build supervised data, train the network, evaluate the learned engine on cut-function sets.
 
   sc-train data [--circuits A.aig ...] [--exclude X_tt.txt ...] [--cones-per-circuit N] [--gold cone|abc|exact]
-                [-o runs/data.npz]
+                [--dont-cares [--odc-levels N]] [-o runs/data.npz]
   sc-train supervised [--config tiny|default|FILE.yaml] [--data runs/data.npz ...] [--out-dir DIR]
                       [--resume CKPT | --init CKPT] [--max-steps N] [--time-limit-min M] [--device cpu|cuda]
                       [--ship PATH]
@@ -55,6 +55,12 @@ def _parser() -> argparse.ArgumentParser:
                            "a better model) or of the exact engine with ABC as upper bound (exact: much slower)")
     data.add_argument("--gold-time-ms", type=float, default=100.0,
                       help="the gold engine's time budget per function in ms (100)")
+    data.add_argument("--dont-cares", action="store_true",
+                      help="give each cone's target its cut's care set in the circuit (satisfiability don't cares "
+                           "over a 12-input window, observability ones through --odc-levels levels of fanout), keep "
+                           "only cones with some don't care, and have the gold engine use the care set")
+    data.add_argument("--odc-levels", type=int, default=2,
+                      help="with --dont-cares: fanout levels for observability don't cares; 0 for none (2)")
     data.add_argument("--seed", type=int, default=1)
     data.add_argument("-o", "--output", default="runs/data.npz")
 
@@ -133,7 +139,8 @@ def _main(argv: Sequence[str] | None) -> int:
                             cones_per_circuit=args.cones_per_circuit,
                             max_copies_per_class=args.max_copies_per_class,
                             episodes_per_cone=args.episodes_per_cone, gold=args.gold,
-                            gold_time_ms=args.gold_time_ms, seed=args.seed)
+                            gold_time_ms=args.gold_time_ms, dont_cares=args.dont_cares,
+                            odc_levels=args.odc_levels, seed=args.seed)
         dataset, stats = build_dataset(params, verbose=True)
         Path(args.output).parent.mkdir(parents=True, exist_ok=True)
         dataset.save(args.output)

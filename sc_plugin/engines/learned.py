@@ -4,8 +4,7 @@ Constants and literals are answered without search. Every other function is sear
 many functions at once in `synthesize_batch` so one forward pass evaluates a leaf of every tree, and the smallest
 solved episode is rebuilt as an AIG and returned only through `make_candidate` (exhaustive verification).
 An incompletely specified function is searched with its care mask in the state (`learned.actions`): an episode
-ends once the built node matches on the care minterms, and the network sees the table as the caller gave it
-(its values on the don't cares included, e.g. the cut's own function).
+ends once the built node matches on the care minterms, and the network sees which minterms are cared for.
 `MctsParams` in, `engine.stats` (`MctsStats`, over all calls) out; the module loads torch only when an engine is built.
 """
 

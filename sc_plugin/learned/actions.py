@@ -11,8 +11,8 @@ and is encoded as the flat index (p * MAX_NODES + i) * MAX_NODES + j; `encode_ac
 place that knows this. Mask: i < j < num_nodes, result not constant, not equal to an existing node or its complement
 (which also excludes every action already taken). The episode ends when the new node equals T* or !T* on the care
 minterms (the output inverter is free), when max_ands ANDs are built, or when no action is left. Everything that
-compares a node with the target (the end test, the return, the shortcut checks below) counts care minterms only;
-the network reads T* as given, so a caller with don't cares chooses the values it shows there.
+compares a node with the target (the end test, the return, the shortcut checks below) counts care minterms only,
+and so does the network (`model.featurize` zeroes the target's features on the don't cares).
 
 Each state also carries a shortcut (`_shortcut`): the legal actions that start the shortest completion found by
 three resubstitution-style checks, and that completion's length in moves (the output inverter is free throughout;
@@ -347,8 +347,7 @@ def _covering_results(results, legal, goal):
 
 def initial_state(table: int, num_inputs: int, *, max_ands: int = DEFAULT_MAX_ANDS, care: int | None = None
                   ) -> State:
-    """The start state for target `table` on the `care` minterms (None: all): only the inputs exist. The network
-    sees `table` as given, don't cares included."""
+    """The start state for target `table` on the `care` minterms (None: all): only the inputs exist."""
     if not 1 <= num_inputs <= MAX_INPUTS:
         raise ValueError(f"{num_inputs} inputs: 1..{MAX_INPUTS} supported")
     if not 0 <= max_ands <= MAX_NODES - num_inputs:

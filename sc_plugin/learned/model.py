@@ -3,7 +3,10 @@
 Tokens: one target token (T*) followed by one token per node (inputs, then ANDs), no positional encoding; the order
 of node tokens only fixes which row/column of the policy maps belongs to which node. Node features are the ±1 bits
 of the node's tiled 256-bit table and the ±1 bits of (table XOR T*) (an extra input feature: agreement with the
-target per minterm); the target token gets T*'s bits and zeros. A learned type embedding marks input / AND / target.
+target per minterm); the target token gets T*'s bits and zeros. On the target's don't cares (minterms outside its
+care mask) the target's bits and every XOR bit are 0, so the network sees which minterms matter through the same
+input width, and a completely specified target gives the features it always had. A learned type embedding marks
+input / AND / target.
 
 Policy: per polarity p a bilinear score map q_p(h_i) . k_p(h_j) over node tokens, placed into the fixed
 (4, MAX_NODES, MAX_NODES) action grid of `actions.py`; one joint softmax over the legal actions.
@@ -65,6 +68,9 @@ class Tokens(Protocol):
     @property
     def tables(self) -> np.ndarray: ...  # (num_nodes, 4) uint64, the node tables, inputs first
 
+    @property
+    def care(self) -> np.ndarray: ...  # (4,) uint64, the tiled care mask of T*; all ones when completely specified
+
 
 def featurize(states: Sequence[Tokens]) -> tuple[torch.Tensor, torch.Tensor]:
     """Token features and types for a batch of states (or training samples, which carry the same token fields).
@@ -76,19 +82,25 @@ def featurize(states: Sequence[Tokens]) -> tuple[torch.Tensor, torch.Tensor]:
     length = max(s.num_nodes for s in states)
     tables = np.zeros((batch, 1 + length, 4), dtype=np.uint64)
     types = np.full((batch, 1 + length), TYPE_PAD, dtype=np.int64)
+    cares = np.zeros((batch, 4), dtype=np.uint64)
     for b, s in enumerate(states):
         tables[b, 0] = s.target
+        cares[b] = s.care
         tables[b, 1:1 + s.num_nodes] = s.tables
         types[b, 0] = TYPE_TARGET
         types[b, 1:1 + s.num_inputs] = TYPE_INPUT
         types[b, 1 + s.num_inputs:1 + s.num_nodes] = TYPE_AND
-    return tables_to_features(tables, types)
+    return tables_to_features(tables, types, cares)
 
 
-def tables_to_features(tables: np.ndarray, types: np.ndarray) -> tuple[torch.Tensor, torch.Tensor]:
-    """tables (B, T, 4) uint64 with the target at position 0, types (B, T) -> (features, types) as in featurize."""
+def tables_to_features(tables: np.ndarray, types: np.ndarray, cares: np.ndarray
+                       ) -> tuple[torch.Tensor, torch.Tensor]:
+    """tables (B, T, 4) uint64 with the target at position 0, types (B, T), cares (B, 4) uint64 care masks of the
+    targets -> (features, types) as in featurize."""
+    cared = table_bits(cares).astype(np.float32)[:, None, :]  # (B, 1, 256): 1 on care minterms, 0 elsewhere
     bits = table_bits(tables).astype(np.float32) * 2.0 - 1.0  # (B, T, 256) in ±1
-    xor = table_bits(tables ^ tables[:, :1]).astype(np.float32) * 2.0 - 1.0  # (B, T, 256)
+    bits[:, :1] *= cared  # the target's values on its don't cares are arbitrary
+    xor = (table_bits(tables ^ tables[:, :1]).astype(np.float32) * 2.0 - 1.0) * cared  # (B, T, 256)
     xor[:, 0] = 0.0  # the target token carries no XOR feature
     feats = np.concatenate([bits, xor], axis=-1)
     feats[types == TYPE_PAD] = 0.0

@@ -29,13 +29,16 @@ import numpy as np
 from sc_plugin.aig.aiger import read_aiger
 from sc_plugin.aig.network import Aig
 from sc_plugin.aig.truth import depends_on, parse_hex, projection, table_mask, to_words
+from sc_plugin.cuts.care import FanoutView, Window, care_set, fanout_view, find_window, odc_window
 from sc_plugin.errors import ScError
 from sc_plugin.learned.actions import DEFAULT_MAX_ANDS, MAX_NODES, SIZE_WEIGHT, encode_action, table_bits
+
+FULL_CARE = np.full(4, np.iinfo(np.uint64).max, np.uint64)  # the tiled care mask of a completely specified target
 
 # Default circuits (epfl/*.aig) and test sets (cuts/*_tt*.txt): ../shared/benchmarks beside the project root.
 _SHARED = Path(__file__).resolve().parents[2].parent / "shared" / "benchmarks"
 
-__all__ = ["GOLD_SOURCES", "DataParams", "DataStats", "Sample", "Dataset", "build_dataset", "load_dataset",
+__all__ = ["FULL_CARE", "GOLD_SOURCES", "DataParams", "DataStats", "Sample", "Dataset", "build_dataset", "load_dataset",
            "load_datasets", "merge_datasets", "data_summary", "npn_signature", "load_test_functions", "random_cut",
            "gold_cone", "make_episode", "augment", "relabel"]
 
@@ -52,6 +55,12 @@ class DataParams:
     valid_fraction: float = 0.05  # share of NPN classes held out for validation
     gold: str = "cone"  # "cone", or an engine ("abc", "exact") whose smaller results replace the cones
     gold_time_ms: float = 100.0  # the gold engine's budget per function
+    # Care sets: each cone's target gets the care set of its cut inside the circuit (`cuts.care`: satisfiability
+    # don't cares over a window of at most window_inputs inputs, and observability ones through odc_levels levels
+    # of the root's fanout), and cones whose care set holds every combination are dropped.
+    dont_cares: bool = False
+    odc_levels: int = 2
+    window_inputs: int = 12
     seed: int = 0
 
 
@@ -66,6 +75,8 @@ class DataStats:
     dropped_test_class: int = 0
     dropped_test_class_by_canon: int = 0  # of dropped_test_class: caught by npn_canonize or exact table alone
     dropped_duplicate_class: int = 0
+    dropped_complete_care: int = 0  # with dont_cares: every leaf combination matters
+    dropped_early_match: int = 0  # with dont_cares: a gold AND before the root already matches on the care set
     gold_replaced: int = 0  # cones whose gold came from the gold engine (smaller than the cone)
     gold_ands_saved: int = 0  # ANDs those replacements saved in total
     episodes: int = 0
@@ -87,6 +98,7 @@ class Sample:
 
     num_inputs: int
     target: np.ndarray  # (TT_WORDS,) uint64, tiled T*
+    care: np.ndarray  # (TT_WORDS,) uint64, tiled care mask of T* (FULL_CARE: completely specified)
     tables: np.ndarray  # (num_nodes, TT_WORDS) uint64, the inputs first
     actions: np.ndarray  # (K,) int64 flat actions carrying policy mass
     weights: np.ndarray  # (K,) float32 policy target over `actions`, sums to 1
@@ -107,6 +119,7 @@ class Dataset:
     node_offset: np.ndarray  # (E + 1,) int64
     node_tables: np.ndarray  # (sum nodes, 4) uint64, tiled
     targets: np.ndarray  # (E, 4) uint64, tiled T* (possibly negated)
+    cares: np.ndarray  # (E, 4) uint64, tiled care masks of the targets (FULL_CARE: completely specified)
     sizes: np.ndarray  # (E,) int64 gold ANDs
     valid: np.ndarray  # (E,) bool
     step_episode: np.ndarray  # (S,) int64
@@ -128,7 +141,7 @@ class Dataset:
             num_nodes = self.num_inputs[episode] + self.step_index[k]
             actions = self.gold_actions[self.gold_offset[k]:self.gold_offset[k + 1]]
             result.append(Sample(num_inputs=int(self.num_inputs[episode]), target=self.targets[episode],
-                                 tables=self.node_tables[start:start + num_nodes], actions=actions,
+                                 care=self.cares[episode], tables=self.node_tables[start:start + num_nodes], actions=actions,
                                  weights=np.full(len(actions), 1.0 / len(actions), np.float32),
                                  value=1.0 - SIZE_WEIGHT * float(self.sizes[episode]) / DEFAULT_MAX_ANDS))
         return result
@@ -150,14 +163,15 @@ def relabel(sample: Sample, perm: np.ndarray, negate: bool) -> Sample:
     tables = sample.tables.copy()
     tables[n:] = _pack_bits(table_bits(tables[n:])[:, source])
     target = _pack_bits(table_bits(sample.target)[source])
+    care = _pack_bits(table_bits(sample.care)[source])
     position = np.arange(MAX_NODES)
     position[:n] = perm
     polarity, pair = np.divmod(sample.actions, MAX_NODES * MAX_NODES)
     i, j = (position[k] for k in np.divmod(pair, MAX_NODES))
     polarity = np.where(i > j, ((polarity & 1) << 1) | (polarity >> 1), polarity)
     actions = (polarity * MAX_NODES + np.minimum(i, j)) * MAX_NODES + np.maximum(i, j)
-    return Sample(num_inputs=n, target=~target if negate else target, tables=tables, actions=actions.astype(np.int64),
-                  weights=sample.weights, value=sample.value)
+    return Sample(num_inputs=n, target=~target if negate else target, care=care, tables=tables,
+                  actions=actions.astype(np.int64), weights=sample.weights, value=sample.value)
 
 
 def _minterm_source(perm: np.ndarray) -> np.ndarray:
@@ -211,6 +225,7 @@ def merge_datasets(datasets: Sequence[Dataset]) -> Dataset:
         node_offset=np.concatenate([[0]] + [d.node_offset[1:] + base for d, base in zip(datasets, node_base)]),
         node_tables=np.concatenate([d.node_tables for d in datasets]),
         targets=np.concatenate([d.targets for d in datasets]),
+        cares=np.concatenate([d.cares for d in datasets]),
         sizes=np.concatenate([d.sizes for d in datasets]),
         valid=np.concatenate([d.valid for d in datasets]),
         step_episode=np.concatenate([d.step_episode + base for d, base in zip(datasets, episode_base)]),
@@ -380,11 +395,11 @@ def gold_cone(aig: Aig, leaves: list[int], cone: list[int]) -> tuple[int, list[t
     return table_of_index[root >> 1], reduced
 
 
-def make_episode(num_inputs: int, table: int, ands: list[tuple[int, int]], rng: np.random.Generator
-                 ) -> tuple[np.ndarray, np.ndarray, list[list[int]]]:
-    """One augmented episode of a gold cone: (node tables in build order (n + K, 4), target (4,), gold action sets
-    per step). Leaf order is permuted at random, the output negated with probability 1/2, and the ANDs built in a
-    random topological order."""
+def make_episode(num_inputs: int, table: int, ands: list[tuple[int, int]], rng: np.random.Generator,
+                 care: int | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray, list[list[int]]]:
+    """One augmented episode of a gold cone: (node tables in build order (n + K, 4), target (4,), care mask (4,),
+    gold action sets per step). Leaf order is permuted at random (the care mask with it), the output negated with
+    probability 1/2, and the ANDs built in a random topological order."""
     n = num_inputs
     perm = rng.permutation(n)  # leaf j becomes input perm[j]
     mask = table_mask(n)
@@ -415,8 +430,9 @@ def make_episode(num_inputs: int, table: int, ands: list[tuple[int, int]], rng: 
         pending.remove(g)
     target = table if rng.random() < 0.5 else table ^ mask
     target = _permute_table(target, perm, n)
+    care_words = FULL_CARE if care is None else to_words(_permute_table(care, perm, n), n)
     tables = np.stack([to_words(t, n) for t in order_tables])
-    return tables, to_words(target, n), gold_sets
+    return tables, to_words(target, n), care_words, gold_sets
 
 
 def _permute_table(table: int, perm: np.ndarray, n: int) -> int:
@@ -440,6 +456,7 @@ class _KeptCone:
     table: int
     ands: list[tuple[int, int]]  # gold ANDs, as returned by `gold_cone`
     is_valid: bool
+    care: int | None = None  # the cut's care set over its leaves (DataParams.dont_cares), None: complete
 
 
 def _collect_cones(circuits: list[str], params: DataParams, exclusion: _Exclusion, rng: np.random.Generator,
@@ -454,6 +471,7 @@ def _collect_cones(circuits: list[str], params: DataParams, exclusion: _Exclusio
         aig = read_aiger(path)
         if aig.num_ands == 0:
             continue
+        view = fanout_view(aig) if params.dont_cares and params.odc_levels else None
         roots = rng.integers(aig.num_pis + 1, aig.num_nodes, size=params.cones_per_circuit)
         for root in roots:
             stats.roots_sampled += 1
@@ -484,11 +502,36 @@ def _collect_cones(circuits: list[str], params: DataParams, exclusion: _Exclusio
             if class_count.get(key, 0) >= params.max_copies_per_class:
                 stats.dropped_duplicate_class += 1
                 continue
+            care = None
+            if params.dont_cares:
+                care = care_set(aig, leaves, _care_window(aig, int(root), leaves, params, view))
+                if care == table_mask(n):
+                    stats.dropped_complete_care += 1
+                    continue
             class_count[key] = class_count.get(key, 0) + 1
             stats.cones_kept += 1
             stats.inputs_histogram[n] = stats.inputs_histogram.get(n, 0) + 1
-            kept.append(_KeptCone(n, table, ands, (hash(key) % 1000) < 1000 * params.valid_fraction))
+            kept.append(_KeptCone(n, table, ands, (hash(key) % 1000) < 1000 * params.valid_fraction, care))
     return kept
+
+
+def _care_window(aig: Aig, root: int, leaves: list[int], params: DataParams, view: FanoutView | None) -> Window:
+    """The window whose simulation gives the cut's care set, as `rewrite --dont-cares` builds it."""
+    if view is None:
+        return find_window(aig, leaves, params.window_inputs)
+    return odc_window(aig, root, leaves, params.odc_levels, view, params.window_inputs)
+
+
+def _matches_early(cone: _KeptCone) -> bool:
+    """Whether a constant, an input or a gold AND before the root equals the target or its complement on the care
+    set: the environment would end the episode there (or never start it), so the gold would teach moves it never
+    plays."""
+    n, mask = cone.num_inputs, table_mask(cone.num_inputs)
+    care = mask if cone.care is None else cone.care
+    tables = [projection(j, n) for j in range(n)]
+    for ga, gb in cone.ands:
+        tables.append((tables[ga >> 1] ^ (mask if ga & 1 else 0)) & (tables[gb >> 1] ^ (mask if gb & 1 else 0)))
+    return any((t ^ cone.table) & care in (0, care) for t in [0, *tables[:-1]])
 
 
 def _replace_golds(cones: list[_KeptCone], params: DataParams, stats: DataStats, verbose: bool,
@@ -497,17 +540,18 @@ def _replace_golds(cones: list[_KeptCone], params: DataParams, stats: DataStats,
     cone's gold (its table may be the complement: the output's polarity is free in the environment)."""
     from sc_plugin.progress import progress
     from sc_plugin.engines.abc_engine import AbcParams
-    from sc_plugin.engines.base import Budget
+    from sc_plugin.engines.base import Budget, ask_engine
     from sc_plugin.engines.registry import EngineParams, make_engine
 
     engine = make_engine(EngineParams(name=params.gold, abc=AbcParams(scripts=("strash; dc2; resyn2",))))
     budget = Budget(time_ms=params.gold_time_ms, max_ands=params.max_cone_ands)
     for first in progress(range(0, len(cones), chunk), label=f"gold ({params.gold})", enabled=verbose):
         batch = cones[first:first + chunk]
-        results = engine.synthesize_batch([(c.table, c.num_inputs) for c in batch], budget=budget)
+        results = ask_engine(engine, [(c.table, c.num_inputs) for c in batch], budget=budget,
+                             cares=[c.care for c in batch])
         for cone, candidate in zip(batch, results):
-            if candidate is None or candidate.ands >= len(cone.ands):
-                continue
+            if candidate is None or candidate.ands >= len(cone.ands) or candidate.ands == 0:
+                continue  # no smaller gold (0 ANDs: a literal on the care set, which `_matches_early` drops)
             implementation = candidate.implementation
             root = implementation.pos[0] >> 1
             gold = gold_cone(implementation, list(range(1, cone.num_inputs + 1)),
@@ -531,17 +575,23 @@ def build_dataset(params: DataParams, *, verbose: bool = False) -> tuple[Dataset
     cones = _collect_cones(circuits, params, exclusion, rng, stats, verbose)
     if params.gold != "cone":
         _replace_golds(cones, params, stats, verbose)
-    num_inputs, node_offset, node_tables, targets, sizes, valid = [], [0], [], [], [], []
+    if params.dont_cares:
+        kept = [cone for cone in cones if not _matches_early(cone)]
+        stats.dropped_early_match = len(cones) - len(kept)
+        stats.cones_kept = len(cones) - stats.dropped_early_match
+        cones = kept
+    num_inputs, node_offset, node_tables, targets, cares, sizes, valid = [], [0], [], [], [], [], []
     step_episode, step_index, gold_offset, gold_actions = [], [], [0], []
     for cone in cones:
         stats.mean_cone_ands += len(cone.ands)
         for _ in range(params.episodes_per_cone):
-            tables, target, gold_sets = make_episode(cone.num_inputs, cone.table, cone.ands, rng)
+            tables, target, care, gold_sets = make_episode(cone.num_inputs, cone.table, cone.ands, rng, cone.care)
             episode = len(num_inputs)
             num_inputs.append(cone.num_inputs)
             node_tables.append(tables)
             node_offset.append(node_offset[-1] + tables.shape[0])
             targets.append(target)
+            cares.append(care)
             sizes.append(len(cone.ands))
             valid.append(cone.is_valid)
             for s, actions in enumerate(gold_sets):
@@ -565,6 +615,7 @@ def build_dataset(params: DataParams, *, verbose: bool = False) -> tuple[Dataset
                       node_offset=np.array(node_offset, dtype=np.int64),
                       node_tables=np.concatenate(node_tables) if node_tables else np.zeros((0, 4), np.uint64),
                       targets=np.array(targets, dtype=np.uint64).reshape(-1, 4),
+                      cares=np.array(cares, dtype=np.uint64).reshape(-1, 4),
                       sizes=np.array(sizes, dtype=np.int64), valid=valid_arr, step_episode=ep,
                       step_index=np.array(step_index, dtype=np.int64),
                       gold_offset=np.array(gold_offset, dtype=np.int64),

@@ -32,7 +32,7 @@ from sc_plugin.learned.actions import MAX_NODES, initial_state, solution_size
 from sc_plugin.learned.checkpoint import default_checkpoint_path, load_checkpoint, load_model, save_checkpoint
 from sc_plugin.learned.model import ModelConfig, PolicyValueNet, network_evaluator
 from sc_plugin.learned.search import SearchParams, search
-from sc_plugin.training.data import Dataset, Sample, data_summary, load_datasets, read_npz
+from sc_plugin.training.data import FULL_CARE, Dataset, Sample, data_summary, load_datasets, read_npz
 from sc_plugin.training.selfplay import SelfPlayParams, SelfPlayTask
 from sc_plugin.training.train import batch_loss, collate, resolve_device, to_device
 from sc_plugin.training.workers import ModelWeights, make_backend
@@ -75,9 +75,11 @@ class RlConfig:
 
 def function_pool(dataset: Dataset, *, valid: bool) -> tuple[list[SelfPlayTask], np.ndarray]:
     """Distinct target functions of one split, each with its smallest gold cone (the task's expert) and that cone's
-    size (the curriculum's reference)."""
+    size (the curriculum's reference). Self-play plays completely specified functions, so episodes with don't cares
+    (`sc-train data --dont-cares`) are left out: their golds need not build the whole table."""
     smallest: dict[tuple[int, int], int] = {}  # (table, n) -> episode
-    for episode in np.flatnonzero(dataset.valid == valid):
+    complete = np.all(dataset.cares == FULL_CARE, axis=1)
+    for episode in np.flatnonzero((dataset.valid == valid) & complete):
         n = int(dataset.num_inputs[episode])
         key = (from_words(dataset.targets[episode], n), n)
         if key not in smallest or dataset.sizes[episode] < dataset.sizes[smallest[key]]:
@@ -148,6 +150,7 @@ class ReplayBuffer:
                  num_nodes=np.array([x.num_nodes for x in s], np.int64),
                  tables=np.concatenate([x.tables for x in s]) if s else np.zeros((0, 4), np.uint64),
                  targets=np.array([x.target for x in s], np.uint64).reshape(-1, 4),
+                 cares=np.array([x.care for x in s], np.uint64).reshape(-1, 4),
                  num_actions=np.array([len(x.actions) for x in s], np.int64),
                  actions=np.concatenate([x.actions for x in s]) if s else np.zeros(0, np.int64),
                  weights=np.concatenate([x.weights for x in s]) if s else np.zeros(0, np.float32),
@@ -164,6 +167,7 @@ class ReplayBuffer:
                 nodes = slice(node_end[k] - data["num_nodes"][k], node_end[k])
                 acts = slice(action_end[k] - data["num_actions"][k], action_end[k])
                 buffer.samples.append(Sample(num_inputs=int(data["num_inputs"][k]), target=data["targets"][k],
+                                             care=data["cares"][k],
                                              tables=data["tables"][nodes], actions=data["actions"][acts],
                                              weights=data["weights"][acts], value=float(data["values"][k])))
             buffer._next = int(data["next"]) % capacity

@@ -95,8 +95,8 @@ def move_samples(result: SearchResult, gold: np.ndarray | None = None, expert_mi
             weights = (1 - expert_mix) * weights
             weights[list(expert)] += expert_mix / len(expert)
         actions = np.flatnonzero(weights)
-        samples.append(Sample(num_inputs=move.state.num_inputs, target=move.state.target, tables=move.state.tables,
-                              actions=actions, weights=weights[actions].astype(np.float32), value=value))
+        samples.append(Sample(num_inputs=move.state.num_inputs, target=move.state.target, care=move.state.care,
+                              tables=move.state.tables, actions=actions, weights=weights[actions].astype(np.float32), value=value))
     return samples
 
 
@@ -126,7 +126,7 @@ def solution_samples(solved: State) -> list[Sample]:
         num_nodes = n + built
         buildable = [encode_action(p, i, j) for k, (p, i, j) in enumerate(ands)
                      if k >= built and j < num_nodes]
-        samples.append(Sample(num_inputs=n, target=solved.target, tables=tables[:num_nodes],
+        samples.append(Sample(num_inputs=n, target=solved.target, care=solved.care, tables=tables[:num_nodes],
                               actions=np.array(buildable, dtype=np.int64),
                               weights=np.full(len(buildable), 1.0 / len(buildable), np.float32), value=value))
     return samples

@@ -1,5 +1,5 @@
-"""Model: output shapes, structural -inf entries, masked softmax, padding invariance (batch and attention),
-deepening, evaluation in bfloat16."""
+"""Model: output shapes, structural -inf entries, the care mask in the features, masked softmax, padding invariance
+(batch and attention), deepening, evaluation in bfloat16."""
 
 import numpy as np
 import pytest
@@ -32,6 +32,19 @@ def test_shapes_and_structural_mask():
         legal = torch.from_numpy(s.mask)
         assert torch.isfinite(row[legal]).all()  # every legal action has a finite logit
     assert torch.isinf(logits[0, encode_action(0, 3, 4)])  # beyond the 3 nodes of state 0
+
+
+def test_features_are_zero_on_the_targets_dont_cares_only():
+    complete = initial_state(0x6996, 4)
+    partial = initial_state(0x6996, 4, care=0x0FF0)  # minterms 4..11 matter
+    features, _ = featurize([complete, partial])
+    cared = np.array([(m % 16) in range(4, 12) for m in range(256)])  # tiled: minterm m is m mod 16 of 4 inputs
+    target_bits, node_xor = features[:, 0, :256], features[:, 1:, 256:]
+    assert torch.all(target_bits[0].abs() == 1) and torch.all(node_xor[0].abs() == 1)
+    assert torch.all(target_bits[1, cared].abs() == 1) and torch.all(target_bits[1, ~cared] == 0)
+    assert torch.all(node_xor[1][:, cared].abs() == 1) and torch.all(node_xor[1][:, ~cared] == 0)
+    assert torch.equal(features[0, 1:, :256], features[1, 1:, :256])  # the nodes' own tables are unchanged
+    assert torch.equal(features[0, :, 256:][:, cared], features[1, :, 256:][:, cared])
 
 
 def test_masked_log_softmax_sums_to_one_over_legal():

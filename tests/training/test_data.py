@@ -1,5 +1,5 @@
-"""Supervised data: randomized cuts, functional reduction of gold cones, episodes replayable in the environment,
-and exclusion of test classes."""
+"""Supervised data: randomized cuts, functional reduction of gold cones, episodes replayable in the environment
+(with the care sets of their cuts too), and exclusion of test classes."""
 
 import dataclasses
 
@@ -52,7 +52,7 @@ def test_episode_replays_in_the_environment():
     table, ands = gold_cone(aig, leaves, cone)
     rng = np.random.default_rng(0)
     for _ in range(5):
-        tables, target, gold_sets = make_episode(len(leaves), table, ands, rng)
+        tables, target, _, gold_sets = make_episode(len(leaves), table, ands, rng)
         state = initial_state(from_words(target, len(leaves)), len(leaves))
         for k, actions in enumerate(gold_sets):
             assert all(state.mask[a] for a in actions)
@@ -138,7 +138,7 @@ def test_build_dataset_excludes_test_classes(tmp_path):
 
 def _episode_is_a_gold_build(dataset, episode: int) -> bool:
     """Each built node is the result of one of its step's gold actions, and the last one is the target (or its
-    complement: the output's polarity is free)."""
+    complement: the output's polarity is free) on the care set."""
     start, stop = dataset.node_offset[episode], dataset.node_offset[episode + 1]
     tables = dataset.node_tables[start:stop]
     n = int(dataset.num_inputs[episode])
@@ -148,8 +148,8 @@ def _episode_is_a_gold_build(dataset, episode: int) -> bool:
         actions = dataset.gold_actions[dataset.gold_offset[k]:dataset.gold_offset[k + 1]]
         if not any(np.array_equal(_result(tables[:n + s], a), built) for a in actions):
             return False
-    target = dataset.targets[episode]
-    return np.array_equal(tables[-1], target) or np.array_equal(tables[-1], ~target)
+    difference = (tables[-1] ^ dataset.targets[episode]) & dataset.cares[episode]
+    return not difference.any() or np.array_equal(difference, dataset.cares[episode])
 
 
 def _params_without_exclusions(tmp_path, **values) -> DataParams:
@@ -204,3 +204,32 @@ def test_merged_datasets_keep_every_state_and_split(tmp_path):
     assert data_summary(parts[0], [str(paths[0])])["path"] == str(paths[0])  # one path: recorded as before
     with pytest.raises(ScError, match="no dataset"):
         load_datasets([])
+
+
+def test_dont_care_data_replays_in_the_environment_with_each_cuts_care_set(tmp_path, require_abc):
+    params = _params_without_exclusions(tmp_path, cones_per_circuit=300, seed=3, gold="abc", dont_cares=True)
+    dataset, stats = build_dataset(params)
+    assert stats.cones_kept > 20 and stats.dropped_complete_care > 0 and stats.gold_replaced > 0
+    assert len(dataset.num_inputs) == stats.cones_kept * params.episodes_per_cone
+    for e in range(len(dataset.num_inputs)):
+        n = int(dataset.num_inputs[e])
+        care = from_words(dataset.cares[e], n)
+        assert 0 < care < (1 << (1 << n)) - 1  # some combination is a don't care, some is not
+        assert _episode_is_a_gold_build(dataset, e)
+        # the environment, given the care set, ends the episode at the gold's last AND and not before
+        start = dataset.node_offset[e]
+        state = initial_state(from_words(dataset.targets[e], n), n, care=care)
+        for k in np.flatnonzero(dataset.step_episode == e):
+            assert not state.solved
+            built = dataset.node_tables[start + n + dataset.step_index[k]]
+            actions = dataset.gold_actions[dataset.gold_offset[k]:dataset.gold_offset[k + 1]]
+            assert all(state.mask[a] for a in actions)
+            state = next(s for s in (step(state, a) for a in actions) if np.array_equal(s.tables[-1], built))
+        assert state.solved
+    # relabeling renames the care mask with the target, and never negates it
+    rng = np.random.default_rng(0)
+    for before in dataset.samples(np.arange(0, len(dataset.step_episode), 7)):
+        n = before.num_inputs
+        perm = rng.permutation(n)
+        after = relabel(before, perm, negate=True)
+        assert np.array_equal(after.care, to_words(_permute_table(from_words(before.care, n), perm, n), n))

@@ -17,8 +17,8 @@ import torch
 from sc_plugin.errors import ScError
 from sc_plugin.learned.checkpoint import load_checkpoint, load_model
 from sc_plugin.learned.model import ModelConfig, PolicyValueNet
-from sc_plugin.training.data import Sample
-from sc_plugin.training.rl import Curriculum, ReplayBuffer, RlConfig, _update_average, reinforce
+from sc_plugin.training.data import DataParams, Sample, build_dataset, merge_datasets
+from sc_plugin.training.rl import Curriculum, ReplayBuffer, RlConfig, _update_average, function_pool, reinforce
 from sc_plugin.training.selfplay import SelfPlayTask
 from sc_plugin.training.train import load_config
 from sc_plugin.training.workers import InlineBackend, ModelWeights, ProcessBackend, make_backend
@@ -30,6 +30,20 @@ def data_path(tiny_dataset):
 
 def tiny_config(data_path, out_dir, **overrides) -> RlConfig:
     return load_config("rl_tiny", {"data": str(data_path), "out_dir": str(out_dir), **overrides}, kind=RlConfig)
+
+
+def test_self_play_pool_leaves_out_episodes_with_dont_cares(tiny_dataset, tmp_path):
+    _, complete = tiny_dataset
+    empty = tmp_path / "none_tt.txt"
+    empty.write_text("id\ttt_hex\n")
+    with_care, stats = build_dataset(DataParams(circuits=("sc_plugin/data/examples/int2float.aig",),
+                                                exclude_sets=(str(empty),), cones_per_circuit=80, valid_fraction=0.3,
+                                                dont_cares=True, seed=1))
+    assert stats.cones_kept > 0
+    for valid in (False, True):
+        alone, _ = function_pool(complete, valid=valid)
+        mixed, _ = function_pool(merge_datasets([complete, with_care]), valid=valid)
+        assert [(t.table, t.num_inputs) for t in mixed] == [(t.table, t.num_inputs) for t in alone]
 
 
 def test_curriculum_favours_failures_then_poor_results():
@@ -45,8 +59,8 @@ def test_curriculum_favours_failures_then_poor_results():
 
 def sample(k: int) -> Sample:
     tables = np.arange(4 * (3 + k % 3), dtype=np.uint64).reshape(-1, 4)
-    return Sample(num_inputs=3, target=np.full(4, k, np.uint64), tables=tables, actions=np.array([k, k + 1]),
-                  weights=np.array([0.25, 0.75], np.float32), value=k / 10)
+    return Sample(num_inputs=3, target=np.full(4, k, np.uint64), care=np.full(4, 2 * k + 1, np.uint64), tables=tables,
+                  actions=np.array([k, k + 1]), weights=np.array([0.25, 0.75], np.float32), value=k / 10)
 
 
 def test_replay_buffer_keeps_the_newest_and_round_trips(tmp_path):
@@ -60,6 +74,7 @@ def test_replay_buffer_keeps_the_newest_and_round_trips(tmp_path):
         assert a.num_inputs == b.num_inputs and a.value == b.value
         assert np.array_equal(a.tables, b.tables) and np.array_equal(a.actions, b.actions)
         assert np.array_equal(a.weights, b.weights) and np.array_equal(a.target, b.target)
+        assert np.array_equal(a.care, b.care)
     # Samples are views of one array read once; a copy of the whole array per sample ran a resume out of memory.
     assert len({id(s.tables.base) for s in loaded.samples}) == 1
     loaded.extend([sample(9)])  # the ring continues where it stopped: 3 (the oldest) goes
