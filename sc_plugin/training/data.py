@@ -38,8 +38,9 @@ FULL_CARE = np.full(4, np.iinfo(np.uint64).max, np.uint64)  # the tiled care mas
 # Default circuits (epfl/*.aig) and test sets (cuts/*_tt*.txt): ../shared/benchmarks beside the project root.
 _SHARED = Path(__file__).resolve().parents[2].parent / "shared" / "benchmarks"
 
-__all__ = ["FULL_CARE", "GOLD_SOURCES", "DataParams", "DataStats", "Sample", "Dataset", "build_dataset", "load_dataset",
-           "load_datasets", "merge_datasets", "data_summary", "npn_signature", "load_test_functions", "random_cut",
+__all__ = ["FULL_CARE", "GOLD_SOURCES", "DataParams", "DataStats", "Sample", "Dataset", "build_dataset",
+           "load_dataset", "load_datasets", "merge_datasets", "data_summary", "npn_signature", "load_test_functions",
+           "random_cut",
            "gold_cone", "make_episode", "augment", "relabel"]
 
 
@@ -76,7 +77,7 @@ class DataStats:
     dropped_test_class_by_canon: int = 0  # of dropped_test_class: caught by npn_canonize or exact table alone
     dropped_duplicate_class: int = 0
     dropped_complete_care: int = 0  # with dont_cares: every leaf combination matters
-    dropped_early_match: int = 0  # with dont_cares: a gold AND before the root already matches on the care set
+    dropped_early_match: int = 0  # with dont_cares: a constant, input or earlier gold AND matches on the care set
     gold_replaced: int = 0  # cones whose gold came from the gold engine (smaller than the cone)
     gold_ands_saved: int = 0  # ANDs those replacements saved in total
     episodes: int = 0
@@ -141,7 +142,8 @@ class Dataset:
             num_nodes = self.num_inputs[episode] + self.step_index[k]
             actions = self.gold_actions[self.gold_offset[k]:self.gold_offset[k + 1]]
             result.append(Sample(num_inputs=int(self.num_inputs[episode]), target=self.targets[episode],
-                                 care=self.cares[episode], tables=self.node_tables[start:start + num_nodes], actions=actions,
+                                 care=self.cares[episode], tables=self.node_tables[start:start + num_nodes],
+                                 actions=actions,
                                  weights=np.full(len(actions), 1.0 / len(actions), np.float32),
                                  value=1.0 - SIZE_WEIGHT * float(self.sizes[episode]) / DEFAULT_MAX_ANDS))
         return result

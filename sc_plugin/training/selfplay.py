@@ -96,7 +96,8 @@ def move_samples(result: SearchResult, gold: np.ndarray | None = None, expert_mi
             weights[list(expert)] += expert_mix / len(expert)
         actions = np.flatnonzero(weights)
         samples.append(Sample(num_inputs=move.state.num_inputs, target=move.state.target, care=move.state.care,
-                              tables=move.state.tables, actions=actions, weights=weights[actions].astype(np.float32), value=value))
+                              tables=move.state.tables, actions=actions,
+                              weights=weights[actions].astype(np.float32), value=value))
     return samples
 
 
