@@ -17,7 +17,7 @@ ALLOWED = {
     "learned": {"aig", "errors"},
     "engines": {"abc", "aig", "cuts", "errors", "learned"},
     "rewrite": {"abc", "aig", "cuts", "engines", "errors", "verify"},
-    "training": {"aig", "engines", "errors", "learned", "progress"},
+    "training": {"aig", "cuts", "engines", "errors", "learned", "progress"},
     "flows": {"abc", "aig", "errors", "files", "progress", "rewrite", "verify"},
     "yosys": {"abc", "aig", "errors", "files", "rewrite", "verify"},
     "cli": {"abc", "aig", "cuts", "engines", "errors", "files", "flows", "learned", "progress", "rewrite",

@@ -128,6 +128,15 @@ def odc_window(aig: Aig, root: int, leaves: Sequence[int], levels: int, view: Fa
     return Window(find_window(aig, [*leaves, *region.side_inputs], max_inputs).inputs, region)
 
 
+def cut_window(aig: Aig, root: int, leaves: Sequence[int], levels: int, view: FanoutView | None,
+               max_inputs: int = 12, max_nodes: int = 64) -> Window:
+    """The window whose simulation gives the cut's care set: inputs below the leaves alone (`find_window`) without
+    a fanout view, or with the root's fanout region to `levels` levels (`odc_window`)."""
+    if view is None:
+        return find_window(aig, leaves, max_inputs)
+    return odc_window(aig, root, leaves, levels, view, max_inputs, max_nodes)
+
+
 def window_values(aig: Aig, window: Window, targets: Sequence[int], fixed: Mapping[int, int] | None = None
                   ) -> list[int]:
     """The values of the `targets` (node ids above the window inputs) on every combination of the window inputs:

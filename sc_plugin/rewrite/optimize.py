@@ -29,7 +29,7 @@ from sc_plugin.aig.network import Aig
 from sc_plugin.aig.functions import needed_variables
 from sc_plugin.aig.truth import table_mask
 from sc_plugin.cuts import CutParams, NetworkCuts, enumerate_cuts, mffc_sizes
-from sc_plugin.cuts.care import Window, care_set, fanout_view, find_window, odc_window, window_nodes
+from sc_plugin.cuts.care import Window, care_set, cut_window, fanout_view, window_nodes
 from sc_plugin.engines.base import Budget, Candidate, Engine, ask_engine
 from sc_plugin.rewrite.stitch import Replacement, evaluate_replacement, stitch
 from sc_plugin.rewrite.verify import verify_replacement
@@ -188,13 +188,10 @@ def _dont_care_plans(aig: Aig, cuts: NetworkCuts, rows: np.ndarray, freed_sizes:
             clock.cut_short = True
             break
         cut = cuts.cut(int(rows[index]))
-        if view is None:
-            window = find_window(aig, cut.leaves, params.window_inputs)
-            if set(window.inputs) == set(cut.leaves):
-                continue  # nothing below the leaves to simulate: every combination counts
-        else:
-            window = odc_window(aig, cut.root, cut.leaves, params.odc_levels, view, params.window_inputs,
-                                params.odc_max_nodes)
+        window = cut_window(aig, cut.root, cut.leaves, params.odc_levels, view, params.window_inputs,
+                            params.odc_max_nodes)
+        if view is None and set(window.inputs) == set(cut.leaves):
+            continue  # nothing below the leaves to simulate: every combination counts
         care = care_set(aig, cut.leaves, window)
         if care == table_mask(cut.num_inputs):
             continue

@@ -29,7 +29,7 @@ import numpy as np
 from sc_plugin.aig.aiger import read_aiger
 from sc_plugin.aig.network import Aig
 from sc_plugin.aig.truth import depends_on, parse_hex, projection, table_mask, to_words
-from sc_plugin.cuts.care import FanoutView, Window, care_set, fanout_view, find_window, odc_window
+from sc_plugin.cuts.care import care_set, cut_window, fanout_view
 from sc_plugin.errors import ScError
 from sc_plugin.learned.actions import DEFAULT_MAX_ANDS, MAX_NODES, SIZE_WEIGHT, encode_action, table_bits
 
@@ -506,7 +506,8 @@ def _collect_cones(circuits: list[str], params: DataParams, exclusion: _Exclusio
                 continue
             care = None
             if params.dont_cares:
-                care = care_set(aig, leaves, _care_window(aig, int(root), leaves, params, view))
+                window = cut_window(aig, int(root), leaves, params.odc_levels, view, params.window_inputs)
+                care = care_set(aig, leaves, window)
                 if care == table_mask(n):
                     stats.dropped_complete_care += 1
                     continue
@@ -515,13 +516,6 @@ def _collect_cones(circuits: list[str], params: DataParams, exclusion: _Exclusio
             stats.inputs_histogram[n] = stats.inputs_histogram.get(n, 0) + 1
             kept.append(_KeptCone(n, table, ands, (hash(key) % 1000) < 1000 * params.valid_fraction, care))
     return kept
-
-
-def _care_window(aig: Aig, root: int, leaves: list[int], params: DataParams, view: FanoutView | None) -> Window:
-    """The window whose simulation gives the cut's care set, as `rewrite --dont-cares` builds it."""
-    if view is None:
-        return find_window(aig, leaves, params.window_inputs)
-    return odc_window(aig, root, leaves, params.odc_levels, view, params.window_inputs)
 
 
 def _matches_early(cone: _KeptCone) -> bool:
