@@ -12,7 +12,7 @@ place that knows this. Mask: i < j < num_nodes, result not constant, not equal t
 (which also excludes every action already taken). The episode ends when the new node equals T* or !T* on the care
 minterms (the output inverter is free), when max_ands ANDs are built, or when no action is left. Everything that
 compares a node with the target (the end test, the return, the shortcut checks below) counts care minterms only,
-and so does the network (`model.featurize` zeroes the target's features on the don't cares).
+and the network is told which minterms those are (`model.featurize`'s don't-care block).
 
 Each state also carries a shortcut (`_shortcut`): the legal actions that start the shortest completion found by
 three resubstitution-style checks, and that completion's length in moves (the output inverter is free throughout;

@@ -3,9 +3,11 @@
 Tokens: one target token (T*) followed by one token per node (inputs, then ANDs), no positional encoding; the order
 of node tokens only fixes which row/column of the policy maps belongs to which node. Node features are the ±1 bits
 of the node's tiled 256-bit table and the ±1 bits of (table XOR T*) (an extra input feature: agreement with the
-target per minterm); the target token gets T*'s bits and zeros. On the target's don't cares (minterms outside its
-care mask) the target's bits and every XOR bit are 0, so the network sees which minterms matter through the same
-input width, and a completely specified target gives the features it always had. A learned type embedding marks
+target per minterm); the target token gets T*'s bits and zeros. A third block of 256 marks the target's don't
+cares (1 on minterms outside its care mask, 0 elsewhere) on every token. T*'s bits on its don't cares stay as given:
+they are one completion, often the one the circuit had, which is a hint worth keeping; the third block says which
+bits the episode may ignore. A completely specified target has a zero third block, so weights that ignore the block
+(zeros, as a checkpoint trained before it had) read it exactly as a model without it. A learned type embedding marks
 input / AND / target.
 
 Policy: per polarity p a bilinear score map q_p(h_i) . k_p(h_j) over node tokens, placed into the fixed
@@ -30,7 +32,7 @@ __all__ = ["ModelConfig", "PolicyValueNet", "Tokens", "deepen", "featurize", "ne
            "masked_log_softmax", "TYPE_INPUT", "TYPE_AND", "TYPE_TARGET", "TYPE_PAD"]
 
 TYPE_TARGET, TYPE_INPUT, TYPE_AND, TYPE_PAD = 0, 1, 2, 3
-FEATURES = 512  # 256 table bits + 256 bits of table XOR target
+FEATURES = 768  # 256 table bits + 256 bits of table XOR target + 256 don't-care bits of the target
 # Attention pads the token axis to a multiple of this: CPU attention kernels vectorize only rows of such lengths,
 # and at other lengths (a state's 1 + nodes) they are several times slower. Pad tokens are masked as keys.
 TOKEN_MULTIPLE = 16
@@ -97,12 +99,11 @@ def tables_to_features(tables: np.ndarray, types: np.ndarray, cares: np.ndarray
                        ) -> tuple[torch.Tensor, torch.Tensor]:
     """tables (B, T, 4) uint64 with the target at position 0, types (B, T), cares (B, 4) uint64 care masks of the
     targets -> (features, types) as in featurize."""
-    cared = table_bits(cares).astype(np.float32)[:, None, :]  # (B, 1, 256): 1 on care minterms, 0 elsewhere
     bits = table_bits(tables).astype(np.float32) * 2.0 - 1.0  # (B, T, 256) in ±1
-    bits[:, :1] *= cared  # the target's values on its don't cares are arbitrary
-    xor = (table_bits(tables ^ tables[:, :1]).astype(np.float32) * 2.0 - 1.0) * cared  # (B, T, 256)
+    xor = table_bits(tables ^ tables[:, :1]).astype(np.float32) * 2.0 - 1.0  # (B, T, 256)
     xor[:, 0] = 0.0  # the target token carries no XOR feature
-    feats = np.concatenate([bits, xor], axis=-1)
+    dont_care = np.broadcast_to(1.0 - table_bits(cares).astype(np.float32)[:, None, :], bits.shape)  # (B, T, 256)
+    feats = np.concatenate([bits, xor, dont_care], axis=-1)
     feats[types == TYPE_PAD] = 0.0
     return torch.from_numpy(feats), torch.from_numpy(types)
 

@@ -1,5 +1,5 @@
-"""Model: output shapes, structural -inf entries, the care mask in the features, masked softmax, padding invariance
-(batch and attention), deepening, evaluation in bfloat16."""
+"""Model: output shapes, structural -inf entries, the don't-care block in the features, masked softmax, padding
+invariance (batch and attention), deepening, evaluation in bfloat16."""
 
 import numpy as np
 import pytest
@@ -24,7 +24,7 @@ def test_shapes_and_structural_mask():
     model = PolicyValueNet(TINY).eval()
     states = _states()
     features, types = featurize(states)
-    assert features.shape == (2, 1 + 6, 512) and types.shape == (2, 7)
+    assert features.shape == (2, 1 + 6, 768) and types.shape == (2, 7)
     logits, values = model(features, types)
     assert logits.shape == (2, NUM_ACTIONS) and values.shape == (2,)
     assert torch.all(values.abs() <= 1)
@@ -34,17 +34,31 @@ def test_shapes_and_structural_mask():
     assert torch.isinf(logits[0, encode_action(0, 3, 4)])  # beyond the 3 nodes of state 0
 
 
-def test_features_are_zero_on_the_targets_dont_cares_only():
+def test_dont_care_block_marks_the_targets_dont_cares_and_leaves_the_rest_unchanged():
     complete = initial_state(0x6996, 4)
     partial = initial_state(0x6996, 4, care=0x0FF0)  # minterms 4..11 matter
     features, _ = featurize([complete, partial])
     cared = np.array([(m % 16) in range(4, 12) for m in range(256)])  # tiled: minterm m is m mod 16 of 4 inputs
-    target_bits, node_xor = features[:, 0, :256], features[:, 1:, 256:]
-    assert torch.all(target_bits[0].abs() == 1) and torch.all(node_xor[0].abs() == 1)
-    assert torch.all(target_bits[1, cared].abs() == 1) and torch.all(target_bits[1, ~cared] == 0)
-    assert torch.all(node_xor[1][:, cared].abs() == 1) and torch.all(node_xor[1][:, ~cared] == 0)
-    assert torch.equal(features[0, 1:, :256], features[1, 1:, :256])  # the nodes' own tables are unchanged
-    assert torch.equal(features[0, :, 256:][:, cared], features[1, :, 256:][:, cared])
+    assert torch.equal(features[0, :, :512], features[1, :, :512])  # tables and XORs as for the completion
+    assert torch.all(features[0, :, 512:] == 0)  # complete: the block is zero
+    dont_care = features[1, :, 512:]
+    assert torch.all(dont_care[:, ~cared] == 1) and torch.all(dont_care[:, cared] == 0)
+
+
+def test_zero_weights_on_the_dont_care_block_read_a_care_target_as_its_completion():
+    torch.manual_seed(0)
+    model = PolicyValueNet(TINY).eval()
+    with torch.no_grad():
+        model.embed.weight[:, 512:] = 0.0
+    complete = initial_state(0x6996, 4)
+    partial = initial_state(0x6996, 4, care=0x0FF0)
+    with torch.no_grad():
+        logits, values = model(*featurize([complete, partial]))
+    assert torch.allclose(logits[0], logits[1], atol=1e-6) and torch.allclose(values[0], values[1], atol=1e-6)
+    with torch.no_grad():
+        model.embed.weight[:, 512:] = torch.randn(model.embed.weight.shape[0], 256)
+        logits, values = model(*featurize([complete, partial]))
+    assert not torch.allclose(logits[0], logits[1], atol=1e-3)  # with weights on it, the block reaches the policy
 
 
 def test_masked_log_softmax_sums_to_one_over_legal():
