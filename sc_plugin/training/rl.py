@@ -21,7 +21,7 @@ import json
 import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Sequence
 
 import numpy as np
 import torch
@@ -74,20 +74,22 @@ class RlConfig:
 # ---- function pool and curriculum -----------------------------------------------------------------------------
 
 def function_pool(dataset: Dataset, *, valid: bool) -> tuple[list[SelfPlayTask], np.ndarray]:
-    """Distinct target functions of one split, each with its smallest gold cone (the task's expert) and that cone's
-    size (the curriculum's reference). Self-play plays completely specified functions, so episodes with don't cares
-    (`sc-train data --dont-cares`) are left out: their golds need not build the whole table."""
-    smallest: dict[tuple[int, int], int] = {}  # (table, n) -> episode
+    """Distinct target functions of one split (a table with its care mask: episodes from `sc-train data
+    --dont-cares` are played with their don't cares, and the environment counts care minterms only), each with its
+    smallest gold cone (the task's expert) and that cone's size (the curriculum's reference)."""
+    smallest: dict[tuple[int, int, int | None], int] = {}  # (table, n, care) -> episode
     complete = np.all(dataset.cares == FULL_CARE, axis=1)
-    for episode in np.flatnonzero((dataset.valid == valid) & complete):
+    for episode in np.flatnonzero(dataset.valid == valid):
         n = int(dataset.num_inputs[episode])
-        key = (from_words(dataset.targets[episode], n), n)
+        care = None if complete[episode] else from_words(dataset.cares[episode], n)
+        key = (from_words(dataset.targets[episode], n), n, care)
         if key not in smallest or dataset.sizes[episode] < dataset.sizes[smallest[key]]:
             smallest[key] = episode
     tasks, reference = [], []
-    for (table, n), episode in sorted(smallest.items()):
+    for (table, n, care), episode in sorted(smallest.items(), key=lambda item: (item[0][:2], item[0][2] or 0)):
         start = dataset.node_offset[episode] + n
-        tasks.append(SelfPlayTask(table, n, gold=dataset.node_tables[start:start + dataset.sizes[episode]]))
+        tasks.append(SelfPlayTask(table, n, gold=dataset.node_tables[start:start + dataset.sizes[episode]],
+                                  care=care))
         reference.append(int(dataset.sizes[episode]))
     return tasks, np.array(reference, dtype=np.int64)
 
@@ -178,14 +180,14 @@ class ReplayBuffer:
 
 # ---- gate -----------------------------------------------------------------------------------------------------------
 
-def validation_functions(dataset: Dataset, seed: int) -> list[tuple[int, int]]:
-    """(table, num_inputs) of the validation split's distinct functions in a seeded random order: the gate set of a
-    run with this seed is its first gate_functions, and the rest were never scored by that run."""
+def validation_functions(dataset: Dataset, seed: int) -> list[SelfPlayTask]:
+    """The validation split's distinct functions (with their care masks) in a seeded random order: the gate set of
+    a run with this seed is its first gate_functions, and the rest were never scored by that run."""
     tasks, _ = function_pool(dataset, valid=True)
-    return [(tasks[k].table, tasks[k].num_inputs) for k in np.random.default_rng(seed).permutation(len(tasks))]
+    return [tasks[k] for k in np.random.default_rng(seed).permutation(len(tasks))]
 
 
-def gate_score(model: PolicyValueNet, functions: list[tuple[int, int]], *, params: SearchParams, max_ands: int,
+def gate_score(model: PolicyValueNet, functions: Sequence[SelfPlayTask], *, params: SearchParams, max_ands: int,
                batch_size: int = 128) -> tuple[int, int]:
     """(functions solved, total ANDs over them) by search with `params` (noise-free unless they add noise); better =
     more solved, then fewer ANDs."""
@@ -193,8 +195,8 @@ def gate_score(model: PolicyValueNet, functions: list[tuple[int, int]], *, param
     rng = np.random.default_rng(0)
     solved = ands = 0
     for offset in range(0, len(functions), batch_size):
-        roots = [initial_state(t, n, max_ands=min(max_ands, MAX_NODES - n))
-                 for t, n in functions[offset:offset + batch_size]]
+        roots = [initial_state(f.table, f.num_inputs, care=f.care, max_ands=min(max_ands, MAX_NODES - f.num_inputs))
+                 for f in functions[offset:offset + batch_size]]
         for result in search(roots, evaluate, params, rng):
             if result.best is not None:
                 solved += 1

@@ -51,6 +51,7 @@ class SelfPlayTask:
     table: int
     num_inputs: int
     gold: np.ndarray | None = None  # (K, TT_WORDS) tiled tables of a known implementation's ANDs, if any
+    care: int | None = None  # care mask of the table; None: completely specified
 
 
 @dataclass
@@ -64,8 +65,8 @@ class GameResult:
 def play_games(tasks: Sequence[SelfPlayTask], evaluate: Evaluate, params: SelfPlayParams,
                rng: np.random.Generator) -> list[GameResult]:
     """One game per task, all searched in lock-step (batched network evaluation)."""
-    roots = [initial_state(t.table, t.num_inputs, max_ands=min(params.max_ands, MAX_NODES - t.num_inputs))
-             for t in tasks]
+    roots = [initial_state(t.table, t.num_inputs, care=t.care,
+                           max_ands=min(params.max_ands, MAX_NODES - t.num_inputs)) for t in tasks]
     results = search(roots, evaluate, params.search_params(), rng)
     games = []
     for task, result in zip(tasks, results):

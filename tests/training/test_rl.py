@@ -14,6 +14,7 @@ import numpy as np
 import pytest
 import torch
 
+from sc_plugin.aig.truth import from_words
 from sc_plugin.errors import ScError
 from sc_plugin.learned.checkpoint import load_checkpoint, load_model
 from sc_plugin.learned.model import ModelConfig, PolicyValueNet
@@ -32,7 +33,7 @@ def tiny_config(data_path, out_dir, **overrides) -> RlConfig:
     return load_config("rl_tiny", {"data": str(data_path), "out_dir": str(out_dir), **overrides}, kind=RlConfig)
 
 
-def test_self_play_pool_leaves_out_episodes_with_dont_cares(tiny_dataset, tmp_path):
+def test_self_play_pool_plays_episodes_with_dont_cares_with_their_care_masks(tiny_dataset, tmp_path):
     _, complete = tiny_dataset
     empty = tmp_path / "none_tt.txt"
     empty.write_text("id\ttt_hex\n")
@@ -42,8 +43,17 @@ def test_self_play_pool_leaves_out_episodes_with_dont_cares(tiny_dataset, tmp_pa
     assert stats.cones_kept > 0
     for valid in (False, True):
         alone, _ = function_pool(complete, valid=valid)
-        mixed, _ = function_pool(merge_datasets([complete, with_care]), valid=valid)
-        assert [(t.table, t.num_inputs) for t in mixed] == [(t.table, t.num_inputs) for t in alone]
+        mixed, reference = function_pool(merge_datasets([complete, with_care]), valid=valid)
+        assert all(t.care is None for t in alone)
+        partial = [t for t in mixed if t.care is not None]
+        assert [(t.table, t.num_inputs) for t in mixed if t.care is None] == [(t.table, t.num_inputs) for t in alone]
+        assert partial or not valid  # the validation split is small; the training split has care episodes
+        for task, size in zip(mixed, reference):
+            assert len(task.gold) == size
+        for task in partial:  # the gold ends on a node equal to the table (or its complement) on the care set
+            mask = (1 << (1 << task.num_inputs)) - 1
+            last = from_words(task.gold[-1], task.num_inputs)
+            assert (last ^ task.table) & task.care in (0, task.care) and task.care != mask
 
 
 def test_curriculum_favours_failures_then_poor_results():
