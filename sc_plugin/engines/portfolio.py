@@ -76,9 +76,11 @@ class PortfolioEngine:
         cares = cares_of(functions, cares)
         best: list[Candidate | None] = [None] * len(functions)
         spent = [0.0] * len(functions)
-        followers = len(self.engines) - 1
+        # an engine that could not be built (`registry.DeferredEngine.failed`) takes no share of the time
+        engines = [engine for engine in self.engines if not getattr(engine, "failed", False)]
+        followers = len(engines) - 1
         first_engine_s = 0.0
-        for position, engine in enumerate(self.engines):
+        for position, engine in enumerate(engines):
             if followers == 0:
                 share = 1.0
             elif position == 0:

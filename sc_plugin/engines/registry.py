@@ -84,6 +84,12 @@ class DeferredEngine:
         self.engine: Engine | None = None  # the built engine (`wrapped_engines` follows it for stats)
         self._build: Callable[[], Engine] | None = build
 
+    @property
+    def failed(self) -> bool:
+        """Whether building the engine failed: it answers None to everything, and a portfolio stops sharing its
+        time with it."""
+        return self._build is None and self.engine is None
+
     def synthesize(self, table: int, num_inputs: int, *, budget: Budget,
                    care: int | None = None) -> Candidate | None:
         return self.synthesize_batch([(table, num_inputs)], budget=budget, cares=[care])[0]

@@ -200,3 +200,20 @@ def test_the_portfolio_builds_its_learned_engine_on_first_use_only(monkeypatch, 
         assert failing.synthesize_batch([(0xE8, 3), (0x96, 3)], budget=Budget()) == [None, None]
         assert failing.synthesize(0xE8, 3, budget=Budget()) is None
     assert [r.getMessage() for r in caplog.records].count("mcts left out: no model") == 1
+
+
+def test_a_learned_engine_that_cannot_be_built_takes_no_share_of_the_time_once_it_failed():
+    from sc_plugin.engines import registry
+    from sc_plugin.errors import ScError
+
+    def fail():
+        raise ScError("no model")
+
+    first = FixedEngine("first", _majority(True))  # 5 ANDs: the follower would be asked for fewer
+    failing = registry.DeferredEngine("mcts", fail)
+    portfolio = PortfolioEngine([first, failing], PortfolioParams(followers_min_ands=0))
+    assert not failing.failed
+    portfolio.synthesize(0xE8, 3, budget=Budget(time_ms=1000))
+    assert failing.failed and math.isclose(first.budgets[-1].time_ms, 100.0)  # its 10% before the failure showed
+    portfolio.synthesize(0xE8, 3, budget=Budget(time_ms=1000))
+    assert math.isclose(first.budgets[-1].time_ms, 1000.0)  # then the whole budget
