@@ -33,8 +33,8 @@ def _parser() -> argparse.ArgumentParser:
         prog=PROG,
         description="Reduce the AND count of a network by resynthesizing its cut functions. Every replacement is "
                     "verified against its cone by exhaustive simulation, and the result against the input by "
-                    "ABC's &cec (unless --no-verify). If anything fails, OUT receives the input unchanged and the "
-                    "exit status is 1.",
+                    "ABC's &cec (unless --no-verify), directly or, after a schedule, step by step. If anything "
+                    "fails, OUT receives the input unchanged and the exit status is 1.",
         epilog="Files: .aig (binary AIGER), .aag (ASCII AIGER) or .v (structural Verilog of assign/AND/NOT). "
                "Latches in AIGER input are kept as boundaries. Example: sc-opt design.aig -o design.opt.aig")
     parser.add_argument("input", metavar="IN", help="network to optimize")
@@ -54,6 +54,7 @@ def _summary(args: argparse.Namespace, stats: OptimizeStats, time_read_s: float,
         "rounds": r.rounds, "replacements": r.replacements, "stopped_by": r.stopped_by,
         "functions": r.functions_requested, "cache_hits": stats.cache_hits,
         "verified": {"equivalent": True, "not checked": None}.get(stats.proof, False),
+        "proof_steps": list(stats.steps_proven) if stats.steps_proven is not None else None,
         "time_optimize_s": round(r.time_s, 3), "time_proof_s": round(stats.time_proof_s, 3),
         "time_s": round(stats.time_s, 3), "time_read_s": round(time_read_s, 3),
         "time_write_s": round(time_write_s, 3), "error": stats.failure or None,

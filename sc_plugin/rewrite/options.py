@@ -121,8 +121,10 @@ OPTIONS: tuple[Option, ...] = (
            "host:port (default: start a Ray instance here with as many CPUs as workers)", str),
     Option("no_verify", "proof.enabled", "skip the final proof of the whole network (each replacement is still "
            "checked against its cone)", switch_value=False, dashed="-noverify"),
-    Option("cec_time_limit", "proof.time_limit_s", "seconds for the final proof; undecided counts as a failure",
-           float, positive=True),
+    Option("cec_time_limit", "proof.time_limit_s", "seconds for the final proof; undecided counts as a failure. "
+           "After a schedule (time_limit), the result is compared with the input for a quarter of them, then, if "
+           "that is undecided, each network the schedule kept with the one before; the last network proven is "
+           "the result", float, positive=True),
     Option("cache", "cache.path", "NPN-class cache file (default: $SC_CACHE, else the user cache folder)", str),
     Option("no_cache", "cache.enabled", "neither read nor write the cache", switch_value=False, dashed="-nocache"),
     Option("cache_reuse", "cache.reuse", "answer from cache entries of any engine (default: only from entries the "

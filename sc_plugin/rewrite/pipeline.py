@@ -2,7 +2,10 @@
 
 `optimize_verified(aig, params)` assembles the engine (with its worker pool and NPN cache) from one params
 structure, rewrites the network, proves the result equivalent to the input, and returns the input unchanged, with
-the reason in its stats, when anything fails. Callers only map their options onto `OptimizeParams` and print
+the reason in its stats, when anything fails. After a schedule, a proof that the result is equivalent to the input
+that stays undecided is followed by one step by step: each network the schedule kept against the one before, which
+differ by one step and are far easier for `&cec` (equivalence is transitive); where a link stays undecided, the last
+network proven is returned. Callers only map their options onto `OptimizeParams` and print
 `OptimizeStats`. A caller that optimizes several networks (the pass, one per module) opens the engine once with
 `open_engine` and passes it in.
 """
@@ -17,6 +20,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any, Callable, Iterator, Mapping, Sequence
 
 from sc_plugin.abc.mapping import MappingParams, mapped_areas
+from sc_plugin.aig.aiger import read_aiger_bytes
 from sc_plugin.aig.analysis import depth
 from sc_plugin.aig.network import Aig
 from sc_plugin.engines.base import Budget, Candidate, Engine, ask_engine
@@ -26,7 +30,7 @@ from sc_plugin.engines.registry import EngineParams, cache_members, make_engine
 from sc_plugin.errors import ScError
 from sc_plugin.rewrite.optimize import RewriteParams, RewriteStats, rewrite
 from sc_plugin.rewrite.schedule import Schedule, ScheduleStats, run_schedule
-from sc_plugin.verify.cec import Verdict, check_equivalence
+from sc_plugin.verify.cec import CecResult, Verdict, check_equivalence
 
 __all__ = ["CacheParams", "ProofParams", "OptimizeParams", "OptimizeStats", "open_engine", "optimize_verified"]
 
@@ -48,6 +52,8 @@ class ProofParams:
 
     enabled: bool = True  # prove the result equivalent to the input before returning it
     time_limit_s: float = 600.0  # an undecided proof counts as a failure
+    # After a schedule the direct proof gets this part of the time limit, and the proof step by step the rest
+    direct_fraction: float = 0.25
 
 
 @dataclass(frozen=True)
@@ -75,6 +81,7 @@ class OptimizeStats:
     proof: str = "not checked"  # "equivalent", "not checked", or the failed verdict
     proof_method: str = ""
     time_proof_s: float = 0.0
+    steps_proven: tuple[int, int] | None = None  # (links proven, links) when the proof went step by step
     failure: str = ""  # why the input was returned unchanged
     area_before: float | None = None  # mapped area of the input (params.mapping.liberty set, a result to compare)
     area_after: float | None = None  # mapped area of the optimized network, kept or not
@@ -94,6 +101,11 @@ class OptimizeStats:
         proof = "proven equivalent" if self.proof == "equivalent" else f"proof: {self.proof}"
         if self.proof_method:
             proof += f" ({self.proof_method}, {self.time_proof_s:.1f} s)"
+        if self.steps_proven is not None:
+            proven, links = self.steps_proven
+            proof += f", step by step: {proven} of {links} steps"
+            if 0 < proven < links:
+                proof += " (the result is the last network proven)"
         text = (f"ANDs {r.ands_before} -> {r.ands_after}, levels {r.levels_before} -> {r.levels_after}, "
                 f"{r.rounds} rounds ({r.stopped_by or 'not run'}), {r.replacements} replacements, "
                 f"{r.functions_requested} functions ({self.cache_hits} from the cache), {proof}, "
@@ -172,10 +184,15 @@ def optimize_verified(aig: Aig, params: OptimizeParams = OptimizeParams(), *, en
         if verbose:
             log.info("optimized to %d ANDs in %.1f s; proving the result equivalent to the input", result.num_ands,
                      stats.rewrite.time_s)
-        result = _prove(aig, result, params.proof, stats)
+        path = stats.schedule.path if stats.schedule is not None else []
+        proven = _prove(aig, result, params.proof, stats, path)
+        if proven is not result and proven is not aig and params.mapping.liberty is not None:
+            proven = _smaller_mapping(aig, proven, params.mapping, stats, measure)  # a network short of the result
+        result = proven
         if verbose:
-            log.info("proof: %s%s in %.1f s", stats.proof, f" by {stats.proof_method}" if stats.proof_method else "",
-                     stats.time_proof_s)
+            steps = "" if stats.steps_proven is None else ", step by step: {} of {} steps".format(*stats.steps_proven)
+            log.info("proof: %s%s%s in %.1f s", stats.proof, f" by {stats.proof_method}" if stats.proof_method else "",
+                     steps, stats.time_proof_s)
     if stats.failure:
         result = aig
         stats.rewrite.ands_after, stats.rewrite.levels_after = stats.rewrite.ands_before, stats.rewrite.levels_before
@@ -253,10 +270,16 @@ def _smaller_mapping(original: Aig, result: Aig, params: MappingParams, stats: O
     return original
 
 
-def _prove(original: Aig, result: Aig, params: ProofParams, stats: OptimizeStats) -> Aig:
+def _prove(original: Aig, result: Aig, params: ProofParams, stats: OptimizeStats, path: Sequence[bytes]) -> Aig:
+    """`result` proven equivalent to `original`, directly or through `path` (the networks a schedule kept, the last
+    being `result`); a network of the path when only it is proven; `original`, with the failure, when none is."""
     start = time.perf_counter()
+    step_by_step = len(path) > 1  # a path of one network is the direct proof again
+    direct_s = params.time_limit_s * (params.direct_fraction if step_by_step else 1.0)
     try:
-        check = check_equivalence(original, result, time_limit_s=params.time_limit_s)
+        check = check_equivalence(original, result, time_limit_s=direct_s)
+        if check.verdict is Verdict.UNDECIDED and step_by_step:
+            result, check = _prove_step_by_step(original, result, path, start + params.time_limit_s, stats)
     except ScError as exc:
         stats.proof, stats.failure = "failed", f"equivalence check failed: {exc}"
         return original
@@ -266,7 +289,36 @@ def _prove(original: Aig, result: Aig, params: ProofParams, stats: OptimizeStats
     stats.proof = check.verdict.value
     if check.verdict is not Verdict.EQUIVALENT:
         stats.failure = f"equivalence check {check.verdict.value}: {check.message}"
+    elif result is not original:
+        stats.rewrite.ands_after, stats.rewrite.levels_after = result.num_ands, depth(result)
     return result
+
+
+def _prove_step_by_step(original: Aig, result: Aig, path: Sequence[bytes], deadline: float,
+                        stats: OptimizeStats) -> tuple[Aig, CecResult]:
+    """Proves each network of `path` equivalent to the one before it, from `original`, until the deadline (a
+    `time.perf_counter()` value). Returns the last network proven (`result` for the whole path) with an equivalent
+    verdict, or `original` with the first link's failed verdict; a refuted link (a step changed the function)
+    always gives `original`."""
+    proven, links_proven = original, 0
+    check = CecResult(verdict=Verdict.UNDECIDED, method="", counterexample=None, failing_output=None, time_s=0.0,
+                      message="no time left for the proof step by step")
+    for index, data in enumerate(path):
+        left_s = deadline - time.perf_counter()
+        if left_s < 1.0:
+            break
+        network = result if index == len(path) - 1 else read_aiger_bytes(data)
+        check = check_equivalence(proven, network, time_limit_s=left_s)
+        if check.verdict is not Verdict.EQUIVALENT:
+            break
+        proven, links_proven = network, links_proven + 1
+    stats.steps_proven = (links_proven, len(path))
+    if check.verdict is Verdict.NOT_EQUIVALENT or not links_proven:
+        return original, check
+    if links_proven < len(path):
+        check = replace(check, verdict=Verdict.EQUIVALENT,
+                        message=f"{links_proven} of {len(path)} steps proven, then: {check.message}")
+    return proven, check
 
 
 def _scheduled(aig: Aig, engine: Engine, params: OptimizeParams, stats: OptimizeStats

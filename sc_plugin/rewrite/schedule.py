@@ -44,6 +44,7 @@ from typing import Any, Callable, Mapping
 import yaml
 
 from sc_plugin.abc.runner import optimize_with_abc
+from sc_plugin.aig.aiger import aiger_bytes
 from sc_plugin.aig.analysis import depth
 from sc_plugin.aig.network import Aig
 from sc_plugin.engines.base import Engine
@@ -107,6 +108,9 @@ class ScheduleStats:
     sc_replacements: int = 0  # replacements the `sc` steps stitched
     windows_tried: int = 0  # windows the `windows` steps handed to exact synthesis
     windows_improved: int = 0  # windows they replaced
+    # Every network the schedule kept, in order, as binary AIGER; the last is its result. Each differs from the one
+    # before by one step, so a proof that cannot compare the result with the input at once can go link by link.
+    path: list[bytes] = field(default_factory=list)
 
     def report(self) -> str:
         gains = ", ".join(f"{name} -{gain}" for name, gain in self.gains.items() if gain) or "none"
@@ -251,6 +255,7 @@ def run_schedule(aig: Aig, schedule: Schedule, time_limit_s: float, *, engine: E
                         stats.gains[step.name] = stats.gains.get(step.name, 0) + last_saved[step.name]
                         changed = True
                     best = candidate
+                    stats.path.append(aiger_bytes(best))
                 stats.history.append((step.name, best.num_ands))
                 if verbose:
                     log.info("schedule %s, pass %d, %s: %d ANDs (%.1f s left)", schedule.name, stats.passes, step.name,

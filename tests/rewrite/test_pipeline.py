@@ -4,14 +4,16 @@ import logging
 from dataclasses import replace
 
 import pytest
-from networks import redundant
+from networks import factored, four_ands, redundant
 
 from sc_plugin.aig import output_truth_tables
 from sc_plugin.engines.cache import CachedEngine
 from sc_plugin.errors import AbcError
 from sc_plugin.rewrite import pipeline
+from sc_plugin.rewrite import schedule as schedule_module
 from sc_plugin.rewrite.options import apply_options
 from sc_plugin.rewrite.pipeline import OptimizeParams, open_engine, optimize_verified
+from sc_plugin.rewrite.schedule import schedule_from_mapping
 from sc_plugin.verify.cec import CecResult, Verdict
 
 
@@ -83,3 +85,45 @@ def test_verbose_logs_the_start_and_the_proof_on_its_own(exact_no_cache, monkeyp
     assert lines[1].startswith("optimized to 3 ANDs in ") and lines[1].endswith("proving the result equivalent "
                                                                                   "to the input")
     assert lines[2].startswith("proof: equivalent by stand-in in ")
+
+
+def _scheduled_run(monkeypatch, decide):
+    """optimize_verified with a schedule whose one step takes redundant() from 5 ANDs to 4, then 3, and a proof
+    in which `decide(a, b)` answers for the pair of networks given by their AND counts (None: the real check)."""
+    smaller = {5: four_ands, 4: factored, 3: factored}
+    monkeypatch.setattr(schedule_module, "optimize_with_abc", lambda aig, script, timeout_s: (smaller[aig.num_ands](),
+                                                                                            None))
+    real_check = pipeline.check_equivalence
+
+    def check(a, b, **kwargs):
+        verdict = decide(a.num_ands, b.num_ands)
+        if verdict is None:
+            return real_check(a, b, **kwargs)
+        return CecResult(verdict=verdict, method="stand-in", counterexample=None, failing_output=None, time_s=0.0,
+                         message=f"stand-in {verdict.value}")
+    monkeypatch.setattr(pipeline, "check_equivalence", check)
+    params = apply_options({"engine": "exact", "no_cache": True, "time_limit": 1.0})
+    params = replace(params, schedule=schedule_from_mapping(
+        {"steps": [{"name": "step", "abc": "y", "share": 0, "repeat": 10}], "passes": 1}, where="test"))
+    return optimize_verified(redundant(), params)
+
+
+def test_an_undecided_direct_proof_is_made_step_by_step(monkeypatch):
+    result, stats = _scheduled_run(monkeypatch, lambda a, b: Verdict.UNDECIDED if (a, b) == (5, 3) else None)
+    assert result.num_ands == 3 and output_truth_tables(result) == output_truth_tables(redundant())
+    assert stats.proof == "equivalent" and not stats.failure and stats.steps_proven == (3, 3)  # 5->4, 4->3, 3->3
+    assert "step by step: 3 of 3 steps" in stats.report()
+
+
+def test_a_step_left_undecided_gives_the_last_network_proven(monkeypatch):
+    result, stats = _scheduled_run(monkeypatch, lambda a, b: Verdict.UNDECIDED if b == 3 else None)
+    assert result.num_ands == 4 and output_truth_tables(result) == output_truth_tables(redundant())
+    assert stats.proof == "equivalent" and not stats.failure and stats.ands_after == 4
+    assert stats.steps_proven == (1, 3) and "the result is the last network proven" in stats.report()
+
+
+def test_a_refuted_step_keeps_the_input(monkeypatch):
+    decide = {(5, 3): Verdict.UNDECIDED, (4, 3): Verdict.NOT_EQUIVALENT}
+    result, stats = _scheduled_run(monkeypatch, lambda a, b: decide.get((a, b)))
+    assert result.num_ands == 5 and stats.ands_after == 5
+    assert stats.proof == "not equivalent" and "stand-in not equivalent" in stats.failure

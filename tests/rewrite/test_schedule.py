@@ -4,9 +4,9 @@ import itertools
 from dataclasses import replace
 
 import pytest
-from networks import redundant
+from networks import factored, four_ands, redundant
 
-from sc_plugin.aig import Aig, output_truth_tables
+from sc_plugin.aig import output_truth_tables
 from sc_plugin.engines.base import NullEngine
 from sc_plugin.errors import AbcTimeoutError, ScError
 from sc_plugin.rewrite import schedule as schedule_module
@@ -94,14 +94,6 @@ def test_a_script_without_time_or_seed_is_not_rerun_on_the_same_network(monkeypa
     assert scripts.count("y") == 1 and scripts.count("x -S 1") == 1  # passes went on; "y" saw one network
 
 
-def _factored():
-    """redundant()'s function in its three ANDs."""
-    aig = Aig()
-    a, b, c, d = (aig.create_pi(name) for name in "abcd")
-    aig.create_po(aig.create_and(a, aig.create_or(aig.create_or(b, c), d)), "y")
-    return aig
-
-
 def test_after_the_first_pass_time_goes_to_the_steps_that_save():
     schedule = schedule_from_mapping({"steps": [{"name": "win", "abc": "x -T {T}", "share": 1},
                                                 {"name": "idle", "abc": "y -T {T}", "share": 3},
@@ -127,7 +119,7 @@ def test_a_fixed_script_that_saved_nothing_is_not_rerun_when_adaptive(monkeypatc
 
     def abc(aig, script, timeout_s):
         scripts.append(script)
-        return (_factored() if script.startswith("x") else aig), None  # a new network each time, kept as equal
+        return (factored() if script.startswith("x") else aig), None  # a new network each time, kept as equal
     monkeypatch.setattr(schedule_module, "optimize_with_abc", abc)
     steps = [{"name": "seeded", "abc": "x -S {SEED}"}, {"name": "fixed", "abc": "y", "share": 0}]
     _run(steps, time_limit_s=1.0)
@@ -137,16 +129,8 @@ def test_a_fixed_script_that_saved_nothing_is_not_rerun_when_adaptive(monkeypatc
     assert scripts.count("y") > 1  # without adaptation it runs on every new network
 
 
-def _four_ands():
-    """redundant()'s function in four ANDs: (a & (b | c)) | (a & d)."""
-    aig = Aig()
-    a, b, c, d = (aig.create_pi(name) for name in "abcd")
-    aig.create_po(aig.create_or(aig.create_and(a, aig.create_or(b, c)), aig.create_and(a, d)), "y")
-    return aig
-
-
 def test_a_repeated_step_runs_again_while_it_saves(monkeypatch):
-    smaller = {5: _four_ands, 4: _factored, 3: _factored}
+    smaller = {5: four_ands, 4: factored, 3: factored}
 
     def abc(aig, script, timeout_s):
         return smaller[aig.num_ands](), None
