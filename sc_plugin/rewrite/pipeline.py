@@ -2,10 +2,10 @@
 
 `optimize_verified(aig, params)` assembles the engine (with its worker pool and NPN cache) from one params
 structure, rewrites the network, proves the result equivalent to the input, and returns the input unchanged, with
-the reason in its stats, when anything fails. After a schedule, a proof that the result is equivalent to the input
-that stays undecided is followed by one step by step: each network the schedule kept against the one before, which
-differ by one step and are far easier for `&cec` (equivalence is transitive); where a link stays undecided, the last
-network proven is returned. Callers only map their options onto `OptimizeParams` and print
+the reason in its stats, when anything fails. After a schedule, when the proof of the result against the input
+stays undecided, the proof goes step by step: each network the schedule kept against the one before it. Neighbours
+differ by one step, which `&cec` proves far more easily, and equivalence is transitive. Where a link stays
+undecided, the last network proven is returned. Callers only map their options onto `OptimizeParams` and print
 `OptimizeStats`. A caller that optimizes several networks (the pass, one per module) opens the engine once with
 `open_engine` and passes it in.
 """
