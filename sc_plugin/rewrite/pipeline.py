@@ -279,7 +279,10 @@ def _prove(original: Aig, result: Aig, params: ProofParams, stats: OptimizeStats
     try:
         check = check_equivalence(original, result, time_limit_s=direct_s)
         if check.verdict is Verdict.UNDECIDED and step_by_step:
-            result, check = _prove_step_by_step(original, result, path, start + params.time_limit_s, stats)
+            proven, check = _prove_step_by_step(original, result, path, start + params.time_limit_s, stats)
+            if proven is not result and proven is not original:  # a network short of the result
+                stats.rewrite.ands_after, stats.rewrite.levels_after = proven.num_ands, depth(proven)
+            result = proven
     except ScError as exc:
         stats.proof, stats.failure = "failed", f"equivalence check failed: {exc}"
         return original
@@ -289,8 +292,6 @@ def _prove(original: Aig, result: Aig, params: ProofParams, stats: OptimizeStats
     stats.proof = check.verdict.value
     if check.verdict is not Verdict.EQUIVALENT:
         stats.failure = f"equivalence check {check.verdict.value}: {check.message}"
-    elif result is not original:
-        stats.rewrite.ands_after, stats.rewrite.levels_after = result.num_ands, depth(result)
     return result
 
 
