@@ -53,8 +53,13 @@ def _parse(text: str, path: str):
     with tempfile.TemporaryDirectory() as tables:
         try:
             return VerilogParser(outputdir=tables, debug=False).parse(text)
-        except Exception as exc:  # pyverilog raises its own ParseError with the line
-            raise VerilogError(f"{path}: {' '.join(str(exc).split())}") from None
+        except Exception as exc:  # pyverilog raises its own ParseError: "line:N: before: TOKEN"
+            message = " ".join(str(exc).split())
+            located = re.fullmatch(r"line:\s*(\d+): before: (.*)", message)
+            if located:
+                raise VerilogError(f"{path}:{located[1]}: Verilog syntax error near {located[2]} (this reader takes "
+                                   "structural Verilog; synthesize RTL with sc-yosys first)") from None
+            raise VerilogError(f"{path}: {message}") from None
 
 
 # Bits are described by small tuples, least significant bit first in every list of them:

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import time
 from typing import Sequence
 
 from sc_plugin.aig.analysis import depth
 from sc_plugin.aig.io import check_output_path, read_network, write_network
-from sc_plugin.cli.common import run_cli
+from sc_plugin.aig.truth import MAX_INPUTS
+from sc_plugin.cli.common import CliParser, run_cli
 from sc_plugin.errors import InterfaceMismatchError
 
 __all__ = ["main"]
@@ -19,34 +21,58 @@ _EXIT_UNDECIDED = 3
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = CliParser(
         prog="sc-aig",
-        description="Inspect, convert and compare AND-inverter graphs (AIGER .aig binary or .aag ASCII).",
+        description="Inspect, convert and compare AND-inverter graphs: AIGER (.aig binary, .aag ASCII) or structural "
+                    "Verilog (.v), by extension.",
         epilog="Exit status: 0 on success (for cec: equivalent), 1 on a user error, "
                f"{_EXIT_NOT_EQUIVALENT} if cec finds a difference, {_EXIT_UNDECIDED} if cec is undecided.")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     info = sub.add_parser("info", help="print sizes, depth and cut statistics of a network")
-    info.add_argument("file", help="input network (.aig or .aag)")
-    info.add_argument("--cut-size", type=int, default=8, metavar="K",
-                      help="enumerate K-input priority cuts and report their count and time (default 8; 0 skips)")
+    info.add_argument("file", help="input network (.aig, .aag or .v)")
+    info.add_argument("--cut-size", type=_cut_size, default=8, metavar="K",
+                      help=f"enumerate K-input priority cuts and report their count and time, K in 2..{MAX_INPUTS} "
+                           "(default 8; 0 skips)")
     info.add_argument("--json", action="store_true", help="print one JSON object instead of text")
 
-    convert = sub.add_parser("convert", help="convert between AIGER formats (by extension); removes dangling "
+    convert = sub.add_parser("convert", help="convert between .aig, .aag and .v (by extension); removes dangling "
                                              "nodes with --cleanup")
-    convert.add_argument("input")
-    convert.add_argument("output")
+    convert.add_argument("input", help="network to read (.aig, .aag or .v)")
+    convert.add_argument("output", help="file to write; its extension chooses the format")
     convert.add_argument("--cleanup", action="store_true",
                          help="re-hash, propagate constants and drop dangling ANDs before writing")
 
     cec = sub.add_parser("cec", help="prove two networks equivalent, or find a counterexample")
-    cec.add_argument("first")
-    cec.add_argument("second")
-    cec.add_argument("--time-limit", type=float, default=60.0, metavar="S",
+    cec.add_argument("first", help="a network (.aig, .aag or .v)")
+    cec.add_argument("second", help="the network to compare with it: same inputs and outputs, in order")
+    cec.add_argument("--time-limit", type=_seconds, default=60.0, metavar="S",
                      help="seconds before the verdict is 'undecided' (default 60)")
     cec.add_argument("--method", choices=("auto", "abc", "sat", "simulation"), default="auto",
                      help="auto: exhaustive simulation up to 16 inputs, ABC &cec beyond (default)")
     return parser
+
+
+def _cut_size(text: str) -> int:
+    """--cut-size: 0, or a cut size the enumeration supports."""
+    try:
+        size = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expects an integer, not {text!r}") from None
+    if size != 0 and not 2 <= size <= MAX_INPUTS:
+        raise argparse.ArgumentTypeError(f"must be 0 or in 2..{MAX_INPUTS}, not {size}")
+    return size
+
+
+def _seconds(text: str) -> float:
+    """--time-limit: a positive, finite number of seconds."""
+    try:
+        seconds = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expects a number, not {text!r}") from None
+    if not 0 < seconds < math.inf:
+        raise argparse.ArgumentTypeError(f"must be a positive number of seconds, not {text}")
+    return seconds
 
 
 def _info(args: argparse.Namespace) -> int:

@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 from typing import Sequence
 
-from sc_plugin.cli.common import run_cli
+from sc_plugin.cli.common import CliParser, run_cli
 from sc_plugin.flows import RunParams, load_flow, read_records, run_flow, write_reports
 from sc_plugin.flows.spec import repo_root
 
@@ -18,7 +18,7 @@ PROG = "sc-flow"
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = CliParser(
         prog=PROG,
         description="Compare optimization flows (ABC scripts, sc-opt, the sc-opt + compress2rs loop, Yosys) on "
                     "designs named by a YAML flow file. Every output is proven equivalent to its input (ABC &cec, "
@@ -29,7 +29,7 @@ def _parser() -> argparse.ArgumentParser:
                "Example: sc-flow run flows/quick.yaml")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     run = commands.add_parser("run", help="run a flow file and write its reports")
-    run.add_argument("flow_file", metavar="FLOW.yaml", type=Path)
+    run.add_argument("flow_file", metavar="FLOW.yaml", type=Path, help="flow file (designs, flows, proof settings)")
     run.add_argument("--out", type=Path, default=None, metavar="DIR",
                      help="results folder (default: flows/results/NAME next to the flow file)")
     run.add_argument("--jobs", type=int, default=1, metavar="N", help="tasks in N worker processes (default 1)")
@@ -39,10 +39,12 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--flows", default="", metavar="A,B", help="only these flows (comma-separated names)")
     run.add_argument("-q", "--quiet", action="store_true", help="no per-task lines on stderr")
     listing = commands.add_parser("list", help="list the flow files, or the designs and flows of one")
-    listing.add_argument("flow_file", nargs="?", metavar="FLOW.yaml", type=Path)
+    listing.add_argument("flow_file", nargs="?", metavar="FLOW.yaml", type=Path,
+                         help="flow file to describe (default: list every file in flows/)")
     report = commands.add_parser("report", help="rewrite the reports of DIR from its records (no running)")
-    report.add_argument("flow_file", metavar="FLOW.yaml", type=Path)
-    report.add_argument("--out", type=Path, default=None, metavar="DIR")
+    report.add_argument("flow_file", metavar="FLOW.yaml", type=Path, help="flow file the records were run from")
+    report.add_argument("--out", type=Path, default=None, metavar="DIR",
+                        help="results folder holding records.jsonl (default: flows/results/NAME next to the flow file)")
     return parser
 
 

@@ -11,8 +11,7 @@ from dataclasses import replace
 from typing import Sequence
 
 from sc_plugin.aig.io import check_output_path, read_network, write_network
-from sc_plugin.cli.common import run_cli
-from sc_plugin.errors import ScError
+from sc_plugin.cli.common import CliParser, run_cli
 from sc_plugin.rewrite.options import add_arguments, apply_options, options_from_namespace
 from sc_plugin.rewrite.pipeline import OptimizeStats, optimize_verified
 
@@ -21,22 +20,16 @@ __all__ = ["main"]
 PROG = "sc-opt"
 
 
-class _Parser(argparse.ArgumentParser):
-    """Usage errors are user errors like any other: one line and exit status 1 (argparse would exit 2)."""
-
-    def error(self, message: str):  # type: ignore[override]
-        raise ScError(message)
-
-
 def _parser() -> argparse.ArgumentParser:
-    parser = _Parser(
+    parser = CliParser(
         prog=PROG,
         description="Reduce the AND count of a network by resynthesizing its cut functions. Every replacement is "
                     "verified against its cone by exhaustive simulation, and the result against the input by "
                     "ABC's &cec (unless --no-verify), directly or, after a schedule, step by step. If anything "
                     "fails, OUT receives the input unchanged and the exit status is 1.",
-        epilog="Files: .aig (binary AIGER), .aag (ASCII AIGER) or .v (structural Verilog of assign/AND/NOT). "
-               "Latches in AIGER input are kept as boundaries. Example: sc-opt design.aig -o design.opt.aig")
+        epilog="Files: .aig (binary AIGER), .aag (ASCII AIGER) or .v (a structural Verilog netlist, as Yosys writes "
+               "after synth: assigns, gates and one clock's flip-flops; RTL goes through sc-yosys). Latches and "
+               "flip-flops are kept as boundaries. Example: sc-opt design.aig -o design.opt.aig")
     parser.add_argument("input", metavar="IN", help="network to optimize")
     parser.add_argument("-o", "--output", metavar="OUT", required=True, help="where to write the result")
     add_arguments(parser)
@@ -46,13 +39,18 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _summary(args: argparse.Namespace, stats: OptimizeStats, time_read_s: float, time_write_s: float) -> dict:
-    r = stats.rewrite
+    r, s = stats.rewrite, stats.schedule
     return {
         "input": args.input, "output": args.output, "engine": stats.engine,
         "ands_before": r.ands_before, "ands_after": r.ands_after,
         "levels_before": r.levels_before, "levels_after": r.levels_after,
-        "rounds": r.rounds, "replacements": r.replacements, "stopped_by": r.stopped_by,
-        "functions": r.functions_requested, "cache_hits": stats.cache_hits,
+        # a schedule runs its rounds inside its ShortCircuit steps, which count functions and replacements only
+        "rounds": r.rounds if s is None else None,
+        "replacements": r.replacements if s is None else s.sc_replacements, "stopped_by": r.stopped_by,
+        "functions": r.functions_requested if s is None else s.sc_functions, "cache_hits": stats.cache_hits,
+        "schedule": None if s is None else {"passes": s.passes, "ands_saved_by_step": s.gains,
+                                            "seconds_by_step": {k: round(v, 3) for k, v in s.times_s.items()},
+                                            "failures": s.failures},
         "verified": {"equivalent": True, "not checked": None}.get(stats.proof, False),
         "proof_steps": list(stats.steps_proven) if stats.steps_proven is not None else None,
         "time_optimize_s": round(r.time_s, 3), "time_proof_s": round(stats.time_proof_s, 3),
@@ -63,7 +61,7 @@ def _summary(args: argparse.Namespace, stats: OptimizeStats, time_read_s: float,
 
 def _main(argv: Sequence[str] | None) -> int:
     args = _parser().parse_args(argv)
-    params = apply_options(options_from_namespace(args))
+    params = apply_options(options_from_namespace(args), style="cli")
     check_output_path(args.output)  # before the work, not after it
     if not args.quiet:
         logging.basicConfig(level=logging.INFO, format=f"{PROG}: %(message)s", stream=sys.stderr)

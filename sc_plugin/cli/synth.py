@@ -26,7 +26,7 @@ from typing import Sequence
 from sc_plugin.aig.aiger import aiger_bytes, write_aiger
 from sc_plugin.aig.functions import normalize_care
 from sc_plugin.aig.truth import parse_hex, to_hex
-from sc_plugin.cli.common import run_cli
+from sc_plugin.cli.common import CliParser, run_cli
 from sc_plugin.progress import progress
 from sc_plugin.engines.base import Budget, Candidate, Engine, ask_engine, wrapped_engines
 from sc_plugin.engines.cache import CachedEngine, SynthesisCache, default_cache_path
@@ -51,7 +51,7 @@ _MCTS_OPTIONS = {"--mcts-simulations": "simulations", "--mcts-rollouts": "rollou
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = CliParser(
         prog=PROG,
         description="Synthesize a small AND-inverter graph (2-input ANDs, free inverters) for a truth table of at "
                     "most 8 inputs. Every result is verified by exhaustive simulation. Results are cached per NPN "
@@ -197,8 +197,10 @@ def _main(argv: Sequence[str] | None) -> int:
     if args.batch is not None and (args.out is not None or args.json or args.care is not None):
         raise ScError("--out, --json and --care are for a single function; use --json-out with --batch (and a care "
                       "column in the batch file)")
-    if args.budget_ms <= 0:
-        raise ScError(f"--budget-ms must be positive, got {args.budget_ms:g}")
+    if args.batch is None and args.json_out is not None:
+        raise ScError("--json-out is for --batch; use --json to print a single function's record")
+    if not 0 < args.budget_ms < math.inf:
+        raise ScError(f"--budget-ms must be a positive number, got {args.budget_ms:g}")
     if args.out is not None:
         if args.out.suffix.lower() not in (".aig", ".aag"):
             raise ScError(f"{args.out}: --out writes AIGER; give a .aig or .aag file")
@@ -232,7 +234,8 @@ def _main(argv: Sequence[str] | None) -> int:
     else:
         print(f"{record['tt_hex']}{'' if care is None else ' care=' + record['care_hex']} inputs={num_inputs} "
               f"ands={candidate.ands} levels={candidate.levels} "
-              f"engine={candidate.engine} optimal={'yes' if candidate.optimal else 'no'} "
+              f"engine={args.engine}{'' if candidate.engine == args.engine else ' circuit_by=' + candidate.engine} "
+              f"optimal={'yes' if candidate.optimal else 'no'} "
               f"time={candidate.time_s:.3f}s")
     return 0
 

@@ -22,7 +22,7 @@ from typing import Sequence
 
 import torch
 
-from sc_plugin.cli.common import run_cli
+from sc_plugin.cli.common import CliParser, run_cli
 from sc_plugin.learned.checkpoint import default_checkpoint_path, export_checkpoint
 from sc_plugin.training.data import GOLD_SOURCES
 from sc_plugin.training.evaluate import EvalParams
@@ -39,7 +39,7 @@ _DEVICE_HELP = ("where {what}: cpu (the config's default) or cuda (cuda:N for th
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="sc-train", description=__doc__.split("\n\n")[0])
+    parser = CliParser(prog="sc-train", description=__doc__.split("\n\n")[0])
     sub = parser.add_subparsers(dest="command", required=True)
 
     data = sub.add_parser("data", help="build supervised data from AIGER circuits")
@@ -61,19 +61,22 @@ def _parser() -> argparse.ArgumentParser:
                            "only cones with some don't care, and have the gold engine use the care set")
     data.add_argument("--odc-levels", type=int, default=2,
                       help="with --dont-cares: fanout levels for observability don't cares; 0 for none (2)")
-    data.add_argument("--seed", type=int, default=1)
-    data.add_argument("-o", "--output", default="runs/data.npz")
+    data.add_argument("--seed", type=int, default=1, help="seed of the root sampling and augmentation (1)")
+    data.add_argument("-o", "--output", default="runs/data.npz", help="dataset file to write (runs/data.npz)")
 
     sup = sub.add_parser("supervised", help="supervised training (phase 1)")
-    sup.add_argument("--config", default="default", help="named config in sc_plugin/training/configs or a YAML file")
+    sup.add_argument("--config", default="default",
+                     help="named config in sc_plugin/training/configs or a YAML file (default); the options below "
+                          "override its values, and say what they override")
     sup.add_argument("--data", nargs="+", help="dataset(s) (.npz from `sc-train data`); several are concatenated")
-    sup.add_argument("--out-dir")
+    sup.add_argument("--out-dir", help="folder for last.pt, best.pt and the curves (config out_dir)")
     sup.add_argument("--resume", help="checkpoint to resume from")
     sup.add_argument("--init", help="checkpoint whose weights start a new run at step 0; with a config that asks "
                      "for more blocks (model: {n_layer: N}) it is deepened by identity blocks")
-    sup.add_argument("--max-steps", type=int)
-    sup.add_argument("--time-limit-min", type=float)
-    sup.add_argument("--seed", type=int)
+    sup.add_argument("--max-steps", type=int, help="optimizer steps (config max_steps)")
+    sup.add_argument("--time-limit-min", type=float,
+                     help="wall-clock minutes, after which the run checkpoints and stops (config time_limit_min)")
+    sup.add_argument("--seed", type=int, help="seed of initialization and batches (config seed)")
     sup.add_argument("--device", help=_DEVICE_HELP.format(what="the model, its batches and losses live"))
     sup.add_argument("--ship", metavar="PATH", help=_SHIP_HELP.format(best="best checkpoint"))
 
@@ -84,22 +87,24 @@ def _parser() -> argparse.ArgumentParser:
                                     "only when they solve more held-out functions (or as many with fewer ANDs). "
                                     "Writes best.pt, last.pt, average.pt, state.json, buffer.npz and curves.png "
                                     "to the output folder.")
-    rl.add_argument("--config", default="rl", help="named config in sc_plugin/training/configs or a YAML file (rl)")
+    rl.add_argument("--config", default="rl",
+                    help="named config in sc_plugin/training/configs or a YAML file (rl); the options below "
+                         "override its values")
     rl.add_argument("--init", help="starting checkpoint (default: the shipped one)")
     rl.add_argument("--data", nargs="+",
                     help="dataset(s) from `sc-train data`: the function pool and the gate set; several are "
                          "concatenated")
-    rl.add_argument("--out-dir")
+    rl.add_argument("--out-dir", help="folder for the checkpoints, state and curves (config out_dir)")
     rl.add_argument("--resume", action="store_true", help="continue the run saved in the output folder")
-    rl.add_argument("--iterations", type=int)
-    rl.add_argument("--time-limit-min", type=float)
-    rl.add_argument("--games", type=int, help="self-play games per iteration")
-    rl.add_argument("--simulations", type=int, help="simulations per move in self-play")
+    rl.add_argument("--iterations", type=int, help="self-play and training iterations (config iterations)")
+    rl.add_argument("--time-limit-min", type=float, help="wall-clock minutes for the run (config time_limit_min)")
+    rl.add_argument("--games", type=int, help="self-play games per iteration (config games_per_iteration)")
+    rl.add_argument("--simulations", type=int, help="simulations per move in self-play (config selfplay.simulations)")
     rl.add_argument("--backend", choices=("inline", "local", "ray"),
                     help="where games run: this process, local worker processes, or a Ray cluster")
     rl.add_argument("--workers", type=int, help="worker processes (local) or CPUs of a new local Ray instance")
     rl.add_argument("--address", help="Ray cluster address (ray start --head prints it); default: a new local one")
-    rl.add_argument("--seed", type=int)
+    rl.add_argument("--seed", type=int, help="seed of the pool sampling and self-play (config seed)")
     rl.add_argument("--device", help=_DEVICE_HELP.format(what="the candidate trains and the gate evaluates "
                                                              "(self-play games stay on CPUs)"))
     rl.add_argument("--ship", metavar="PATH", help=_SHIP_HELP.format(best="champion (best.pt)"))

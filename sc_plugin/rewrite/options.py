@@ -9,6 +9,7 @@ all of them end in `apply_options`, which checks every value and builds the para
 from __future__ import annotations
 
 import argparse
+import math
 import os
 import textwrap
 from dataclasses import dataclass, replace
@@ -24,6 +25,9 @@ from sc_plugin.rewrite.schedule import Schedule, ScheduleStep, load_schedule, sc
 
 __all__ = ["Option", "OPTIONS", "apply_options", "parse_dashed_options", "add_arguments", "options_from_namespace",
            "dashed_help"]
+
+
+_MAX_SECONDS = 1e6  # about 11 days: larger limits overflow the deadlines computed from them
 
 
 @dataclass(frozen=True)
@@ -60,11 +64,18 @@ class Option:
     def default(self) -> Any:
         return self.value_in(OptimizeParams())
 
-    def check(self, value: Any) -> Any:
-        """The value converted and checked; ScError with a one-line reason when it is not acceptable."""
+    def spelled(self, style: str) -> str:
+        """The option as users of a front end write it: style "cli" (`--time-limit`), "yosys" (`-time_limit`) or
+        "flow" (`time_limit`)."""
+        return {"cli": self.cli_flag, "yosys": self.dashed_flags[0], "flow": self.name}[style]
+
+    def check(self, value: Any, style: str = "flow") -> Any:
+        """The value converted and checked; ScError with a one-line reason, naming the option in `style`, when it
+        is not acceptable."""
+        name = self.spelled(style)
         if self.kind is None:
             if not isinstance(value, bool):
-                raise ScError(f"option {self.name} is a switch: give true or false, not {value!r}")
+                raise ScError(f"option {name} is a switch: give true or false, not {value!r}")
             return value
         if not isinstance(self.kind, type):  # a parser of its own, which raises ScError
             return self.kind(value)
@@ -75,17 +86,21 @@ class Option:
                 value = float(value)
             if not isinstance(value, self.kind) or isinstance(value, bool):
                 raise ValueError
+            if self.kind is float and math.isnan(value):
+                raise ValueError
         except ValueError:
             kind = {int: "an integer", float: "a number", str: "a string"}.get(self.kind, "a value")
-            raise ScError(f"option {self.name} expects {kind}, not {value!r}") from None
+            raise ScError(f"option {name} expects {kind}, not {value!r}") from None
         if self.choices and value not in self.choices:
-            raise ScError(f"option {self.name}: unknown value {value!r}; choose one of {', '.join(self.choices)}")
+            raise ScError(f"option {name}: unknown value {value!r}; choose one of {', '.join(self.choices)}")
         if self.positive and not value > 0:
-            raise ScError(f"option {self.name} must be positive, not {value}")
+            raise ScError(f"option {name} must be positive, not {value}")
         if self.minimum is not None and value < self.minimum or self.maximum is not None and value > self.maximum:
-            bounds = f"between {self.minimum:g} and {self.maximum:g}" if self.maximum is not None else (
-                f"at least {self.minimum:g}")
-            raise ScError(f"option {self.name} must be {bounds}, not {value}")
+            if self.minimum is not None and self.maximum is not None:
+                bounds = f"between {self.minimum:g} and {self.maximum:g}"
+            else:
+                bounds = f"at least {self.minimum:g}" if self.minimum is not None else f"at most {self.maximum:g}"
+            raise ScError(f"option {name} must be {bounds}, not {value}")
         return value
 
 
@@ -101,9 +116,9 @@ OPTIONS: tuple[Option, ...] = (
            minimum=1),
     Option("time_limit", "rewrite.time_limit_s", "seconds of optimization, spent on the anytime schedule (option "
            "schedule; none: plain rounds until then); the best network found is used (the final proof comes on top)",
-           float, positive=True, aliases=("-timeout",)),
+           float, positive=True, maximum=_MAX_SECONDS, aliases=("-timeout",)),
     Option("budget_ms", "rewrite.budget.time_ms", "engine time per distinct cut function, in milliseconds",
-           float, positive=True),
+           float, positive=True, maximum=_MAX_SECONDS * 1000),
     Option("dont_cares", "rewrite.use_dont_cares", "also resynthesize cuts with their satisfiability don't cares "
            "(leaf combinations that never occur, found by simulating a window below the cut)"),
     Option("window_inputs", "rewrite.window_inputs", "most inputs of the window simulated for don't cares", int,
@@ -124,7 +139,7 @@ OPTIONS: tuple[Option, ...] = (
     Option("cec_time_limit", "proof.time_limit_s", "seconds for the final proof; undecided counts as a failure. "
            "After a schedule (time_limit), the result is compared with the input for a quarter of them, then, if "
            "that is undecided, each network the schedule kept with the one before; the last network proven is "
-           "the result", float, positive=True),
+           "the result", float, positive=True, maximum=_MAX_SECONDS),
     Option("cache", "cache.path", "NPN-class cache file (default: $SC_CACHE, else the user cache folder)", str),
     Option("no_cache", "cache.enabled", "neither read nor write the cache", switch_value=False, dashed="-nocache"),
     Option("cache_reuse", "cache.reuse", "answer from cache entries of any engine (default: only from entries the "
@@ -170,15 +185,21 @@ _STEP_OPTIONS = tuple(option.name for option in OPTIONS if option.field.startswi
 _BY_DASHED = {flag: option for option in OPTIONS for flag in option.dashed_flags}
 
 
-def apply_options(values: Mapping[str, Any], base: OptimizeParams = OptimizeParams()) -> OptimizeParams:
+def apply_options(values: Mapping[str, Any], base: OptimizeParams = OptimizeParams(),
+                  style: str = "flow") -> OptimizeParams:
     """`base` with the options in `values` (option name -> value; a switch set to False is left at its default).
-    ScError names the first unknown option or bad value."""
+    ScError names the first unknown option or bad value, spelled as the front end's users write it (`style`:
+    `Option.spelled`)."""
+
+    def spelled(*names: str) -> str:
+        return " and ".join(_BY_NAME[name].spelled(style) for name in names)
+
     params = base
     for name, value in values.items():
         option = _BY_NAME.get(name)
         if option is None:
             raise ScError(f"unknown option {name!r}; known: {', '.join(_BY_NAME)}")
-        value = option.check(value)
+        value = option.check(value, style)
         if option.kind is None:
             if value:
                 params = with_field(params, option.field, option.switch_value)
@@ -187,19 +208,21 @@ def apply_options(values: Mapping[str, Any], base: OptimizeParams = OptimizePara
     if "schedule" not in values and params.rewrite.time_limit_s is not None and base.schedule is None:
         params = replace(params, schedule=_parse_schedule("default"))
     if params.schedule is not None and params.rewrite.time_limit_s is None:
-        raise ScError("option schedule needs a time limit (option time_limit)")
+        raise ScError(f"option {spelled('schedule')} needs a time limit ({spelled('time_limit')})")
     if values.get("cache") is not None and values.get("no_cache"):
-        raise ScError("options cache and no_cache exclude each other")
+        raise ScError(f"options {spelled('cache', 'no_cache')} exclude each other")
     if values.get("cache_reuse") and values.get("no_cache"):
-        raise ScError("options cache_reuse and no_cache exclude each other")
+        raise ScError(f"options {spelled('cache_reuse', 'no_cache')} exclude each other")
     if params.mapping.liberty is not None and not os.path.isfile(params.mapping.liberty):
-        raise ScError(f"option liberty: no file {params.mapping.liberty}")
+        raise ScError(f"option {spelled('liberty')}: no file {params.mapping.liberty}")
+    if values.get("checkpoint") is not None and not os.path.isfile(params.engine.mcts.checkpoint):
+        raise ScError(f"option {spelled('checkpoint')}: no file {params.engine.mcts.checkpoint}")
     if params.mapping.liberty is None and (values.get("liberty_script") or values.get("liberty_delay")):
-        raise ScError("options liberty_script and liberty_delay need option liberty")
+        raise ScError(f"options {spelled('liberty_script', 'liberty_delay')} need option {spelled('liberty')}")
     if params.rewrite.odc_levels and not params.rewrite.use_dont_cares:
-        raise ScError("option odc_levels needs option dont_cares")
+        raise ScError(f"option {spelled('odc_levels')} needs option {spelled('dont_cares')}")
     if values.get("address") and params.pool.backend != "ray":
-        raise ScError("option address needs backend ray")
+        raise ScError(f"option {spelled('address')} needs {spelled('backend')} ray")
     return params
 
 

@@ -86,7 +86,7 @@ def _run_sc_opt(command: str, source: str, target: str) -> None:
     values, end = parse_dashed_options(words)
     if end < len(words):
         raise ScError(f"{SC_COMMAND}: unknown option {words[end]!r} in {command!r}")
-    params = apply_options(values)
+    params = apply_options(values, style="yosys")
     print(f"sc-abc: + {command}", flush=True)
     result, stats = optimize_verified(read_aiger(source), params)
     write_aiger(result, target)

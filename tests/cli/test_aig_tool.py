@@ -53,3 +53,13 @@ def test_convert_checks_the_output_before_reading(tmp_path, capsys):
         err = capsys.readouterr().err
         assert message in err and err.count("\n") == 1, err
 
+
+
+def test_usage_errors_exit_1_not_the_status_of_a_difference(tmp_path, capsys):
+    _gate(tmp_path / "and.aig", use_or=False)
+    for args, message in ((["cec", str(tmp_path / "and.aig")], "required: second"),
+                          (["info", str(tmp_path / "and.aig"), "--cut-size", "12"], "must be 0 or in 2..8"),
+                          (["cec", "a", "b", "--time-limit", "-1"], "positive number of seconds")):
+        assert main(args) == 1, args
+        err = capsys.readouterr().err
+        assert err.startswith("sc-aig: error:") and message in err and err.count("\n") == 1, err

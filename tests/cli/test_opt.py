@@ -109,3 +109,30 @@ def test_a_file_that_is_not_utf8_is_a_one_line_error(tmp_path, capsys):
     assert opt.main([str(tmp_path / "random.v"), "-o", str(tmp_path / "out.v"), "--no-cache"]) == 1
     err = capsys.readouterr().err
     assert err.startswith("sc-opt: error:") and "not a UTF-8 text file" in err and err.count("\n") == 1
+
+
+@pytest.mark.parametrize("option, message", [
+    (["--time-limit", "inf"], "option --time-limit must be at most"),
+    (["--time-limit", "nan"], "option --time-limit expects a number"),
+    (["--budget-ms", "1e12"], "option --budget-ms must be at most"),
+    (["--odc-levels", "2"], "option --odc-levels needs option --dont-cares"),
+    (["--engine", "mcts", "--checkpoint", "/no/such/model.pt"], "option --checkpoint: no file /no/such/model.pt"),
+])
+def test_option_errors_name_the_option_as_typed_before_any_work(tmp_path, capsys, option, message):
+    _redundant(tmp_path / "in.aig")
+    assert opt.main([str(tmp_path / "in.aig"), "-o", str(tmp_path / "out.aig"), "--no-cache", *option]) == 1
+    err = capsys.readouterr().err
+    assert message in err and err.count("\n") == 1, err
+    assert not (tmp_path / "out.aig").exists()
+
+
+def test_json_of_a_schedule_reports_its_steps(tmp_path, capsys):
+    _redundant(tmp_path / "in.aig")
+    schedule = tmp_path / "one_step.yaml"
+    schedule.write_text("name: one_step\npasses: 1\nsteps:\n  - {name: rewrite, abc: \"strash; rewrite\", share: 0}\n")
+    code = opt.main([str(tmp_path / "in.aig"), "-o", str(tmp_path / "out.aig"), "--time-limit", "5", "--schedule",
+                     str(schedule), "--engine", "abc", "--no-cache", "--json", "-q"])
+    assert code == 0
+    summary = json.loads(capsys.readouterr().out)
+    assert summary["rounds"] is None and summary["schedule"]["passes"] >= 1
+    assert "rewrite" in summary["schedule"]["seconds_by_step"]

@@ -200,3 +200,18 @@ def test_json_out_is_replaced_only_when_the_batch_is_done(tmp_path, monkeypatch,
                  "--quiet"]) == 130
     assert (tmp_path / "r.jsonl").read_text() == "old\n"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["batch.txt", "r.jsonl"]
+
+
+def test_json_out_without_a_batch_is_refused(tmp_path, capsys):
+    assert main(["e8", "--json-out", str(tmp_path / "r.jsonl")]) == 1
+    assert "--json-out is for --batch" in capsys.readouterr().err
+    assert not (tmp_path / "r.jsonl").exists()
+
+
+def test_text_line_names_the_engine_asked_and_the_one_whose_circuit_won(capsys, require_abc):
+    assert main(["8", "--inputs", "2", "--engine", "abc", "--no-cache"]) == 0
+    out = capsys.readouterr().out
+    assert "engine=abc" in out and "circuit_by" not in out
+    # the exact engine proves ABC's 4-AND majority optimal and keeps that circuit
+    assert main(["e8", "--engine", "exact", "--no-cache"]) == 0
+    assert "engine=exact circuit_by=abc optimal=yes" in capsys.readouterr().out
