@@ -6,8 +6,12 @@ one-line message and exit non-zero, never a traceback. Anything else is a bug an
 
 from __future__ import annotations
 
+import argparse
+from typing import NoReturn
+
 __all__ = [
     "ScError",
+    "CliParser",
     "AigerFormatError",
     "UnsupportedFileError",
     "TruthTableError",
@@ -21,6 +25,15 @@ __all__ = [
 
 class ScError(Exception):
     """Base class of every error caused by input, configuration or an external tool."""
+
+
+class CliParser(argparse.ArgumentParser):
+    """A command line's usage errors are user errors like any other: ScError, so one line and exit status 1
+    (argparse prints its usage and exits 2, which `sc-aig cec` uses for "not equivalent"). Subcommand parsers
+    inherit the class."""
+
+    def error(self, message: str) -> NoReturn:
+        raise ScError(f"{message} (see {self.prog} --help)")
 
 
 class AigerFormatError(ScError):

@@ -11,8 +11,8 @@ from typing import Sequence
 from sc_plugin.aig.analysis import depth
 from sc_plugin.aig.io import check_output_path, read_network, write_network
 from sc_plugin.aig.truth import MAX_INPUTS
-from sc_plugin.cli.common import CliParser, run_cli
-from sc_plugin.errors import InterfaceMismatchError
+from sc_plugin.cli.common import run_cli
+from sc_plugin.errors import CliParser, InterfaceMismatchError
 
 __all__ = ["main"]
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import argparse
 import signal
 import sys
 import threading
@@ -10,17 +9,9 @@ from typing import Callable, NoReturn, Sequence
 
 from sc_plugin.errors import ScError
 
-__all__ = ["CliParser", "run_cli"]
+__all__ = ["run_cli"]
 
 _EXIT_TERMINATED = 128 + signal.SIGTERM
-
-
-class CliParser(argparse.ArgumentParser):
-    """Usage errors are user errors like any other: one line and exit status 1 (argparse prints its usage and
-    exits 2, which `sc-aig cec` uses for "not equivalent"). Subcommand parsers inherit the class."""
-
-    def error(self, message: str) -> NoReturn:
-        raise ScError(f"{message} (see {self.prog} --help)")
 
 
 class _Terminated(BaseException):

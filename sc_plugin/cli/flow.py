@@ -8,7 +8,8 @@ import sys
 from pathlib import Path
 from typing import Sequence
 
-from sc_plugin.cli.common import CliParser, run_cli
+from sc_plugin.cli.common import run_cli
+from sc_plugin.errors import CliParser
 from sc_plugin.flows import RunParams, load_flow, read_records, run_flow, write_reports
 from sc_plugin.flows.spec import repo_root
 

@@ -11,7 +11,8 @@ from dataclasses import replace
 from typing import Sequence
 
 from sc_plugin.aig.io import check_output_path, read_network, write_network
-from sc_plugin.cli.common import CliParser, run_cli
+from sc_plugin.cli.common import run_cli
+from sc_plugin.errors import CliParser
 from sc_plugin.rewrite.options import add_arguments, apply_options, options_from_namespace
 from sc_plugin.rewrite.pipeline import OptimizeStats, optimize_verified
 
@@ -26,7 +27,10 @@ def _parser() -> argparse.ArgumentParser:
         description="Reduce the AND count of a network by resynthesizing its cut functions. Every replacement is "
                     "verified against its cone by exhaustive simulation, and the result against the input by "
                     "ABC's &cec (unless --no-verify), directly or, after a schedule, step by step. If anything "
-                    "fails, OUT receives the input unchanged and the exit status is 1.",
+                    "fails, OUT receives the input unchanged and the exit status is 1. Without --time-limit it runs "
+                    "rounds of cut resynthesis only, which restructure little: on a network ABC has not optimized, "
+                    "run ABC's compress2rs first, or give --time-limit S for the anytime schedule that interleaves "
+                    "ABC's strongest commands with ShortCircuit rounds.",
         epilog="Files: .aig (binary AIGER), .aag (ASCII AIGER) or .v (a structural Verilog netlist, as Yosys writes "
                "after synth: assigns, gates and one clock's flip-flops; RTL goes through sc-yosys). Latches and "
                "flip-flops are kept as boundaries. Example: sc-opt design.aig -o design.opt.aig")

@@ -26,14 +26,14 @@ from typing import Sequence
 from sc_plugin.aig.aiger import aiger_bytes, write_aiger
 from sc_plugin.aig.functions import normalize_care
 from sc_plugin.aig.truth import parse_hex, to_hex
-from sc_plugin.cli.common import CliParser, run_cli
+from sc_plugin.cli.common import run_cli
 from sc_plugin.progress import progress
 from sc_plugin.engines.base import Budget, Candidate, Engine, ask_engine, wrapped_engines
 from sc_plugin.engines.cache import CachedEngine, SynthesisCache, default_cache_path
 from sc_plugin.engines.learned import PRECISIONS, MctsParams
 from sc_plugin.engines.portfolio import PortfolioParams
 from sc_plugin.engines.registry import ENGINE_NAMES, EngineParams, make_engine
-from sc_plugin.errors import ScError, TruthTableError
+from sc_plugin.errors import CliParser, ScError, TruthTableError
 from sc_plugin.files import atomic_output, check_output_folder, read_text
 
 __all__ = ["main", "read_batch_file", "candidate_record", "SYNTH_PORTFOLIO"]

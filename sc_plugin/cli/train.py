@@ -22,7 +22,8 @@ from typing import Sequence
 
 import torch
 
-from sc_plugin.cli.common import CliParser, run_cli
+from sc_plugin.cli.common import run_cli
+from sc_plugin.errors import CliParser
 from sc_plugin.learned.checkpoint import default_checkpoint_path, export_checkpoint
 from sc_plugin.training.data import GOLD_SOURCES
 from sc_plugin.training.evaluate import EvalParams

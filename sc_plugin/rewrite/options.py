@@ -215,6 +215,8 @@ def apply_options(values: Mapping[str, Any], base: OptimizeParams = OptimizePara
         raise ScError(f"options {spelled('cache_reuse', 'no_cache')} exclude each other")
     if params.mapping.liberty is not None and not os.path.isfile(params.mapping.liberty):
         raise ScError(f"option {spelled('liberty')}: no file {params.mapping.liberty}")
+    if values.get("cache") is not None and os.path.isdir(params.cache.path):
+        raise ScError(f"option {spelled('cache')}: {params.cache.path} is a folder; give the cache file's path")
     if values.get("checkpoint") is not None and not os.path.isfile(params.engine.mcts.checkpoint):
         raise ScError(f"option {spelled('checkpoint')}: no file {params.engine.mcts.checkpoint}")
     if params.mapping.liberty is None and (values.get("liberty_script") or values.get("liberty_delay")):

@@ -5,11 +5,11 @@ pyosys ships libyosys but no `yosys` executable; this is one for the usual optio
     sc-yosys [-q] [-l LOG] [-s SCRIPT] [-p COMMANDS] [FILE ...]
 
 Files are read with the frontend their extension names (.v, .sv, .il, .json, .blif, .aig; .ys files are run as
-scripts), then `-p` commands and `-s` scripts run in the order given. pyosys has no Tcl, so `-s` scripts may use
-`${NAME}` and `${NAME:-default}`, filled from `-D NAME=VALUE` or the environment. Without files,
-scripts or commands it opens Yosys's interactive shell. Errors (a missing file, a syntax error, an unknown
-command or option) print one message and exit with status 1; Yosys itself reports its errors as `ERROR: ...`,
-with `-q` too (on stderr, with the warnings).
+scripts), then `-p` commands and `-s` scripts run in the order given. pyosys has no Tcl, so .tcl files are
+refused and `-s` scripts may use `${NAME}` and `${NAME:-default}`, filled from `-D NAME=VALUE` or the environment.
+Without files, scripts or commands it opens Yosys's interactive shell. Errors (a missing file, a syntax error, an
+unknown command or option, a log file in a missing folder) print one message and exit with status 1; Yosys itself
+reports its errors as `ERROR: ...`, with `-q` too (on stderr, with the warnings).
 
 Yosys ends the process on its first error (`_Exit`, no Python cleanup), so the run happens in a forked child
 process: the parent removes the temporary folder on every path out and, with `-q`, shows what went wrong from a
@@ -28,8 +28,8 @@ import sys
 import tempfile
 from typing import Sequence
 
-from sc_plugin.errors import ScError
-from sc_plugin.files import read_text
+from sc_plugin.errors import CliParser, ScError
+from sc_plugin.files import check_output_folder, read_text
 
 __all__ = ["main"]
 
@@ -40,20 +40,14 @@ _FRONTENDS = {
 }
 
 
-class _Parser(argparse.ArgumentParser):
-    def error(self, message: str) -> None:  # one line and status 1, not argparse's 2, like the other tools
-        self.print_usage(sys.stderr)
-        print(f"{self.prog}: error: {message}", file=sys.stderr)
-        sys.exit(1)
-
-
 def _parser() -> argparse.ArgumentParser:
-    parser = _Parser(
+    parser = CliParser(
         prog="sc-yosys",
         description="Yosys (through pyosys) with the ShortCircuit pass `shortcircuit` registered. "
                     "Run `sc-yosys -p 'help shortcircuit'` for the pass's options.",
         epilog="Example: sc-yosys -p 'synth -top top; shortcircuit; abc -g AND; stat' design.v")
-    parser.add_argument("files", nargs="*", metavar="FILE", help="input files, read by extension; .ys/.tcl run")
+    parser.add_argument("files", nargs="*", metavar="FILE",
+                        help="input files, read by extension; .ys files run as scripts (no .tcl: pyosys has no Tcl)")
     parser.add_argument("-p", dest="steps", action="append", type=lambda s: ("p", s), metavar="COMMANDS",
                         help="run these commands (separated by ';'); may be repeated")
     parser.add_argument("-s", dest="steps", action="append", type=lambda s: ("s", s), metavar="SCRIPT",
@@ -67,12 +61,15 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _script_lines(args: argparse.Namespace) -> list[str]:
-    """The whole run as Yosys script lines; refuses missing files before Yosys starts."""
+    """The whole run as Yosys script lines; refuses missing files and Tcl scripts before Yosys starts."""
     lines = []
     for path in args.files:
         if not os.path.isfile(path):
             raise FileNotFoundError(path)
-        frontend = _FRONTENDS.get(os.path.splitext(path)[1].lower(), "read_verilog")
+        extension = os.path.splitext(path)[1].lower()
+        if extension == ".tcl":  # read_verilog, the fallback, would report a syntax error instead
+            raise ScError(f"{path}: Tcl scripts are not supported (pyosys has no Tcl); use a .ys script")
+        frontend = _FRONTENDS.get(extension, "read_verilog")
         lines.append(f"{frontend} {_quote(path)}")
     for kind, value in args.steps or []:
         if kind == "s":
@@ -114,8 +111,10 @@ def _quote(path: str) -> str:
 
 
 def _main(argv: Sequence[str] | None) -> int:
-    args = _parser().parse_args(argv)
     try:
+        args = _parser().parse_args(argv)
+        if args.logfile:
+            check_output_folder(args.logfile)
         lines = _script_lines(args)
     except FileNotFoundError as exc:
         print(f"sc-yosys: error: {exc.args[0]}: no such file", file=sys.stderr)
@@ -169,7 +168,9 @@ def _run_in_child(command: str) -> int:
             ys.Pass.call(ys.Design(), command)
             code = 0
         except BaseException as exc:  # a Python pass failed
-            print(f"ERROR: {type(exc).__name__}: {exc}", file=sys.stderr)
+            # a user error reads as its message alone; anything else is a bug, named by its class
+            message = str(exc) if isinstance(exc, ScError) else f"{type(exc).__name__}: {exc}"
+            print(f"ERROR: {message}", file=sys.stderr)
         finally:
             sys.stdout.flush()
             sys.stderr.flush()

@@ -413,7 +413,7 @@ Example:
         logging.getLogger("sc_plugin").addHandler(handler)
         try:
             options, argidx = self._parse(args, design)
-            self.extra_args(args, argidx, design, False)
+            self.extra_args(args, argidx, design, True)  # the selection, as in Yosys's passes; Pass::call pops it
             self._run(options, design)
         finally:
             logging.getLogger("sc_plugin").removeHandler(handler)
@@ -436,6 +436,8 @@ Example:
                 break
             values.update(found)
             argidx = after
+        if argidx < len(args) and args[argidx].startswith("-"):  # Yosys's own message would not name it
+            self.cmd_error(args, argidx, f"unknown option {args[argidx]} (see help shortcircuit)")
         # Map like the `abc` that will follow: its scratchpad settings are the defaults.
         if "liberty" not in values and design.scratchpad_get_string("abc.liberty", ""):
             values["liberty"] = design.scratchpad_get_string("abc.liberty", "")
@@ -443,7 +445,7 @@ Example:
             if "liberty" in values and name not in values and design.scratchpad_get_string(key, ""):
                 values[name] = design.scratchpad_get_string(key, "")
         try:
-            params = apply_options(values)
+            params = apply_options(values, style="yosys")
         except ScError as exc:
             self.cmd_error(args, 1, str(exc))
         return _PassOptions(params, keep_temp=flags["-nocleanup"], show_temp=flags["-showtmp"]), argidx

@@ -4,8 +4,8 @@ import time
 
 import pytest
 
-from sc_plugin.cli.common import CliParser, run_cli
-from sc_plugin.errors import ScError
+from sc_plugin.cli.common import run_cli
+from sc_plugin.errors import CliParser, ScError
 
 
 def test_usage_errors_are_one_line_user_errors_of_status_1(capsys):

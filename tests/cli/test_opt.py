@@ -117,10 +117,11 @@ def test_a_file_that_is_not_utf8_is_a_one_line_error(tmp_path, capsys):
     (["--budget-ms", "1e12"], "option --budget-ms must be at most"),
     (["--odc-levels", "2"], "option --odc-levels needs option --dont-cares"),
     (["--engine", "mcts", "--checkpoint", "/no/such/model.pt"], "option --checkpoint: no file /no/such/model.pt"),
+    (["--cache", "/"], "option --cache: / is a folder"),
 ])
 def test_option_errors_name_the_option_as_typed_before_any_work(tmp_path, capsys, option, message):
     _redundant(tmp_path / "in.aig")
-    assert opt.main([str(tmp_path / "in.aig"), "-o", str(tmp_path / "out.aig"), "--no-cache", *option]) == 1
+    assert opt.main([str(tmp_path / "in.aig"), "-o", str(tmp_path / "out.aig"), *option]) == 1
     err = capsys.readouterr().err
     assert message in err and err.count("\n") == 1, err
     assert not (tmp_path / "out.aig").exists()

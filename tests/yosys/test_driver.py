@@ -26,7 +26,12 @@ FAILURES = [
     (["designs/bad_syntax.v"], "syntax error"),
     (["-p", "read_verilog designs/missing.v"], "missing.v"),
     (["-p", "no_such_command"], "No such command"),
-    (["-p", "read_verilog designs/adder.v; synth -top adder; shortcircuit -bogus"], "Unknown option"),
+    (["-p", "read_verilog designs/adder.v; synth -top adder; shortcircuit -bogus"],
+     "ERROR: Command syntax error: unknown option -bogus (see help shortcircuit)"),
+    # a user error (ScError) raised while the pass runs, here a Verilog file given as the model, reads as its
+    # message alone, without the exception's class
+    (["-p", "read_verilog designs/adder.v; synth -top adder; shortcircuit -engine mcts -checkpoint designs/adder.v"],
+     "ERROR: designs/adder.v: not a readable checkpoint"),
 ]
 
 
@@ -49,3 +54,16 @@ def test_successful_runs_leave_no_temporary_folder_and_quiet_prints_nothing(tmp_
     assert result.stdout == "" and result.stderr == ""
     assert "Executing SYNTH pass" in (tmp_path / "run.log").read_text()  # -l still gets the whole log
     assert os.listdir(tmp_path / "temp") == []
+
+
+@pytest.mark.parametrize("args, message", [
+    (["-Z"], "unrecognized arguments: -Z (see sc-yosys --help)"),
+    (["-l", "nodir/log.txt", "-p", "help"], "nodir/log.txt: folder {cwd}/nodir does not exist"),
+    (["script.tcl"], "script.tcl: Tcl scripts are not supported (pyosys has no Tcl); use a .ys script"),
+])
+def test_driver_errors_are_one_line_with_status_1(tmp_path, args, message):
+    (tmp_path / "script.tcl").write_text("yosys read_verilog design.v\n")
+    result = _sc_yosys(*args, tmp_path=tmp_path)
+    assert result.returncode == 1
+    assert result.stderr == f"sc-yosys: error: {message.format(cwd=tmp_path)}\n"
+    assert result.stdout == ""
