@@ -110,6 +110,23 @@ def _quote(path: str) -> str:
     return f'"{path}"' if any(c.isspace() for c in path) else path
 
 
+def _interactive_shell() -> None:
+    """Yosys's shell on one design. Yosys's shell catches its own command errors, but one raised in a Python pass
+    (an option error, say) reaches it through pybind11 as a RuntimeError it does not catch: Yosys has printed the
+    error by then, so the shell starts again on the same design and reads the next command."""
+    from pyosys import libyosys as ys
+
+    import sc_plugin.yosys  # noqa: F401 - registers the pass
+
+    design = ys.Design()
+    while True:
+        try:
+            ys.shell(design)
+            return
+        except RuntimeError:
+            print("sc-yosys: the command failed (its ERROR line is above); the design is kept", file=sys.stderr)
+
+
 def _main(argv: Sequence[str] | None) -> int:
     try:
         args = _parser().parse_args(argv)
@@ -123,11 +140,7 @@ def _main(argv: Sequence[str] | None) -> int:
         print(f"sc-yosys: error: {exc}", file=sys.stderr)
         return 1
     if not lines:
-        from pyosys import libyosys as ys
-
-        import sc_plugin.yosys  # noqa: F401 - registers the pass
-
-        ys.shell(ys.Design())
+        _interactive_shell()
         return 0
     if args.logfile:
         open(args.logfile, "w").close()  # `tee -a` appends; yosys -l starts a fresh file

@@ -13,12 +13,12 @@ import pytest
 DESIGNS = Path(__file__).parent / "designs"
 
 
-def _sc_yosys(*args: str, tmp_path: Path) -> subprocess.CompletedProcess:
+def _sc_yosys(*args: str, tmp_path: Path, stdin: str = "") -> subprocess.CompletedProcess:
     temp = tmp_path / "temp"
     temp.mkdir(exist_ok=True)
     env = dict(os.environ, SC_CACHE=str(tmp_path / "cache.sqlite"), TMPDIR=str(temp))
     return subprocess.run([sys.executable, "-m", "sc_plugin.yosys.driver", *args], capture_output=True,
-                          text=True, env=env, cwd=tmp_path, timeout=120)
+                          text=True, env=env, cwd=tmp_path, timeout=120, input=stdin)
 
 
 FAILURES = [
@@ -67,3 +67,12 @@ def test_driver_errors_are_one_line_with_status_1(tmp_path, args, message):
     assert result.returncode == 1
     assert result.stderr == f"sc-yosys: error: {message.format(cwd=tmp_path)}\n"
     assert result.stdout == ""
+
+
+def test_the_shell_goes_on_after_an_error_in_the_pass(tmp_path):
+    commands = f"read_verilog {DESIGNS / 'adder.v'}\nsynth -top adder\nshortcircuit -bogus\nwrite_rtlil after.il\n"
+    result = _sc_yosys(tmp_path=tmp_path, stdin=commands)
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert "unknown option -bogus" in result.stdout + result.stderr
+    assert "the command failed" in result.stderr and "Traceback" not in result.stderr
+    assert "module \\adder" in (tmp_path / "after.il").read_text()  # the next command ran, on the same design
