@@ -6,7 +6,7 @@ import argparse
 import json
 import math
 import time
-from typing import Sequence
+from typing import Any, Callable, Sequence
 
 from sc_plugin.aig.analysis import depth
 from sc_plugin.aig.io import check_output_path, read_network, write_network
@@ -18,6 +18,26 @@ __all__ = ["main"]
 
 _EXIT_NOT_EQUIVALENT = 2
 _EXIT_UNDECIDED = 3
+
+
+def _checked(kind: type, accept: Callable[[Any], bool], requirement: str) -> Callable[[str], Any]:
+    """An argparse type: `kind(text)` when `accept` takes it, else a usage error saying the `requirement`."""
+
+    def parse(text: str) -> Any:
+        try:
+            value = kind(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"expects {'an integer' if kind is int else 'a number'}, "
+                                             f"not {text!r}") from None
+        if not accept(value):
+            raise argparse.ArgumentTypeError(f"must be {requirement}, not {text}")
+        return value
+
+    return parse
+
+
+_cut_size = _checked(int, lambda size: size == 0 or 2 <= size <= MAX_INPUTS, f"0 or in 2..{MAX_INPUTS}")
+_seconds = _checked(float, lambda seconds: 0 < seconds < math.inf, "a positive number of seconds")
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -51,28 +71,6 @@ def _parser() -> argparse.ArgumentParser:
     cec.add_argument("--method", choices=("auto", "abc", "sat", "simulation"), default="auto",
                      help="auto: exhaustive simulation up to 16 inputs, ABC &cec beyond (default)")
     return parser
-
-
-def _cut_size(text: str) -> int:
-    """--cut-size: 0, or a cut size the enumeration supports."""
-    try:
-        size = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expects an integer, not {text!r}") from None
-    if size != 0 and not 2 <= size <= MAX_INPUTS:
-        raise argparse.ArgumentTypeError(f"must be 0 or in 2..{MAX_INPUTS}, not {size}")
-    return size
-
-
-def _seconds(text: str) -> float:
-    """--time-limit: a positive, finite number of seconds."""
-    try:
-        seconds = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expects a number, not {text!r}") from None
-    if not 0 < seconds < math.inf:
-        raise argparse.ArgumentTypeError(f"must be a positive number of seconds, not {text}")
-    return seconds
 
 
 def _info(args: argparse.Namespace) -> int:

@@ -14,6 +14,8 @@ of irredundant covers), each solved on its own support, and keeps the smallest r
 minterms. The table as given gets every script; the other completions, made from covers and fills, only the first
 `completion_scripts` (by default the two that start from a sum of products): the DSD and BDD scripts cost several
 times as much and rarely win on a completion other than the table itself (docs/HISTORY.md has the measurement).
+They run in a second ABC process, and only on tables for which the first scripts left `expensive_min_ands` ANDs
+or more: on smaller circuits they never won in the samples docs/HISTORY.md describes.
 
 Every distinct table of a call is run once, whichever functions it is or completes, and the engine remembers the
 result of every table it ran all scripts on (`_MEMO_SIZE` of them): a care-set function's table is usually a cut
@@ -56,9 +58,11 @@ class AbcParams:
     scripts: tuple[str, ...] = ("strash; dc2; resyn2", "strash; resyn2", "dsd; strash; dc2; resyn2",
                                 "bdd; muxes; strash; dc2; resyn2")
     deepsyn_time_s: float = 0.0  # > 0 adds `dc2; resyn2; &deepsyn -T t` per function (about t seconds each)
-    # The first this many scripts (at least 1) also run on a care-set function's completions other than its table
-    # as given, which gets them all (module docstring).
+    # The first this many scripts (at least 1), the cheap ones, also run on a care-set function's completions other
+    # than its table as given. The table as given gets the others, the expensive ones, when the cheap ones leave
+    # at least `expensive_min_ands` ANDs: below that they have never found a smaller circuit (module docstring).
     completion_scripts: int = 2
+    expensive_min_ands: int = 8
     batch_size: int = 250  # tables (functions, completions) per ABC process
     timeout_slack_s: float = 10.0  # added to the batch's time limit (process start, file I/O)
 
@@ -236,25 +240,48 @@ class AbcEngine:
 
     def _run_process(self, functions: Sequence[tuple[int, int]], batch: list[_Job], budget: Budget,
                      results: list[Candidate | None]) -> None:
-        """One ABC process on `batch`; raises AbcError when ABC fails or writes none of its results."""
+        """Runs `batch` in ABC, the cheap scripts on every table first, then the expensive ones (`AbcParams`) on
+        the tables given as functions that the cheap ones left large; raises AbcError when ABC fails or writes
+        none of its results."""
         scripts = self._scripts(budget)
-        job_scripts = [scripts if job.all_scripts else scripts[:max(1, self.params.completion_scripts)]
-                       for job in batch]
+        cheap = max(1, self.params.completion_scripts)
+        start = time.perf_counter()
+        best = self._best_of_scripts([(job, scripts[:cheap]) for job in batch], budget)
+        large = [index for index, (job, found) in enumerate(zip(batch, best))
+                 if job.all_scripts and (found is None or found.ands >= self.params.expensive_min_ands)]
+        if large and scripts[cheap:]:
+            again = self._best_of_scripts([(batch[index], scripts[cheap:]) for index in large], budget)
+            for index, found in zip(large, again):
+                if found is not None and (best[index] is None or
+                                          (found.ands, found.levels) < (best[index].ands, best[index].levels)):
+                    best[index] = found
+        elapsed_each = (time.perf_counter() - start) / max(1, len(batch))
+        for job, found in zip(batch, best):
+            if found is None:
+                continue
+            if job.all_scripts:
+                if len(self._memo) >= _MEMO_SIZE:
+                    del self._memo[next(iter(self._memo))]
+                self._memo[job.table, job.num_inputs, tuple(scripts)] = aiger_bytes(found.implementation)
+            self._answer(functions, job, found.implementation, elapsed_each, results)
+
+    def _best_of_scripts(self, work: list[tuple[_Job, Sequence[str]]], budget: Budget) -> list[Candidate | None]:
+        """One ABC process that runs each job's scripts on its table; the smallest verified result per job."""
         start = time.perf_counter()
         with tempfile.TemporaryDirectory(prefix="sc_abc_tt_") as folder:
             lines = []
-            for position, job in enumerate(batch):
-                for s, script in enumerate(job_scripts[position]):
+            for position, (job, scripts) in enumerate(work):
+                for s, script in enumerate(scripts):
                     lines.append(f"read_truth {to_hex(job.table, job.num_inputs)}; {script}; "
                                  f"write_aiger f{position}_{s}.aig")
-            per_function_s = budget.time_ms / 1000.0 + 0.05 * len(scripts)
-            run = run_abc(lines, timeout_s=per_function_s * len(batch) + self.params.timeout_slack_s, cwd=folder)
+            per_function_s = budget.time_ms / 1000.0 + 0.05 * max(len(scripts) for _, scripts in work)
+            run = run_abc(lines, timeout_s=per_function_s * len(work) + self.params.timeout_slack_s, cwd=folder)
             self.stats.processes += 1
-            elapsed_each = (time.perf_counter() - start) / max(1, len(batch))
             unreadable: list[str] = []
-            for position, job in enumerate(batch):
-                best = None
-                for s in range(len(job_scripts[position])):
+            best: list[Candidate | None] = []
+            for position, (job, scripts) in enumerate(work):
+                found = None
+                for s in range(len(scripts)):
                     path = os.path.join(folder, f"f{position}_{s}.aig")
                     try:
                         aig = read_aiger(path)
@@ -269,15 +296,9 @@ class AbcEngine:
                     candidate = make_candidate(job.table, job.num_inputs, aig, engine=self.name, start_time=start)
                     if candidate is None:
                         self.stats.rejected += 1
-                    elif best is None or (candidate.ands, candidate.levels) < (best.ands, best.levels):
-                        best = candidate
-                if best is None:
-                    continue
-                if job.all_scripts:
-                    if len(self._memo) >= _MEMO_SIZE:
-                        del self._memo[next(iter(self._memo))]
-                    self._memo[job.table, job.num_inputs, tuple(scripts)] = aiger_bytes(best.implementation)
-                self._answer(functions, job, best.implementation, elapsed_each, results)
+                    elif found is None or (candidate.ands, candidate.levels) < (found.ands, found.levels):
+                        found = candidate
+                best.append(found)
             if len(unreadable) == len(lines):
                 raise AbcError(f"ABC wrote none of its {len(unreadable)} result files", binary=run.binary,
                                command=run.command, output=run.output)
@@ -285,3 +306,4 @@ class AbcEngine:
                 log.error("%d of %d ABC results unreadable and dropped (first: %s)", len(unreadable), len(lines),
                           unreadable[0])
                 self.stats.rejected += len(unreadable)
+        return best

@@ -14,16 +14,27 @@ FUNCTIONS = [(0x8, 2), (0xE8, 3), (0xCA, 3), (0x96, 3), (0x6996, 4), (0x40404040
 
 
 
-def test_batch_runs_in_one_process_and_every_result_verifies(require_abc):
+def test_batch_runs_in_two_processes_and_every_result_verifies(require_abc):
     engine = AbcEngine()
     results = engine.synthesize_batch(FUNCTIONS, budget=Budget())
-    assert engine.stats.processes == 1
+    # the cheap scripts on every function, then the expensive ones on 0x6996, which they leave at 9 ANDs
+    assert engine.stats.processes == 2
     for (table, n), candidate in zip(FUNCTIONS, results):
         assert candidate is not None and candidate.verified
         assert candidate.implementation.num_pis == n
         assert output_truth_tables(candidate.implementation) == [table]
     assert [c.ands for c in results[:4]] == [1, 4, 3, 6]
     assert results[6].ands == 0 and results[7].ands == 0
+
+
+def test_the_expensive_scripts_run_only_where_the_cheap_ones_leave_large_circuits(require_abc):
+    small = FUNCTIONS[:4]  # the cheap scripts leave at most 6 ANDs
+    engine = AbcEngine()
+    assert [c.ands for c in engine.synthesize_batch(small, budget=Budget())] == [1, 4, 3, 6]
+    assert engine.stats.processes == 1
+    everywhere = AbcEngine(AbcParams(expensive_min_ands=0))
+    assert [c.ands for c in everywhere.synthesize_batch(small, budget=Budget())] == [1, 4, 3, 6]
+    assert everywhere.stats.processes == 2
 
 
 def test_functions_stay_independent(require_abc):
@@ -99,14 +110,15 @@ def test_care_sets_run_abc_on_completions(require_abc):
 def test_a_solved_table_is_not_run_again_and_other_completions_get_the_first_scripts(tmp_path, monkeypatch,
                                                                                       require_abc):
     """The care-set function of test_care_sets_run_abc_on_completions after its complete function: the table as
-    given is remembered with every script's result, and its three other completions run the first two scripts."""
+    given is remembered with its result (the cheap scripts leave 2 ANDs, so the expensive ones do not run), and its
+    three other completions run the first two scripts."""
     runs = tmp_path / "runs.txt"
     recording = _stand_in_abc(tmp_path, f'grep read_truth "$script" >> {runs}\nexec {require_abc} "$@"')
     monkeypatch.setenv("SC_ABC", recording)
     table, care = 0x8800, 0x8787
     engine = AbcEngine()
     complete = engine.synthesize(table, 4, budget=Budget())
-    assert len(runs.read_text().splitlines()) == len(AbcParams().scripts)
+    assert len(runs.read_text().splitlines()) == AbcParams().completion_scripts
     runs.write_text("")
     partial, again = engine.synthesize_batch([(table, 4), (table, 4)], budget=Budget(), cares=[care, None])
     lines = runs.read_text().splitlines()
