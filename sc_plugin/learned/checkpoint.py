@@ -65,8 +65,9 @@ def load_checkpoint(path: str | os.PathLike) -> dict:
     try:
         payload = torch.load(path, map_location="cpu", weights_only=True)
     except Exception as exc:  # torch raises many types for corrupt files (pickle, zip, runtime errors)
-        raise CheckpointError(f"{path}: not a readable checkpoint ({type(exc).__name__}: "
-                              f"{str(exc).splitlines()[0] if str(exc) else ''})") from None
+        # the first sentence only: torch goes on with advice (load with weights_only=False) a user must not take
+        reason = str(exc).splitlines()[0].split(". ")[0] if str(exc) else ""
+        raise CheckpointError(f"{path}: not a readable checkpoint ({type(exc).__name__}: {reason})") from None
     if not isinstance(payload, dict) or any(key not in payload for key in _REQUIRED):
         raise CheckpointError(f"{path}: not an sc_plugin checkpoint (missing fields)")
     if payload["format_version"] != FORMAT_VERSION:

@@ -153,7 +153,7 @@ def _main(argv: Sequence[str] | None) -> int:
         tee = ("tee" + (f" -q -o {_quote(quiet_log)}" if args.quiet else "")
                + (f" -a {_quote(args.logfile)}" if args.logfile else ""))
         command = f"script {_quote(script)}" if tee == "tee" else f"{tee} script {_quote(script)}"
-        code = _run_in_child(command)
+        code = _run_in_child(command, args.logfile)
         if args.quiet and os.path.exists(quiet_log):
             with open(quiet_log, errors="replace") as handle:
                 for line in handle:
@@ -164,9 +164,10 @@ def _main(argv: Sequence[str] | None) -> int:
         shutil.rmtree(folder, ignore_errors=True)
 
 
-def _run_in_child(command: str) -> int:
+def _run_in_child(command: str, logfile: str | None = None) -> int:
     """Runs the Yosys command in a forked process (Yosys exits the process on an error) and returns its exit
-    status: 0, or 1 after an error."""
+    status: 0, or 1 after an error. The error of a Python pass goes to stderr and to `logfile`, where Yosys writes
+    its own errors too."""
     sys.stdout.flush()
     sys.stderr.flush()
     pid = os.fork()
@@ -184,6 +185,10 @@ def _run_in_child(command: str) -> int:
             # a user error reads as its message alone; anything else is a bug, named by its class
             message = str(exc) if isinstance(exc, ScError) else f"{type(exc).__name__}: {exc}"
             print(f"ERROR: {message}", file=sys.stderr)
+            if logfile:
+                ctypes.CDLL(None).fflush(None)  # Yosys's log lines first
+                with open(logfile, "a") as handle:
+                    handle.write(f"ERROR: {message}\n")
         finally:
             sys.stdout.flush()
             sys.stderr.flush()

@@ -76,3 +76,13 @@ def test_the_shell_goes_on_after_an_error_in_the_pass(tmp_path):
     assert "unknown option -bogus" in result.stdout + result.stderr
     assert "the command failed" in result.stderr and "Traceback" not in result.stderr
     assert "module \\adder" in (tmp_path / "after.il").read_text()  # the next command ran, on the same design
+
+
+def test_an_error_of_the_pass_reaches_the_log_file_too(tmp_path):
+    shutil.copytree(DESIGNS, tmp_path / "designs")
+    result = _sc_yosys("-q", "-l", "run.log", "-p", "read_verilog designs/adder.v; synth -top adder; "
+                       "shortcircuit -engine mcts -checkpoint designs/adder.v", tmp_path=tmp_path)
+    assert result.returncode == 1
+    error = "ERROR: designs/adder.v: not a readable checkpoint"
+    assert error in result.stderr
+    assert (tmp_path / "run.log").read_text().splitlines()[-1].startswith(error)
