@@ -1,7 +1,8 @@
 """One error hierarchy for the whole package.
 
 User mistakes (a bad file, a bad option, a missing tool) raise a subclass of `ScError`; the CLIs print its
-one-line message and exit non-zero, never a traceback. Anything else is a bug and keeps its traceback.
+one-line message and exit non-zero, never a traceback. Anything else is a bug and keeps its traceback. The CLIs
+parse with `CliParser`, whose usage errors are ScErrors too.
 """
 
 from __future__ import annotations
