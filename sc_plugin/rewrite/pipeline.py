@@ -343,5 +343,6 @@ def _scheduled(aig: Aig, engine: Engine, params: OptimizeParams, stats: Optimize
     r = stats.rewrite
     r.ands_after, r.levels_after = result.num_ands, depth(result)
     r.stopped_by, r.time_s = "time limit", time.perf_counter() - start
-    r.functions_requested, r.replacements = schedule_stats.sc_functions, schedule_stats.sc_replacements
+    r.rounds, r.functions_requested = schedule_stats.sc_rounds, schedule_stats.sc_functions
+    r.replacements = schedule_stats.sc_replacements
     return result, schedule_stats

@@ -104,6 +104,7 @@ class ScheduleStats:
     times_s: dict[str, float] = field(default_factory=dict)
     failures: dict[str, str] = field(default_factory=dict)  # step name -> last error
     history: list[tuple[str, int]] = field(default_factory=list)  # (step, ANDs after it) for every step run
+    sc_rounds: int = 0  # rewrite rounds the `sc` steps ran
     sc_functions: int = 0  # distinct functions the `sc` steps handed to the engine
     sc_replacements: int = 0  # replacements the `sc` steps stitched
     windows_tried: int = 0  # windows the `windows` steps handed to exact synthesis
@@ -326,6 +327,7 @@ def _run_step(aig: Aig, step: ScheduleStep, step_s: float, left_s: float, stats:
         return result
     params = sc_params(step.sc or {})
     result, rewrite_stats = rewrite(aig, engine, replace(params, time_limit_s=step_s))
+    stats.sc_rounds += rewrite_stats.rounds
     stats.sc_functions += rewrite_stats.functions_requested
     stats.sc_replacements += rewrite_stats.replacements
     return result

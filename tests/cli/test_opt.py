@@ -130,10 +130,12 @@ def test_option_errors_name_the_option_as_typed_before_any_work(tmp_path, capsys
 def test_json_of_a_schedule_reports_its_steps(tmp_path, capsys):
     _redundant(tmp_path / "in.aig")
     schedule = tmp_path / "one_step.yaml"
-    schedule.write_text("name: one_step\npasses: 1\nsteps:\n  - {name: rewrite, abc: \"strash; rewrite\", share: 0}\n")
+    schedule.write_text("name: two_steps\npasses: 1\nsteps:\n  - {name: sc, sc: {rounds: 1}, share: 1}\n"
+                        "  - {name: rewrite, abc: \"strash; rewrite\", share: 0}\n")
     code = opt.main([str(tmp_path / "in.aig"), "-o", str(tmp_path / "out.aig"), "--time-limit", "5", "--schedule",
                      str(schedule), "--engine", "abc", "--no-cache", "--json", "-q"])
     assert code == 0
     summary = json.loads(capsys.readouterr().out)
-    assert summary["rounds"] is None and summary["schedule"]["passes"] >= 1
+    assert summary["rounds"] >= 1 and summary["replacements"] >= 1  # the rounds of the schedule's sc step
+    assert summary["schedule"]["passes"] >= 1
     assert "rewrite" in summary["schedule"]["seconds_by_step"]
