@@ -2,7 +2,8 @@
 
 For every function and every script in `AbcParams.scripts` the batch script holds one independent block
 `read_truth <hex>; <script>; write_aiger f<i>_<s>.aig`; `read_truth` replaces the current network, so no
-function shares logic with another and every count is that function's own. The smallest result per function that
+function shares logic with another and every count is that function's own. A script's BDD-based commands before
+its first `strash` run once on all tables together, and each table's output is then taken alone (`_script_lines`). The smallest result per function that
 passes make_candidate is returned. Functions are solved on their support (`shrink_to_support`), so the inputs ABC
 sees are exactly those the function depends on; the result is mapped back to the caller's inputs. Under a
 budget's deadline the processes are sized by the measured time per function to end by it (`_functions_in_time`).
@@ -246,11 +247,11 @@ class AbcEngine:
         scripts = self._scripts(budget)
         cheap = max(1, self.params.completion_scripts)
         start = time.perf_counter()
-        best = self._best_of_scripts([(job, scripts[:cheap]) for job in batch], budget)
+        best = self._best_of_scripts(batch, scripts[:cheap], budget)
         large = [index for index, (job, found) in enumerate(zip(batch, best))
                  if job.all_scripts and (found is None or found.ands >= self.params.expensive_min_ands)]
         if large and scripts[cheap:]:
-            again = self._best_of_scripts([(batch[index], scripts[cheap:]) for index in large], budget)
+            again = self._best_of_scripts([batch[index] for index in large], scripts[cheap:], budget)
             for index, found in zip(large, again):
                 if found is not None and (best[index] is None or
                                           (found.ands, found.levels) < (best[index].ands, best[index].levels)):
@@ -265,21 +266,17 @@ class AbcEngine:
                 self._memo[job.table, job.num_inputs, tuple(scripts)] = aiger_bytes(found.implementation)
             self._answer(functions, job, found.implementation, elapsed_each, results)
 
-    def _best_of_scripts(self, work: list[tuple[_Job, Sequence[str]]], budget: Budget) -> list[Candidate | None]:
-        """One ABC process that runs each job's scripts on its table; the smallest verified result per job."""
+    def _best_of_scripts(self, jobs: list[_Job], scripts: Sequence[str], budget: Budget) -> list[Candidate | None]:
+        """One ABC process that runs every script on every job's table; the smallest verified result per job."""
         start = time.perf_counter()
         with tempfile.TemporaryDirectory(prefix="sc_abc_tt_") as folder:
-            lines = []
-            for position, (job, scripts) in enumerate(work):
-                for s, script in enumerate(scripts):
-                    lines.append(f"read_truth {to_hex(job.table, job.num_inputs)}; {script}; "
-                                 f"write_aiger f{position}_{s}.aig")
-            per_function_s = budget.time_ms / 1000.0 + 0.05 * max(len(scripts) for _, scripts in work)
-            run = run_abc(lines, timeout_s=per_function_s * len(work) + self.params.timeout_slack_s, cwd=folder)
+            lines = _script_lines(jobs, scripts, folder)
+            per_function_s = budget.time_ms / 1000.0 + 0.05 * len(scripts)
+            run = run_abc(lines, timeout_s=per_function_s * len(jobs) + self.params.timeout_slack_s, cwd=folder)
             self.stats.processes += 1
             unreadable: list[str] = []
             best: list[Candidate | None] = []
-            for position, (job, scripts) in enumerate(work):
+            for position, job in enumerate(jobs):
                 found = None
                 for s in range(len(scripts)):
                     path = os.path.join(folder, f"f{position}_{s}.aig")
@@ -299,11 +296,39 @@ class AbcEngine:
                     elif found is None or (candidate.ands, candidate.levels) < (found.ands, found.levels):
                         found = candidate
                 best.append(found)
-            if len(unreadable) == len(lines):
+            if len(unreadable) == len(jobs) * len(scripts):
                 raise AbcError(f"ABC wrote none of its {len(unreadable)} result files", binary=run.binary,
                                command=run.command, output=run.output)
             if unreadable:  # one line per process, not one per file
-                log.error("%d of %d ABC results unreadable and dropped (first: %s)", len(unreadable), len(lines),
-                          unreadable[0])
+                log.error("%d of %d ABC results unreadable and dropped (first: %s)", len(unreadable),
+                          len(jobs) * len(scripts), unreadable[0])
                 self.stats.rejected += len(unreadable)
         return best
+
+
+def _script_lines(jobs: Sequence[_Job], scripts: Sequence[str], folder: str) -> list[str]:
+    """ABC's lines that leave script s's result for jobs[p] in `f<p>_<s>.aig`. A script is run on each table alone
+    (`read_truth`), except for the commands before its first `strash` (`dsd`, `bdd; muxes`): those run once on
+    the network of all tables with as many inputs (`read_truth -f`), whose outputs are then taken one at a time
+    (`cone`). Such commands build a BDD manager, whose setup costs more kernel time than a small table's whole
+    synthesis; this way it is built once per process (docs/HISTORY.md has the measurement)."""
+    lines = []
+    for s, script in enumerate(scripts):
+        commands = [command.strip() for command in script.split(";")]
+        first_strash = next((i for i, command in enumerate(commands) if command == "strash"), 0)
+        if first_strash == 0:
+            lines += [f"read_truth {to_hex(job.table, job.num_inputs)}; {script}; write_aiger f{p}_{s}.aig"
+                      for p, job in enumerate(jobs)]
+            continue
+        head, tail = "; ".join(commands[:first_strash]), "; ".join(commands[first_strash:])
+        by_inputs: dict[int, list[int]] = {}
+        for p, job in enumerate(jobs):
+            by_inputs.setdefault(job.num_inputs, []).append(p)
+        for num_inputs, positions in by_inputs.items():
+            with open(os.path.join(folder, f"tables{s}_{num_inputs}.txt"), "w") as tables:
+                tables.writelines(f"{to_hex(jobs[p].table, num_inputs)}\n" for p in positions)
+            # `sop` first: restoring a network that holds BDDs would build a manager again
+            lines.append(f"read_truth -f tables{s}_{num_inputs}.txt; {head}; sop; backup")
+            lines += [f"restore; cone -O {output}; {tail}; write_aiger f{p}_{s}.aig"
+                      for output, p in enumerate(positions)]
+    return lines

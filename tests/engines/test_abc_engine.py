@@ -11,9 +11,6 @@ FUNCTIONS = [(0x8, 2), (0xE8, 3), (0xCA, 3), (0x96, 3), (0x6996, 4), (0x40404040
              (0x20332F3320332033, 6)]
 
 
-
-
-
 def test_batch_runs_in_two_processes_and_every_result_verifies(require_abc):
     engine = AbcEngine()
     results = engine.synthesize_batch(FUNCTIONS, budget=Budget())
@@ -43,6 +40,22 @@ def test_functions_stay_independent(require_abc):
     alone = engine.synthesize(0x20332F3320332033, 6, budget=Budget())
     batch = engine.synthesize_batch(FUNCTIONS, budget=Budget())
     assert alone.ands == batch[-1].ands == 7
+
+
+@pytest.mark.parametrize("script", ["bdd; muxes; strash; dc2", "dsd; strash; dc2"])
+def test_bdd_commands_run_once_per_input_count_and_each_table_gets_its_own_result(tmp_path, monkeypatch, script,
+                                                                                  require_abc):
+    runs = tmp_path / "runs.txt"
+    monkeypatch.setenv("SC_ABC", _stand_in_abc(tmp_path, f'cat "$script" >> {runs}\nexec {require_abc} "$@"'))
+    params = AbcParams(scripts=(script,), expensive_min_ands=0)
+    batch = AbcEngine(params).synthesize_batch(FUNCTIONS, budget=Budget())
+    head = script.split(";")[0]
+    nontrivial_inputs = {n for (table, n) in FUNCTIONS if table not in (0x0, 0xAA)}  # constant, projection
+    assert runs.read_text().count(f"{head};") == len(nontrivial_inputs)
+    alone = [AbcEngine(params).synthesize(table, n, budget=Budget()) for table, n in FUNCTIONS]
+    for (table, n), together, single in zip(FUNCTIONS, batch, alone):
+        assert output_truth_tables(together.implementation) == [table] and together.implementation.num_pis == n
+        assert together.ands == single.ands
 
 
 def test_max_ands_filters(require_abc):
