@@ -3,10 +3,11 @@
 For every function and every script in `AbcParams.scripts` the batch script holds one independent block
 `read_truth <hex>; <script>; write_aiger f<i>_<s>.aig`; `read_truth` replaces the current network, so no
 function shares logic with another and every count is that function's own. A script's BDD-based commands before
-its first `strash` run once on all tables together, and each table's output is then taken alone (`_script_lines`). The smallest result per function that
-passes make_candidate is returned. Functions are solved on their support (`shrink_to_support`), so the inputs ABC
-sees are exactly those the function depends on; the result is mapped back to the caller's inputs. Under a
-budget's deadline the processes are sized by the measured time per function to end by it (`_functions_in_time`).
+its first `strash` run once on all tables together, and each table's output is then taken alone (`_script_lines`).
+The smallest result per function that passes make_candidate is returned. Functions are solved on their support
+(`shrink_to_support`), so the inputs ABC sees are exactly those the function depends on; the result is mapped back
+to the caller's inputs. Under a budget's deadline the processes are sized by the measured time per function to end
+by it (`_functions_in_time`).
 
 ABC synthesizes completely specified functions only (`read_truth` has no don't cares). For an incompletely
 specified function the engine runs ABC on each of its cheap completions (`completions`: the table as given, the
