@@ -194,7 +194,7 @@ class AbcEngine:
             best = results[index]
             if candidate is None:
                 self.stats.rejected += 1
-            elif best is None or (candidate.ands, candidate.levels) < (best.ands, best.levels):
+            elif _smaller(candidate, best):
                 results[index] = candidate
 
     def _run_batch(self, functions, batch, budget: Budget, results: list[Candidate | None]) -> None:
@@ -254,8 +254,7 @@ class AbcEngine:
         if large and scripts[cheap:]:
             again = self._best_of_scripts([batch[index] for index in large], scripts[cheap:], budget)
             for index, found in zip(large, again):
-                if found is not None and (best[index] is None or
-                                          (found.ands, found.levels) < (best[index].ands, best[index].levels)):
+                if found is not None and _smaller(found, best[index]):
                     best[index] = found
         elapsed_each = (time.perf_counter() - start) / max(1, len(batch))
         for job, found in zip(batch, best):
@@ -294,7 +293,7 @@ class AbcEngine:
                     candidate = make_candidate(job.table, job.num_inputs, aig, engine=self.name, start_time=start)
                     if candidate is None:
                         self.stats.rejected += 1
-                    elif found is None or (candidate.ands, candidate.levels) < (found.ands, found.levels):
+                    elif _smaller(candidate, found):
                         found = candidate
                 best.append(found)
             if len(unreadable) == len(jobs) * len(scripts):
@@ -307,12 +306,21 @@ class AbcEngine:
         return best
 
 
+def _smaller(candidate: Candidate, best: Candidate | None) -> bool:
+    """Whether `candidate` beats `best`: fewer ANDs, then fewer levels."""
+    return best is None or (candidate.ands, candidate.levels) < (best.ands, best.levels)
+
+
 def _script_lines(jobs: Sequence[_Job], scripts: Sequence[str], folder: str) -> list[str]:
     """ABC's lines that leave script s's result for jobs[p] in `f<p>_<s>.aig`. A script is run on each table alone
     (`read_truth`), except for the commands before its first `strash` (`dsd`, `bdd; muxes`): those run once on
-    the network of all tables with as many inputs (`read_truth -f`), whose outputs are then taken one at a time
-    (`cone`). Such commands build a BDD manager, whose setup costs more kernel time than a small table's whole
-    synthesis; this way it is built once per process (docs/HISTORY.md has the measurement)."""
+    the network of all tables with as many inputs (`read_truth -f tables<n>.txt`), whose outputs are then taken one
+    at a time (`cone`). Such commands build a BDD manager, whose setup costs more kernel time than a small table's
+    whole synthesis; this way it is built once per process (docs/HISTORY.md has the measurement)."""
+    by_inputs: dict[int, list[int]] = {}
+    for p, job in enumerate(jobs):
+        by_inputs.setdefault(job.num_inputs, []).append(p)
+    written: set[int] = set()
     lines = []
     for s, script in enumerate(scripts):
         commands = [command.strip() for command in script.split(";")]
@@ -322,14 +330,13 @@ def _script_lines(jobs: Sequence[_Job], scripts: Sequence[str], folder: str) -> 
                       for p, job in enumerate(jobs)]
             continue
         head, tail = "; ".join(commands[:first_strash]), "; ".join(commands[first_strash:])
-        by_inputs: dict[int, list[int]] = {}
-        for p, job in enumerate(jobs):
-            by_inputs.setdefault(job.num_inputs, []).append(p)
         for num_inputs, positions in by_inputs.items():
-            with open(os.path.join(folder, f"tables{s}_{num_inputs}.txt"), "w") as tables:
-                tables.writelines(f"{to_hex(jobs[p].table, num_inputs)}\n" for p in positions)
+            if num_inputs not in written:
+                with open(os.path.join(folder, f"tables{num_inputs}.txt"), "w") as tables:
+                    tables.writelines(f"{to_hex(jobs[p].table, num_inputs)}\n" for p in positions)
+                written.add(num_inputs)
             # `sop` first: restoring a network that holds BDDs would build a manager again
-            lines.append(f"read_truth -f tables{s}_{num_inputs}.txt; {head}; sop; backup")
+            lines.append(f"read_truth -f tables{num_inputs}.txt; {head}; sop; backup")
             lines += [f"restore; cone -O {output}; {tail}; write_aiger f{p}_{s}.aig"
                       for output, p in enumerate(positions)]
     return lines
